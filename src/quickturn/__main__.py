@@ -1,0 +1,5 @@
+import sys
+
+from quickturn.cli import main
+
+sys.exit(main())

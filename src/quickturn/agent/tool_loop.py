@@ -1,0 +1,138 @@
+"""One assistant reply: LLM rounds with tool execution in between.
+
+Shared by the voice session and the text-mode eval harness so both exercise the same logic. The
+loop never mutates the caller's history: every message it produces is yielded as MessageAdded and
+the caller decides what to keep (a barge-in keeps only what was heard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from quickturn.llm.types import (
+    ChatClient,
+    ChatRequest,
+    Finished,
+    Message,
+    Priority,
+    TextDelta,
+    ToolCallEvent,
+    Usage,
+)
+from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult
+
+
+@dataclass(frozen=True)
+class ToolLoopOptions:
+    max_rounds: int = 4
+    max_tokens: int = 200
+    temperature: float = 0.0
+    priority: Priority = "interactive"
+
+    def __post_init__(self) -> None:
+        if self.max_rounds < 1:
+            raise ValueError("max_rounds must be >= 1")
+
+
+@dataclass(frozen=True)
+class ToolStarted:
+    """Tools are about to run (a filler may be spoken now)."""
+
+    calls: tuple[ToolCall, ...]
+    at_s: float
+
+
+@dataclass(frozen=True)
+class ToolFinished:
+    result: ToolResult
+    call: ToolCall
+    at_s: float
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    message: Message
+
+
+@dataclass(frozen=True)
+class ReplyDone:
+    rounds: int
+    usage: Usage
+    tool_calls: tuple[ToolCall, ...]
+    finish_reason: str
+    at_s: float = field(default_factory=time.perf_counter)
+
+
+ReplyEvent = TextDelta | ToolCallEvent | ToolStarted | ToolFinished | MessageAdded | ReplyDone
+
+
+async def run_tool_loop(
+    client: ChatClient,
+    history: list[Message],
+    tools: ToolRegistry,
+    options: ToolLoopOptions = ToolLoopOptions(),
+    *,
+    conversation_id: str | None = None,
+    may_run_tools: asyncio.Event | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> AsyncIterator[ReplyEvent]:
+    """Stream one reply. Tool calls run only once ``may_run_tools`` is set (a preemptive
+    generation is not allowed to touch the world before its turn is confirmed)."""
+    working = list(history)
+    prompt_tokens = completion_tokens = cached_tokens = 0
+    all_calls: list[ToolCall] = []
+    finish_reason = "stop"
+    for round_no in range(1, options.max_rounds + 1):
+        # On the last round tools are withheld, so the model must answer in words.
+        last = round_no == options.max_rounds
+        request = ChatRequest(
+            messages=working,
+            tools=[] if last else tools.schemas(),
+            tool_choice="none" if last else "auto",
+            max_tokens=options.max_tokens,
+            temperature=options.temperature,
+            priority=options.priority,
+            conversation_id=conversation_id,
+        )
+        text_parts: list[str] = []
+        calls: list[ToolCall] = []
+        async for event in client.stream(request):
+            match event:
+                case TextDelta(text=text):
+                    text_parts.append(text)
+                    yield event
+                case ToolCallEvent(call=call):
+                    calls.append(call)
+                    yield event
+                case Finished(finish_reason=reason, usage=usage):
+                    finish_reason = reason
+                    prompt_tokens += usage.prompt_tokens
+                    completion_tokens += usage.completion_tokens
+                    cached_tokens += usage.cached_tokens
+        assistant: Message = {"role": "assistant", "content": "".join(text_parts) or None}
+        if calls:
+            assistant["tool_calls"] = [c.to_openai() for c in calls]
+        working.append(assistant)
+        yield MessageAdded(assistant)
+        if not calls:
+            break
+        all_calls.extend(calls)
+        if may_run_tools is not None:
+            await may_run_tools.wait()
+        yield ToolStarted(tuple(calls), clock())
+        for call in calls:
+            result = await tools.execute(call)
+            message = result.to_message()
+            working.append(message)
+            yield ToolFinished(result, call, clock())
+            yield MessageAdded(message)
+    yield ReplyDone(
+        rounds=round_no,
+        usage=Usage(prompt_tokens, completion_tokens, cached_tokens),
+        tool_calls=tuple(all_calls),
+        finish_reason=finish_reason,
+        at_s=clock(),
+    )

@@ -1,0 +1,1 @@
+"""Audio frames, WAV I/O, resampling and the pre-STT noise gate."""

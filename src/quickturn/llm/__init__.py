@@ -1,0 +1,1 @@
+"""Chat clients (embedded llama.cpp, OpenAI-compatible HTTP), their events, and chat context."""

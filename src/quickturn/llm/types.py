@@ -1,0 +1,97 @@
+"""The chat request and the typed events every chat client streams.
+
+Messages use the OpenAI chat format (plain dicts) so they cross the gateway, the eval harness and
+remote engines unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from quickturn.errors import ConfigError
+from quickturn.tools.types import ToolCall
+
+Message = dict[str, Any]
+Priority = Literal["interactive", "batch"]
+ToolChoice = str | dict[str, Any]  # "auto" | "none" | "required" | {"type": "function", ...}
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list[Message]
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    tool_choice: ToolChoice = "auto"
+    max_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    model: str | None = None
+    # Routing and admission hints; never sent to a model.
+    priority: Priority = "interactive"
+    conversation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.messages:
+            raise ConfigError("a chat request needs at least one message")
+        if self.max_tokens < 1:
+            raise ConfigError("max_tokens must be >= 1")
+        if not 0.0 <= self.temperature <= 2.0:
+            raise ConfigError("temperature must be within [0, 2]")
+
+    def forced_tool(self) -> str | None:
+        """The tool name a named tool_choice forces, if any."""
+        if isinstance(self.tool_choice, dict):
+            fn = self.tool_choice.get("function") or {}
+            name = fn.get("name")
+            return name if isinstance(name, str) else None
+        return None
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """Assistant text meant to be spoken/shown; never contains part of a tool call."""
+
+    text: str
+    at_s: float
+
+
+@dataclass(frozen=True)
+class ToolCallEvent:
+    call: ToolCall
+    at_s: float
+
+
+@dataclass(frozen=True)
+class Finished:
+    finish_reason: Literal["stop", "length", "tool_calls", "cancelled"]
+    usage: Usage
+    at_s: float
+
+
+LLMEvent = TextDelta | ToolCallEvent | Finished
+
+
+class ChatClient(Protocol):
+    """What the agent, the eval harness and the gateway handler talk to.
+
+    ``stream`` yields TextDelta/ToolCallEvent events and exactly one Finished last. Closing the
+    iterator early (``aclose``) MUST cancel the generation on the engine.
+    """
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,140 @@
+"""Tool calls, tool specs and the registry that validates and executes them."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+
+from quickturn.errors import ToolExecutionError, ToolSchemaError
+
+ToolHandler = Callable[[dict[str, Any]], Any | Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One structured call. ``repaired`` is true when it was parsed out of plain text."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    repaired: bool = False
+
+    def arguments_json(self) -> str:
+        return json.dumps(self.arguments, ensure_ascii=False)
+
+    def to_openai(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments_json()},
+        }
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    call_id: str
+    name: str
+    content: str
+    ok: bool
+
+    def to_message(self) -> dict[str, Any]:
+        return {"role": "tool", "tool_call_id": self.call_id, "content": self.content}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool: OpenAI function schema plus the handler that runs it.
+
+    Handlers take the validated argument dict and return anything JSON-serialisable (or a str).
+    They raise ToolExecutionError with a message meant for the model ("no double room free on
+    those nights"); any other exception is a bug and is reported to the model as an internal error.
+    """
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    handler: ToolHandler = field(compare=False)
+
+    def __post_init__(self) -> None:
+        validate_tool_schema(self.schema())
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+
+def validate_tool_schema(tool: Any) -> None:
+    """Raise ToolSchemaError unless ``tool`` is a well-formed OpenAI function tool."""
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        raise ToolSchemaError(f"tool must be an object with type 'function': {tool!r:.200}")
+    fn = tool.get("function")
+    if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
+        raise ToolSchemaError("tool.function.name must be a non-empty string")
+    params = fn.get("parameters", {"type": "object", "properties": {}})
+    if not isinstance(params, dict):
+        raise ToolSchemaError(f"tool {fn['name']!r}: parameters must be a JSON schema object")
+    try:
+        jsonschema.Draft202012Validator.check_schema(params)
+    except jsonschema.SchemaError as exc:
+        raise ToolSchemaError(f"tool {fn['name']!r}: invalid parameters schema: {exc.message}") from exc
+
+
+class ToolRegistry:
+    """The tools one conversation may call. Built per conversation (handlers close over its state)."""
+
+    def __init__(self, specs: Iterable[ToolSpec]) -> None:
+        self._specs: dict[str, ToolSpec] = {}
+        for spec in specs:
+            if spec.name in self._specs:
+                raise ToolSchemaError(f"duplicate tool name {spec.name!r}")
+            self._specs[spec.name] = spec
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def spec(self, name: str) -> ToolSpec:
+        return self._specs[name]
+
+    def schemas(self) -> list[dict[str, Any]]:
+        return [s.schema() for s in self._specs.values()]
+
+    async def execute(self, call: ToolCall) -> ToolResult:
+        """Validate and run one call. Never raises for the model's mistakes: the result says why."""
+        spec = self._specs.get(call.name)
+        if spec is None:
+            return ToolResult(call.id, call.name, _error(f"unknown tool {call.name!r}"), ok=False)
+        try:
+            jsonschema.validate(call.arguments, spec.parameters)
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "arguments"
+            return ToolResult(call.id, call.name, _error(f"{where}: {exc.message}"), ok=False)
+        try:
+            out = spec.handler(call.arguments)
+            if inspect.isawaitable(out):
+                out = await out
+        except ToolExecutionError as exc:
+            return ToolResult(call.id, call.name, _error(str(exc)), ok=False)
+        content = out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, default=str)
+        return ToolResult(call.id, call.name, content, ok=True)
+
+
+def _error(message: str) -> str:
+    return json.dumps({"error": message}, ensure_ascii=False)
