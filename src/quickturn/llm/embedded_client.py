@@ -1,0 +1,382 @@
+"""The embedded engine: llama.cpp in-process behind the ChatClient interface.
+
+Used by the voice pipeline in-process and by the gateway (``--engine embedded``) alike.
+
+- Slots: several llama.cpp contexts; a request goes to the free slot that already holds the
+  longest prefix of its prompt, so conversations do not evict each other.
+- Prefix warm-up and persistence: the system prompt + tool schemas are prefilled once, saved to
+  disk keyed by model + prefix tokens, and loaded back in well under a second on the next start.
+- Tool calls: the model writes them as text; the streaming repair parser turns them into
+  structured calls and never lets half a call through as speech. ``tool_choice`` required/named
+  uses grammar-constrained decoding instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quickturn.assets import ModelPaths
+from quickturn.errors import ConfigError, EngineError, MissingDependencyError
+from quickturn.llm.chat_template import ChatTemplate
+from quickturn.llm.llama_slot import GenerationResult, LlamaSlot, SamplingParams
+from quickturn.llm.prefix_store import PrefixStore
+from quickturn.llm.types import (
+    ChatRequest,
+    Finished,
+    LLMEvent,
+    TextDelta,
+    ToolCallEvent,
+    Usage,
+)
+from quickturn.tools.types import ToolCall
+
+ProgressFn = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class EmbeddedOptions:
+    model_path: Path | None = None  # default: the bundled Qwen2.5-Coder-0.5B-Instruct
+    n_ctx: int = 12288
+    n_threads: int = 2
+    n_batch: int = 512
+    slots: int = 1
+    persist_prefixes: bool = True
+    model_name: str = "qwen2.5-coder-0.5b-instruct"
+
+    def __post_init__(self) -> None:
+        if self.slots < 1:
+            raise ConfigError("slots must be >= 1")
+        if self.n_ctx < 512:
+            raise ConfigError("n_ctx must be >= 512")
+        if self.n_threads < 1 or self.n_batch < 1:
+            raise ConfigError("n_threads and n_batch must be >= 1")
+
+
+@dataclass(frozen=True)
+class WarmReport:
+    prefix_tokens: int
+    source: str  # "memory" | "disk" | "computed"
+    seconds: float
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    slots: int
+    busy_slots: int
+    requests: int
+    cached_tokens_total: int
+    prompt_tokens_total: int
+
+
+class _Tokenizer:
+    def __init__(self, llama: Any) -> None:
+        self._llm = llama
+
+    def __call__(self, text: str) -> list[int]:
+        if not text:
+            return []
+        return [int(t) for t in self._llm.tokenize(text.encode(), add_bos=False, special=True)]
+
+
+class EmbeddedChatClient:
+    def __init__(
+        self,
+        options: EmbeddedOptions,
+        slots: list[LlamaSlot],
+        template: ChatTemplate,
+        tokenize: Callable[[str], list[int]],
+        store: PrefixStore | None,
+    ) -> None:
+        self.options = options
+        self._slots = slots
+        self._template = template
+        self._tokenize = tokenize
+        self._store = store
+        self._free = asyncio.Condition()
+        self._requests = 0
+        self._cached_total = 0
+        self._prompt_total = 0
+
+    @property
+    def model_name(self) -> str:
+        return self.options.model_name
+
+    @property
+    def slots(self) -> int:
+        return len(self._slots)
+
+    @classmethod
+    async def create(
+        cls, options: EmbeddedOptions, paths: ModelPaths, progress: ProgressFn | None = None
+    ) -> EmbeddedChatClient:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "llama-cpp-python", "run scripts/setup.sh or pip install 'quickturn[llm]'"
+            ) from exc
+        if progress:
+            progress("locating model", 0.0)
+        model_path: Path = (
+            options.model_path
+            if options.model_path is not None
+            else await asyncio.to_thread(paths.qwen_0_5b)
+        )
+        if not model_path.exists():
+            raise MissingDependencyError(f"model file {model_path}", "pip install 'quickturn[llm]'")
+
+        def load_one() -> Any:
+            # Flash attention stays off: on this CPU it slows long-context decode ~3x.
+            return llama_cpp.Llama(
+                model_path=str(model_path),
+                n_ctx=options.n_ctx,
+                n_threads=options.n_threads,
+                n_threads_batch=options.n_threads,
+                n_batch=options.n_batch,
+                flash_attn=False,
+                verbose=False,
+            )
+
+        slots: list[LlamaSlot] = []
+        for i in range(options.slots):
+            if progress:
+                progress(f"loading model into slot {i + 1}/{options.slots}", i / options.slots)
+            llama = await asyncio.to_thread(load_one)
+            stop_ids = {int(llama.token_eos())}
+            stop_ids.update(
+                int(t) for t in llama.tokenize(b"<|im_end|><|endoftext|>", add_bos=False, special=True)
+            )
+            slots.append(LlamaSlot(i, llama, frozenset(stop_ids)))
+        source = slots[0]._llm.metadata.get("tokenizer.chat_template", "")
+        template = ChatTemplate(source)
+        store = None
+        if options.persist_prefixes:
+            model_id = f"{model_path.name}-{model_path.stat().st_size}-ctx{options.n_ctx}"
+            store = PrefixStore(paths.cache_dir / "kv", model_id)
+        if progress:
+            progress("model loaded", 1.0)
+        return cls(options, slots, template, _Tokenizer(slots[0]._llm), store)
+
+    # ---- prompt handling ---------------------------------------------------------------------
+    def prompt_tokens(self, request: ChatRequest) -> tuple[list[int], int]:
+        """All prompt tokens and how many of them are the shareable prefix."""
+        rendered = self._template.render_split(request.messages, request.tools)
+        prefix = self._tokenize(rendered.prefix)
+        return prefix + self._tokenize(rendered.rest), len(prefix)
+
+    async def warm(self, request: ChatRequest, progress: ProgressFn | None = None) -> WarmReport:
+        """Make every slot hold the request's prefix (system prompt + tools) in its KV cache."""
+        t0 = time.perf_counter()
+        tokens, n_prefix = self.prompt_tokens(request)
+        prefix = tokens[:n_prefix]
+        if not prefix:
+            return WarmReport(0, "memory", 0.0)
+        sources: list[str] = []
+        for slot in self._slots:
+            async with self._free:
+                await self._free.wait_for(lambda s=slot: not s.busy)  # type: ignore[misc]
+                slot.busy = True
+            try:
+                sources.append(await self._warm_slot(slot, prefix, progress))
+            finally:
+                async with self._free:
+                    slot.busy = False
+                    self._free.notify_all()
+        source = "computed" if "computed" in sources else ("disk" if "disk" in sources else "memory")
+        return WarmReport(len(prefix), source, time.perf_counter() - t0)
+
+    async def _warm_slot(self, slot: LlamaSlot, prefix: list[int], progress: ProgressFn | None) -> str:
+        if slot.cached_tokens()[: len(prefix)] == prefix:
+            return "memory"
+        if self._store is not None:
+            blob = await asyncio.to_thread(self._store.load, prefix)
+            if blob is not None:
+                try:
+                    await slot.import_kv(prefix, blob)
+                    return "disk"
+                except EngineError:
+                    pass  # a stale or foreign blob: recompute below
+        def report(done: int, total: int) -> None:
+            if progress:
+                progress(f"prefilling {total}-token prefix (slot {slot.index + 1})", done / total)
+
+        await slot.prefill(prefix, report)
+        if self._store is not None:
+            blob = await slot.export_kv()
+            await asyncio.to_thread(self._store.save, prefix, blob)
+        return "computed"
+
+    # ---- slots -------------------------------------------------------------------------------
+    async def _acquire(self, tokens: list[int]) -> LlamaSlot:
+        async with self._free:
+            await self._free.wait_for(lambda: any(not s.busy for s in self._slots))
+            free = [s for s in self._slots if not s.busy]
+            # Longest reusable prefix first; among equals the least recently used.
+            slot = max(free, key=lambda s: (s.reusable_prefix(tokens), -s.last_used_s))
+            slot.busy = True
+            return slot
+
+    async def _release(self, slot: LlamaSlot) -> None:
+        async with self._free:
+            slot.busy = False
+            slot.last_used_s = time.perf_counter()
+            self._free.notify_all()
+
+    def stats(self) -> EngineStats:
+        return EngineStats(
+            slots=len(self._slots),
+            busy_slots=sum(s.busy for s in self._slots),
+            requests=self._requests,
+            cached_tokens_total=self._cached_total,
+            prompt_tokens_total=self._prompt_total,
+        )
+
+    # ---- generation --------------------------------------------------------------------------
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        tokens, _ = self.prompt_tokens(request)
+        grammar, forced = self._grammar_for(request)
+        slot = await self._acquire(tokens)
+        cancel = threading.Event()
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | GenerationResult | BaseException] = asyncio.Queue()
+
+        def sink(text: str) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, text)
+
+        async def run() -> None:
+            try:
+                result = await slot.generate(
+                    tokens,
+                    SamplingParams(
+                        max_tokens=request.max_tokens,
+                        temperature=request.temperature,
+                        top_p=request.top_p,
+                        seed=request.seed,
+                        stop=request.stop,
+                        grammar=grammar,
+                    ),
+                    sink,
+                    cancel,
+                )
+                queue.put_nowait(result)
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                queue.put_nowait(exc)
+
+        cached = slot.reusable_prefix(tokens)
+        self._requests += 1
+        self._cached_total += cached
+        self._prompt_total += len(tokens)
+        task = asyncio.create_task(run())
+        shaper = _OutputShaper(request, forced_json=grammar is not None, forced_name=forced)
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise EngineError(f"generation failed: {item}") from item
+                now = time.perf_counter()
+                if isinstance(item, GenerationResult):
+                    for ev in shaper.finish(now):
+                        yield ev
+                    reason = item.finish_reason
+                    if shaper.calls_emitted and reason == "stop":
+                        reason = "tool_calls"
+                    yield Finished(
+                        reason,  # type: ignore[arg-type]
+                        Usage(len(tokens), item.completion_tokens, cached),
+                        now,
+                    )
+                    return
+                for ev in shaper.feed(item, now):
+                    yield ev
+        finally:
+            # Reached on normal end, on error, and when the consumer closes us early (a barge-in,
+            # a client disconnect): the worker stops at its next token.
+            cancel.set()
+            try:
+                await asyncio.shield(task)
+            except BaseException:
+                pass
+            await self._release(slot)
+
+    def _grammar_for(self, request: ChatRequest) -> tuple[Any, str | None]:
+        forced = request.forced_tool()
+        if not request.tools or (request.tool_choice != "required" and forced is None):
+            return None, None
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        from quickturn.tools.grammar import tool_call_json_schema
+
+        schema = tool_call_json_schema(request.tools, forced=forced)
+        try:
+            grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        except Exception as exc:  # llama.cpp's converter raises bare exceptions
+            raise EngineError(f"could not build a grammar for the tool schemas: {exc}") from exc
+        return grammar, forced
+
+    async def aclose(self) -> None:
+        for slot in self._slots:
+            slot.close()
+
+
+class _OutputShaper:
+    """Turns raw model text into TextDelta / ToolCallEvent according to the request."""
+
+    def __init__(self, request: ChatRequest, *, forced_json: bool, forced_name: str | None) -> None:
+        self._forced_json = forced_json
+        self._forced_name = forced_name
+        self._drop_calls = request.tool_choice == "none"
+        self._raw: list[str] = []
+        self._counter = 0
+        self.calls_emitted = 0
+        self._parser: Any = None
+        if request.tools and not forced_json:
+            from quickturn.tools.repair import StreamingToolCallParser
+
+            self._parser = StreamingToolCallParser(request.tools)
+
+    def feed(self, text: str, now: float) -> list[LLMEvent]:
+        if self._forced_json:
+            self._raw.append(text)
+            return []
+        if self._parser is None:
+            return [TextDelta(text, now)] if text else []
+        return self._convert(self._parser.feed(text), now)
+
+    def finish(self, now: float) -> list[LLMEvent]:
+        if self._forced_json:
+            return self._forced_call(now)
+        if self._parser is None:
+            return []
+        return self._convert(self._parser.finish(), now)
+
+    def _convert(self, parsed: list[Any], now: float) -> list[LLMEvent]:
+        from quickturn.tools.repair import ContentChunk, ParsedCall
+
+        out: list[LLMEvent] = []
+        for ev in parsed:
+            if isinstance(ev, ContentChunk) and ev.text:
+                out.append(TextDelta(ev.text, now))
+            elif isinstance(ev, ParsedCall) and not self._drop_calls:
+                self.calls_emitted += 1
+                out.append(ToolCallEvent(ev.call, now))
+        return out
+
+    def _forced_call(self, now: float) -> list[LLMEvent]:
+        raw = "".join(self._raw)
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise EngineError(f"constrained decoding produced invalid JSON: {raw[:200]!r}") from exc
+        name = self._forced_name or obj.get("name")
+        args = obj.get("arguments", {})
+        if not isinstance(name, str) or not isinstance(args, dict):
+            raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
+        self.calls_emitted += 1
+        return [ToolCallEvent(ToolCall(id="call_0", name=name, arguments=args), now)]
