@@ -151,3 +151,29 @@ async def test_prompt_larger_than_context_is_a_clear_error(client: EmbeddedChatC
     with pytest.raises(EngineError, match="does not fit the context"):
         await collect(client.stream(req("word " * 3000, max_tokens=5)))
     assert client.stats().busy_slots == 0
+
+
+async def test_prompt_lookup_speculation_gives_the_same_text_as_plain_greedy(
+    qwen_path: Path, tmp_path: Path
+) -> None:
+    records = "; ".join(
+        f"booking HX{i:03d}K for guest Anna Lindqvist-{i}, arriving 2026-03-{10 + i % 15}"
+        for i in range(12)
+    )
+    request = req(
+        "List bookings HX003K to HX006K with guest names and arrival dates.",
+        system=SYSTEM + " Records: " + records,
+        max_tokens=80,
+    )
+    texts = []
+    for draft in (0, 4):
+        c = await EmbeddedChatClient.create(
+            EmbeddedOptions(model_path=qwen_path, n_ctx=2048, lookup_draft_tokens=draft),
+            ModelPaths(tmp_path),
+        )
+        text, events = await collect(c.stream(request))
+        await c.aclose()
+        assert next(ev for ev in events if isinstance(ev, Finished)).usage.completion_tokens > 20
+        texts.append(text)
+    assert texts[0] == texts[1]
+    assert "HX004K" in texts[1]

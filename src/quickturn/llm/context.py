@@ -116,8 +116,9 @@ class ChatContext:
     def _compact(self) -> None:
         # The newest turn always stays whole, even when it alone is over budget: cutting inside
         # it could split a tool call from its result.
+        opts = self.options
         while len(self._turns) > 1 and (
-            len(self._turns) > self.options.max_turns or self.token_count() > self.options.max_tokens
+            len(self._turns) > opts.max_turns or self.token_count() > opts.max_tokens
         ):
             self._summarise(self._turns.pop(0))
         if self._preamble and len(self._turns) > 1 and self.token_count() > self.options.max_tokens:
@@ -131,7 +132,8 @@ class ChatContext:
                 self._summary.append(line)
         # Over budget: drop the oldest plain lines first; facts from tools go last.
         while sum(len(s) for s in self._summary) // 4 > self.options.summary_tokens:
-            plain = next((i for i, s in enumerate(self._summary) if not s.startswith("- fact")), None)
+            lines = enumerate(self._summary)
+            plain = next((i for i, s in lines if not s.startswith("- fact")), None)
             self._summary.pop(plain if plain is not None else 0)
 
     def _line(self, message: Message) -> str | None:

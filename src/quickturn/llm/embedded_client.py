@@ -48,6 +48,8 @@ class EmbeddedOptions:
     n_batch: int = 512
     slots: int = 1
     persist_prefixes: bool = True
+    # Prompt-lookup speculative decoding (greedy requests only); 0 turns it off.
+    lookup_draft_tokens: int = 0
     model_name: str = "qwen2.5-coder-0.5b-instruct"
 
     def __post_init__(self) -> None:
@@ -153,7 +155,11 @@ class EmbeddedChatClient:
             stop_ids.update(
                 int(t) for t in llama.tokenize(b"<|im_end|><|endoftext|>", add_bos=False, special=True)
             )
-            slots.append(LlamaSlot(i, llama, frozenset(stop_ids)))
+            slots.append(
+                LlamaSlot(
+                    i, llama, frozenset(stop_ids), lookup_draft_tokens=options.lookup_draft_tokens
+                )
+            )
         source = slots[0]._llm.metadata.get("tokenizer.chat_template", "")
         template = ChatTemplate(source)
         store = None

@@ -12,7 +12,7 @@ import asyncio
 import codecs
 import ctypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,10 +48,20 @@ def common_prefix_len(a: list[int], b: list[int]) -> int:
 
 
 class LlamaSlot:
-    def __init__(self, index: int, llama: Any, stop_token_ids: frozenset[int]) -> None:
+    def __init__(
+        self,
+        index: int,
+        llama: Any,
+        stop_token_ids: frozenset[int],
+        *,
+        lookup_draft_tokens: int = 0,
+        lookup_ngram: int = 3,
+    ) -> None:
         self.index = index
         self._llm = llama
         self._stop_ids = stop_token_ids
+        self._draft_max = lookup_draft_tokens
+        self._ngram = lookup_ngram
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-slot-{index}")
         self.busy = False
         self.last_used_s = 0.0
@@ -144,15 +154,19 @@ class LlamaSlot:
         held = ""  # text that could still be the start of a stop string
         generated: list[int] = []
         finish = "length"
-        gen = llm.generate(
-            tokens,
-            temp=params.temperature,
-            top_p=params.top_p,
-            top_k=0 if params.temperature > 0 else 40,
-            min_p=0.0,
-            repeat_penalty=1.0,
-            grammar=params.grammar,
-        )
+        gen: Generator[int, Any, None]
+        if self._draft_max > 0 and params.temperature == 0 and params.grammar is None:
+            gen = self._greedy_lookup(tokens)
+        else:
+            gen = llm.generate(
+                tokens,
+                temp=params.temperature,
+                top_p=params.top_p,
+                top_k=0 if params.temperature > 0 else 40,
+                min_p=0.0,
+                repeat_penalty=1.0,
+                grammar=params.grammar,
+            )
         try:
             for token in gen:
                 if cancel.is_set():
@@ -183,6 +197,90 @@ class LlamaSlot:
         if tail and finish != "cancelled":
             sink(tail)
         return GenerationResult(len(generated), finish)
+
+
+    def _greedy_lookup(self, tokens: list[int]) -> Generator[int, Any, None]:
+        """Greedy decoding with prompt-lookup speculation.
+
+        Voice replies and tool calls repeat the prompt a lot (names, dates, booking codes, tool
+        names), so the tokens that followed the last n-gram earlier in the context are a cheap
+        draft. One batched decode verifies the whole draft; every accepted token saves a decode
+        step. Output is identical to plain greedy decoding. llama-cpp-python's own draft-model
+        hook needs ``logits_all`` (a float32 row per context position: gigabytes at 12k context),
+        so verification reads only the rows of the batch being checked.
+        """
+        import llama_cpp
+        import numpy as np
+
+        llm = self._llm
+        ctx = llm._ctx.ctx
+        n_vocab = int(llm.n_vocab())
+
+        def argmax_at(i: int) -> int:
+            row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, i), shape=(n_vocab,))
+            return int(row.argmax())
+
+        keep = min(common_prefix_len(self.cached_tokens(), tokens), len(tokens) - 1)
+        llm.n_tokens = keep
+        llm.eval(tokens[keep:])  # clears stale KV past `keep`; logits for the last token only
+        index = _NgramIndex(tokens, self._ngram)
+        next_token = argmax_at(-1)
+        while True:
+            yield next_token
+            index.append(next_token)
+            draft = index.draft(self._draft_max)
+            room = llm.n_ctx() - llm.n_tokens - 1
+            draft = draft[: max(room, 0)]
+            batch = [next_token, *draft]
+            n_past = int(llm.n_tokens)
+            llm._batch.set_batch(batch=batch, n_past=n_past, logits_all=bool(draft))
+            llm._ctx.decode(llm._batch)
+            llm.input_ids[n_past : n_past + len(batch)] = batch
+            preds = [argmax_at(i) for i in range(len(batch))]
+            accepted = 0
+            while accepted < len(draft) and draft[accepted] == preds[accepted]:
+                accepted += 1
+            n_valid = n_past + 1 + accepted
+            if accepted < len(draft):
+                llm._ctx.kv_cache_seq_rm(-1, n_valid, -1)
+            llm.n_tokens = n_valid
+            for tok in draft[:accepted]:
+                yield tok
+                index.append(tok)
+            next_token = preds[accepted]
+
+
+class _NgramIndex:
+    """Where each n-gram (n = 1..ngram) last ended, updated per token: O(ngram) per token."""
+
+    def __init__(self, history: list[int], ngram: int) -> None:
+        self._ngram = ngram
+        self._history: list[int] = []
+        self._last: dict[tuple[int, ...], int] = {}
+        self._prev: dict[tuple[int, ...], int] = {}
+        for tok in history:
+            self.append(tok)
+
+    def append(self, token: int) -> None:
+        self._history.append(token)
+        end = len(self._history)
+        for n in range(1, self._ngram + 1):
+            if end >= n:
+                key = tuple(self._history[end - n :])
+                if key in self._last:
+                    self._prev[key] = self._last[key]
+                self._last[key] = end
+
+    def draft(self, max_draft: int) -> list[int]:
+        """Tokens that followed the previous occurrence of the longest matching trailing n-gram."""
+        h = self._history
+        for n in range(min(self._ngram, len(h)), 0, -1):
+            at = self._prev.get(tuple(h[-n:]))
+            if at is not None:
+                follow = h[at : at + max_draft]
+                if follow:
+                    return follow
+        return []
 
 
 def _find_stop(text: str, stops: tuple[str, ...]) -> int | None:

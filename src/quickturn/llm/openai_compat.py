@@ -96,7 +96,9 @@ class OpenAICompatClient:
     def request_body(self, request: ChatRequest) -> dict[str, Any]:
         """The JSON body sent upstream for ``request``."""
         body: dict[str, Any] = {
-            "model": request.model or self.model or "default",
+            # A model configured for this upstream wins over the name the caller asked for,
+            # which is the gateway's public name and may mean nothing upstream.
+            "model": self.model or request.model or "default",
             "messages": request.messages,
             "stream": True,
             "stream_options": {"include_usage": True},
@@ -185,9 +187,7 @@ class OpenAICompatClient:
             for index in sorted(calls):
                 produced = True
                 yield ToolCallEvent(_finish_call(calls[index], index), self._clock())
-            yield Finished(
-                _finish_reason(finish, bool(calls)), usage or Usage(0, 0), self._clock()
-            )
+            yield Finished(_finish_reason(finish, bool(calls)), usage or Usage(0, 0), self._clock())
 
     async def aclose(self) -> None:
         if self._owns_http:
