@@ -82,7 +82,10 @@ async def test_warm_prefix_persists_to_disk_and_loads_in_a_new_engine(
     assert report_a.source == "computed" and report_a.prefix_tokens > 40
     assert list((tmp_path / "kv").glob("*.kv"))
 
-    b = await EmbeddedChatClient.create(opts, paths)
+    # A different context size shares the stored prefix.
+    b = await EmbeddedChatClient.create(
+        EmbeddedOptions(model_path=qwen_path, n_ctx=3072), paths
+    )
     report_b = await b.warm(request)
     text_b, events = await collect(b.stream(request))
     await b.aclose()

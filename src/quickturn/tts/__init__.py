@@ -1,1 +1,17 @@
-"""tts"""
+"""Text to speech: the TTS interface, Piper and espeak-ng engines, the sentence splitter."""
+
+from quickturn.tts.espeak import EspeakOptions, EspeakTTS
+from quickturn.tts.piper import PiperOptions, PiperTTS
+from quickturn.tts.splitter import SentenceSplitter, SplitterOptions
+from quickturn.tts.types import TTS, TTSChunk
+
+__all__ = [
+    "TTS",
+    "EspeakOptions",
+    "EspeakTTS",
+    "PiperOptions",
+    "PiperTTS",
+    "SentenceSplitter",
+    "SplitterOptions",
+    "TTSChunk",
+]

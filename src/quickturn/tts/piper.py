@@ -1,0 +1,121 @@
+"""Piper TTS: the bundled voice, one onnxruntime thread, one chunk per sentence or clause.
+
+Piper cannot stream inside a sentence (20 words take ~0.75 s here), so the text is first cut
+with the SentenceSplitter: the first clause is synthesized alone and its audio can play while
+the rest is still being computed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from quickturn.assets import ModelPaths
+from quickturn.audio.frame import PCM16
+from quickturn.errors import ConfigError, MissingDependencyError
+from quickturn.tts.splitter import SentenceSplitter
+from quickturn.tts.types import TTSChunk
+
+
+@dataclass(frozen=True)
+class PiperOptions:
+    threads: int = 1
+    """onnxruntime intra-op threads; 1 is faster than 2 on this 2-core machine."""
+    length_scale: float = 1.0
+    """>1 speaks slower."""
+    volume: float = 0.7
+    """Peak level of each chunk (Piper normalises every sentence to full scale)."""
+    min_first_words: int = 4
+    max_words: int = 20
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.threads <= 64:
+            raise ConfigError(f"threads must be in [1, 64], got {self.threads}")
+        if not 0.25 <= self.length_scale <= 4.0:
+            raise ConfigError(f"length_scale must be in [0.25, 4], got {self.length_scale}")
+        if not 0.0 < self.volume <= 1.0:
+            raise ConfigError(f"volume must be in (0, 1], got {self.volume}")
+        if self.min_first_words < 1 or self.max_words < max(2, self.min_first_words):
+            raise ConfigError("need min_first_words >= 1 and max_words >= max(2, min_first_words)")
+
+
+def _load_voice(model_path: Path, threads: int) -> Any:
+    try:
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "piper-tts", "pip install piper-tts  (or: pip install 'quickturn[tts]')"
+        ) from exc
+    config_path = Path(f"{model_path}.json")
+    config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+    # PiperVoice.load() gives onnxruntime its default thread pool (all cores); build the
+    # session ourselves to pin it.
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(
+        str(model_path), sess_options=opts, providers=["CPUExecutionProvider"]
+    )
+    return PiperVoice(session=session, config=config)
+
+
+class PiperTTS:
+    def __init__(self, voice: Any, options: PiperOptions, executor: ThreadPoolExecutor) -> None:
+        from piper import SynthesisConfig
+
+        self.options = options
+        self._voice = voice
+        self._executor = executor
+        self._syn = SynthesisConfig(length_scale=options.length_scale, volume=options.volume)
+        self._closed = False
+
+    @classmethod
+    async def create(cls, paths: ModelPaths, options: PiperOptions | None = None) -> PiperTTS:
+        """Load the voice once (~3 s) off the event loop."""
+        opts = options or PiperOptions()
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
+        loop = asyncio.get_running_loop()
+        try:
+            model_path = await loop.run_in_executor(executor, paths.piper_voice)
+            voice = await loop.run_in_executor(executor, _load_voice, model_path, opts.threads)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(voice, opts, executor)
+
+    @property
+    def sample_rate_hz(self) -> int:
+        return int(self._voice.config.sample_rate)
+
+    def segments(self, text: str) -> list[str]:
+        """How ``text`` is cut into chunks (first clause early, long sentences at clauses)."""
+        splitter = SentenceSplitter(self.options.min_first_words, self.options.max_words)
+        return [*splitter.push(text), *splitter.flush()]
+
+    async def synthesize(self, text: str) -> AsyncGenerator[TTSChunk, None]:
+        if self._closed:
+            raise RuntimeError("PiperTTS is closed")
+        loop = asyncio.get_running_loop()
+        for segment in self.segments(text):
+            pcm = await loop.run_in_executor(self._executor, self._synthesize_sync, segment)
+            if len(pcm):
+                yield TTSChunk(pcm=pcm, sample_rate_hz=self.sample_rate_hz, text=segment)
+
+    def _synthesize_sync(self, text: str) -> PCM16:
+        chunks = [c.audio_int16_array for c in self._voice.synthesize(text, self._syn)]
+        if not chunks:
+            return np.zeros(0, dtype=np.int16)
+        return np.concatenate(chunks).astype(np.int16, copy=False)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)

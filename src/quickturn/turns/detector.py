@@ -1,0 +1,103 @@
+"""End-of-turn decision: VAD patience plus a text heuristic over the transcript so far.
+
+Silence alone cannot tell "I'd like to book..." (thinking) from "I'd like to book a room."
+(done). The detector adds extra wait when the words so far cannot end a sentence: a trailing
+conjunction, article, preposition, filler, comma or ellipsis, or an intent verb still missing
+its object. Whisper punctuates its output, so a bare period is weak evidence: strong cues of
+incompleteness override it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from quickturn.errors import ConfigError
+
+# Words that cannot end a finished English sentence (or almost never do in speech).
+_STRONG_LAST_WORDS = frozenset(
+    """
+    and or but so because since although though unless until while whereas if than nor plus
+    a an the my your his her its our their these those every each another
+    um uh er erm ah uhm
+    i i'd i'm i'll i've we'd we're we'll you'd you're you'll they're they'll he's she's
+    it's there's gonna wanna gotta to
+    """.split()
+)
+# Words that usually continue but can end a sentence ("the room I asked for.", "Yes, I can.",
+# "I don't know why."): a shorter hold.
+_WEAK_LAST_WORDS = frozenset(
+    """
+    for with at in on of from into onto by near after before around between through over under
+    without within toward towards per via about like
+    is are was were am be been will would could should can may might must shall have has had
+    what which who where when why how this some any very really just then
+    """.split()
+)
+_INTENT_OPEN = re.compile(
+    r"\b(?:like|love|want|need|wanna|going|trying|have|hoping|planning|able)\s+to\s+"
+    r"(?:book|reserve|get|make|change|cancel|ask|know|check|order|add|see|find|have|buy|"
+    r"move|switch|schedule|rent|use|pay|upgrade|extend|speak|talk)$"
+)
+_TRAILING_OPEN = re.compile(r"(?:\.\.\.|…|,|;|:|-|–|—)\s*$")
+_WORD = re.compile(r"[a-z']+")
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    patience_s: float = 0.5
+    """VAD silence before the turn is considered at all."""
+    incomplete_extra_s: float = 0.6
+    """Extra silence when the transcript clearly stops mid-sentence."""
+    weak_extra_s: float = 0.25
+    """Extra silence when it probably, but not surely, stops mid-sentence."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.patience_s <= 10.0:
+            raise ConfigError(f"patience_s must be in (0, 10], got {self.patience_s}")
+        if not 0.0 <= self.incomplete_extra_s <= 10.0:
+            raise ConfigError(
+                f"incomplete_extra_s must be in [0, 10], got {self.incomplete_extra_s}"
+            )
+        if not 0.0 <= self.weak_extra_s <= self.incomplete_extra_s:
+            raise ConfigError(
+                f"weak_extra_s must be in [0, incomplete_extra_s], got {self.weak_extra_s}"
+            )
+
+
+class TurnDetector:
+    """Pure text heuristics; no state, safe to share."""
+
+    def __init__(self, options: TurnOptions | None = None) -> None:
+        self.options = options or TurnOptions()
+
+    def hold_s(self, transcript: str) -> float:
+        """Extra silence to wait, beyond VAD patience, before confirming the turn."""
+        text = transcript.strip()
+        if not text:
+            return 0.0  # nothing was said (noise): no reason to keep the line open
+        if _TRAILING_OPEN.search(text):
+            return self.options.incomplete_extra_s
+        terminal = text[-1]
+        if terminal in "?!":
+            return 0.0
+        words = _WORD.findall(text.lower().replace("’", "'"))
+        if not words:
+            return 0.0
+        last = words[-1]
+        if last in _STRONG_LAST_WORDS or _INTENT_OPEN.search(" ".join(words[-4:])):
+            return self.options.incomplete_extra_s
+        if last in _WEAK_LAST_WORDS:
+            return self.options.weak_extra_s
+        if terminal == ".":
+            return 0.0
+        # No terminal punctuation: Whisper punctuates finished sentences, so a bare end means
+        # the audio may have been cut mid-phrase.
+        return self.options.weak_extra_s
+
+    def end_of_turn_delay_s(self, transcript: str) -> float:
+        """Total silence after the last speech before the turn counts as finished."""
+        return self.options.patience_s + self.hold_s(transcript)
+
+    def is_turn_over(self, transcript: str, silence_s: float) -> bool:
+        return silence_s + 1e-9 >= self.end_of_turn_delay_s(transcript)

@@ -1,0 +1,43 @@
+"""STT pieces that need no model: options, the repetition guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from quickturn.errors import ConfigError
+from quickturn.stt.whisper import WhisperOptions, has_repeated_ngram
+
+
+@pytest.mark.parametrize(
+    "tokens,repeated",
+    [
+        ([1, 2, 3, 4, 5, 6], False),
+        ([1, 2, 3, 1, 2, 3], False),  # twice can be real speech ("no no no, no no no")
+        ([1, 2, 3, 1, 2, 3, 1, 2, 3], True),
+        ([7, 7, 7, 7, 7], True),
+        ([], False),
+    ],
+)
+def test_repeated_ngram(tokens: list[int], repeated: bool) -> None:
+    assert has_repeated_ngram(tokens) is repeated
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"model": "large-v3"},
+        {"window_s": 0.5},
+        {"window_s": 31.0},
+        {"beam_size": 0},
+        {"threads": 0},
+        {"model": "tiny.en", "language": "de"},
+        {"tokens_per_s": 0.0},
+    ],
+)
+def test_bad_options(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigError):
+        WhisperOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_multilingual_model_accepts_other_languages() -> None:
+    assert WhisperOptions(model="base", language="de").language == "de"
