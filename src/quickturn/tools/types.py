@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Iterable
@@ -63,6 +64,12 @@ class ToolSpec:
     def __post_init__(self) -> None:
         validate_tool_schema(self.schema())
 
+    @property
+    def validator(self) -> jsonschema.protocols.Validator:
+        """One compiled validator per parameters schema (validating through
+        ``jsonschema.validate`` re-checks the schema itself on every call: ~10 ms)."""
+        return _validator_for(json.dumps(self.parameters, sort_keys=True))
+
     def schema(self) -> dict[str, Any]:
         return {
             "type": "function",
@@ -85,9 +92,29 @@ def validate_tool_schema(tool: Any) -> None:
     if not isinstance(params, dict):
         raise ToolSchemaError(f"tool {fn['name']!r}: parameters must be a JSON schema object")
     try:
-        jsonschema.Draft202012Validator.check_schema(params)
+        params_json = json.dumps(params, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ToolSchemaError(f"tool {fn['name']!r}: parameters are not JSON: {exc}") from exc
+    error = _schema_error(params_json)
+    if error is not None:
+        raise ToolSchemaError(f"tool {fn['name']!r}: invalid parameters schema: {error}")
+
+
+# Checking a schema costs milliseconds and every conversation builds the same ~40 tools, so the
+# verdict and the compiled validator are memoised by the schema's canonical JSON (immutable keys;
+# bounded so a server that sees arbitrary client schemas cannot grow them without limit).
+@functools.lru_cache(maxsize=4096)
+def _schema_error(params_json: str) -> str | None:
+    try:
+        jsonschema.Draft202012Validator.check_schema(json.loads(params_json))
     except jsonschema.SchemaError as exc:
-        raise ToolSchemaError(f"tool {fn['name']!r}: invalid parameters schema: {exc.message}") from exc
+        return str(exc.message)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _validator_for(params_json: str) -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(json.loads(params_json))
 
 
 class ToolRegistry:
@@ -121,11 +148,10 @@ class ToolRegistry:
         spec = self._specs.get(call.name)
         if spec is None:
             return ToolResult(call.id, call.name, _error(f"unknown tool {call.name!r}"), ok=False)
-        try:
-            jsonschema.validate(call.arguments, spec.parameters)
-        except jsonschema.ValidationError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "arguments"
-            return ToolResult(call.id, call.name, _error(f"{where}: {exc.message}"), ok=False)
+        error = jsonschema.exceptions.best_match(spec.validator.iter_errors(call.arguments))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "arguments"
+            return ToolResult(call.id, call.name, _error(f"{where}: {error.message}"), ok=False)
         try:
             out = spec.handler(call.arguments)
             if inspect.isawaitable(out):

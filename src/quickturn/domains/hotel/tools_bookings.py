@@ -1,0 +1,362 @@
+"""Create, read, change and cancel room bookings."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel.db import HOTEL_TODAY, new_code
+from quickturn.domains.hotel.inventory import capacity, rooms_free
+from quickturn.domains.hotel.pricing import RATE_PLANS, cancellation_fee, nightly_rates
+from quickturn.domains.hotel.schemas import (
+    CODE,
+    DATE,
+    NAME,
+    PHONE,
+    ROOM_TYPE,
+    count,
+    params,
+    string,
+)
+from quickturn.errors import ToolExecutionError
+from quickturn.tools.types import ToolSpec
+
+
+def _digits(phone: str | None) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def booking_summary(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "booking_code": row["code"],
+        "guest_name": row["guest_name"],
+        "room_type": row["room_type"],
+        "check_in": row["check_in"],
+        "check_out": row["check_out"],
+        "adults": row["adults"],
+        "children": row["children"],
+        "rate_plan": row["rate_plan"],
+        "status": row["status"],
+        "total_usd": row["total_usd"],
+    }
+
+
+def _check_party(conn: sqlite3.Connection, room_type: str, adults: int, children: int) -> None:
+    cap = capacity(conn, room_type)
+    if adults + children > cap:
+        raise ToolExecutionError(
+            f"a {room_type} room holds at most {cap} guests, not {adults + children}"
+        )
+
+
+def _check_free(
+    conn: sqlite3.Connection, room_type: str, ci: Any, co: Any, exclude: str | None = None
+) -> None:
+    if rooms_free(conn, room_type, ci, co, exclude_code=exclude) < 1:
+        raise ToolExecutionError(f"no {room_type} room free from {ci} to {co}")
+
+
+def _guest_id(conn: sqlite3.Connection, name: str, phone: str, email: str | None) -> int:
+    """Reuse a guest with the same name and phone number, else add one."""
+    for row in conn.execute(
+        "SELECT id, phone FROM guests WHERE lower(name) = lower(?)", (name,)
+    ).fetchall():
+        if _digits(row["phone"]) == _digits(phone):
+            if email:
+                conn.execute("UPDATE guests SET email = ? WHERE id = ?", (email, row["id"]))
+            return int(row["id"])
+    cur = conn.execute(
+        "INSERT INTO guests(name, phone, email) VALUES (?, ?, ?)", (name, phone, email)
+    )
+    return int(cur.lastrowid or 0)
+
+
+def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
+    def create_booking(args: dict[str, Any]) -> dict[str, Any]:
+        name = a.name(args["guest_name"])
+        phone = a.phone(args["phone"])
+        email = a.email(args["email"]) if a.opt(args, "email") else None
+        room_type = args["room_type"]
+        ci, co = a.stay_dates(args["check_in"], args["check_out"])
+        adults, children = int(args["adults"]), int(a.opt(args, "children") or 0)
+        plan = a.opt(args, "rate_plan") or "flexible"
+        _check_party(conn, room_type, adults, children)
+        with conn:
+            gid = _guest_id(conn, name, phone, email)
+            # A repeated call (the model retried, or the caller said yes twice) must not book
+            # the same stay twice: hand back the booking that already exists.
+            same = conn.execute(
+                "SELECT code FROM bookings WHERE guest_id = ? AND room_type = ? AND check_in = ? "
+                "AND check_out = ? AND status = 'confirmed'",
+                (gid, room_type, str(ci), str(co)),
+            ).fetchone()
+            if same:
+                out = booking_summary(a.booking(conn, same["code"]))
+                out["note"] = "this booking already existed; nothing new was booked"
+                return out
+            _check_free(conn, room_type, ci, co)
+            total = sum(nightly_rates(conn, room_type, ci, co, plan))
+            code = new_code(conn)
+            conn.execute(
+                "INSERT INTO bookings(code, guest_id, room_type, check_in, check_out, adults, "
+                "children, rate_plan, status, total_usd, paid_usd, created_on) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)",
+                (
+                    code,
+                    gid,
+                    room_type,
+                    str(ci),
+                    str(co),
+                    adults,
+                    children,
+                    plan,
+                    total,
+                    total if plan == "nonrefundable" else 0,
+                    str(HOTEL_TODAY),
+                ),
+            )
+        out = booking_summary(a.booking(conn, code))
+        out["nights"] = (co - ci).days
+        return out
+
+    def get_booking(args: dict[str, Any]) -> dict[str, Any]:
+        row = a.booking(conn, args["booking_code"])
+        out = booking_summary(row)
+        if row["room_number"]:
+            out["room_number"] = row["room_number"]
+        for key in ("early_checkin_time", "late_checkout_time"):
+            if row[key]:
+                out[key] = row[key]
+        if row["status"] == "cancelled":
+            out["cancellation_fee_usd"] = row["cancellation_fee_usd"]
+        requests = [
+            r[0]
+            for r in conn.execute(
+                "SELECT request FROM special_requests WHERE booking_code = ? ORDER BY id",
+                (row["code"],),
+            )
+        ]
+        if requests:
+            out["special_requests"] = requests
+        return out
+
+    def find_booking_by_name(args: dict[str, Any]) -> dict[str, Any]:
+        name = a.name(args["guest_name"]).lower()
+        last = name.split()[-1]
+        check_in = a.opt(args, "check_in")
+        ci = str(a.parse_date(check_in, "check_in")) if check_in else None
+        phone = a.opt(args, "phone")
+        digits = _digits(a.phone(phone)) if phone else None
+        rows = conn.execute(
+            "SELECT b.*, g.name AS guest_name, g.phone AS guest_phone FROM bookings b "
+            "JOIN guests g ON g.id = b.guest_id ORDER BY b.check_in DESC"
+        ).fetchall()
+        full = [r for r in rows if str(r["guest_name"]).lower() == name]
+        # Only the surname was given (or the first name was misheard): match on it.
+        matches = full or [r for r in rows if str(r["guest_name"]).lower().split()[-1] == last]
+        if ci:
+            matches = [r for r in matches if r["check_in"] == ci]
+        if digits:
+            # Callers give numbers with or without the country code: compare the last 7 digits.
+            matches = [r for r in matches if _digits(r["guest_phone"])[-7:] == digits[-7:]]
+        if not matches:
+            when = (f" arriving {ci}" if ci else "") + (" with that phone number" if digits else "")
+            raise ToolExecutionError(f"no booking under the name {args['guest_name']}{when}")
+        return {"bookings": [booking_summary(r) for r in matches[:5]]}
+
+    def modify_booking(args: dict[str, Any]) -> dict[str, Any]:
+        row = a.booking(conn, args["booking_code"])
+        code = str(row["code"])
+        changes = {
+            k: a.opt(args, k) for k in ("check_in", "check_out", "room_type", "adults", "children")
+        }
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if not changes:
+            raise ToolExecutionError("nothing to change: give new dates, room type or guests")
+        status = row["status"]
+        if status in ("cancelled", "checked_out"):
+            raise ToolExecutionError(
+                f"booking {code} is {status.replace('_', ' ')} and cannot be changed"
+            )
+        if row["rate_plan"] == "nonrefundable":
+            raise ToolExecutionError(
+                f"booking {code} is non-refundable and cannot be changed; a manager can review it"
+            )
+        if status == "checked_in" and ({"check_in", "room_type"} & changes.keys()):
+            raise ToolExecutionError(
+                "the guest is already checked in: only the check-out date or guest count can change"
+            )
+        if status == "checked_in":
+            ci = a.parse_date(row["check_in"], "check_in")
+            co = a.parse_date(str(changes.get("check_out", row["check_out"])), "check_out")
+            if co <= HOTEL_TODAY:
+                raise ToolExecutionError(f"check_out must be after today ({HOTEL_TODAY})")
+            if co <= ci:
+                raise ToolExecutionError(f"check_out {co} must be after check_in {ci}")
+        else:
+            ci, co = a.stay_dates(
+                str(changes.get("check_in", row["check_in"])),
+                str(changes.get("check_out", row["check_out"])),
+            )
+        room_type = str(changes.get("room_type", row["room_type"]))
+        adults = int(changes.get("adults", row["adults"]))
+        children = int(changes.get("children", row["children"]))
+        _check_party(conn, room_type, adults, children)
+        _check_free(conn, room_type, ci, co, exclude=code)
+        total = sum(nightly_rates(conn, room_type, ci, co, row["rate_plan"]))
+        with conn:
+            conn.execute(
+                "UPDATE bookings SET check_in = ?, check_out = ?, room_type = ?, adults = ?, "
+                "children = ?, total_usd = ? WHERE code = ?",
+                (str(ci), str(co), room_type, adults, children, total, code),
+            )
+        out = booking_summary(a.booking(conn, code))
+        out["previous_total_usd"] = row["total_usd"]
+        out["difference_usd"] = total - int(row["total_usd"])
+        return out
+
+    def _fee(row: sqlite3.Row) -> int:
+        if row["status"] == "cancelled":
+            raise ToolExecutionError(f"booking {row['code']} is already cancelled")
+        if row["status"] == "checked_out":
+            raise ToolExecutionError(f"booking {row['code']} is a past stay")
+        if row["status"] == "checked_in":
+            raise ToolExecutionError(
+                f"the guest of booking {row['code']} is already checked in; to leave early, "
+                "change the check-out date"
+            )
+        return cancellation_fee(
+            conn,
+            room_type=row["room_type"],
+            check_in=a.parse_date(row["check_in"], "check_in"),
+            check_out=a.parse_date(row["check_out"], "check_out"),
+            rate_plan=row["rate_plan"],
+            total_usd=int(row["total_usd"]),
+            today=HOTEL_TODAY,
+        )
+
+    def quote_cancellation(args: dict[str, Any]) -> dict[str, Any]:
+        row = a.booking(conn, args["booking_code"])
+        fee = _fee(row)
+        return {
+            "booking_code": row["code"],
+            "rate_plan": row["rate_plan"],
+            "check_in": row["check_in"],
+            "cancellation_fee_usd": fee,
+            "free_cancellation": fee == 0,
+        }
+
+    def cancel_booking(args: dict[str, Any]) -> dict[str, Any]:
+        row = a.booking(conn, args["booking_code"])
+        fee = _fee(row)
+        with conn:
+            conn.execute(
+                "UPDATE bookings SET status = 'cancelled', cancellation_fee_usd = ?, "
+                "cancelled_on = ? WHERE code = ?",
+                (fee, str(HOTEL_TODAY), row["code"]),
+            )
+            conn.execute(
+                "UPDATE parking_reservations SET status = 'cancelled' WHERE booking_code = ?",
+                (row["code"],),
+            )
+        return {"booking_code": row["code"], "status": "cancelled", "cancellation_fee_usd": fee}
+
+    def add_special_request(args: dict[str, Any]) -> dict[str, Any]:
+        row = a.booking(conn, args["booking_code"])
+        request = a.text(args["request"], "request", 200)
+        if row["status"] in ("cancelled", "checked_out"):
+            raise ToolExecutionError(f"booking {row['code']} is {row['status'].replace('_', ' ')}")
+        with conn:
+            conn.execute(
+                "INSERT INTO special_requests(booking_code, request, created_on) VALUES (?, ?, ?)",
+                (row["code"], request, str(HOTEL_TODAY)),
+            )
+        return {"booking_code": row["code"], "request": request, "status": "noted"}
+
+    def update_guest_contact(args: dict[str, Any]) -> dict[str, Any]:
+        row = a.booking(conn, args["booking_code"])
+        phone = a.opt(args, "phone")
+        email = a.opt(args, "email")
+        if phone is None and email is None:
+            raise ToolExecutionError("give a new phone or email")
+        phone = a.phone(phone) if phone is not None else None
+        email = a.email(email) if email is not None else None
+        with conn:
+            if phone:
+                conn.execute("UPDATE guests SET phone = ? WHERE id = ?", (phone, row["guest_id"]))
+            if email:
+                conn.execute("UPDATE guests SET email = ? WHERE id = ?", (email, row["guest_id"]))
+        out: dict[str, Any] = {"booking_code": row["code"], "guest_name": row["guest_name"]}
+        if phone:
+            out["phone"] = phone
+        if email:
+            out["email"] = email
+        return out
+
+    code_only = params(["booking_code"], booking_code=CODE)
+    return [
+        ToolSpec(
+            "create_booking",
+            "Book a room. Confirm dates, room type, guests, name and phone with the caller first.",
+            params(
+                ["guest_name", "phone", "room_type", "check_in", "check_out", "adults"],
+                guest_name=NAME,
+                phone=PHONE,
+                room_type=ROOM_TYPE,
+                check_in=DATE,
+                check_out=DATE,
+                adults=count(1, 4),
+                children=count(0, 3),
+                rate_plan=string("default flexible", enum=list(RATE_PLANS)),
+                email=string(),
+            ),
+            create_booking,
+        ),
+        ToolSpec("get_booking", "Details of a booking by its code.", code_only, get_booking),
+        ToolSpec(
+            "find_booking_by_name",
+            "Find bookings by the guest's full name or surname, optionally arrival date or phone.",
+            params(["guest_name"], guest_name=NAME, check_in=DATE, phone=PHONE),
+            find_booking_by_name,
+        ),
+        ToolSpec(
+            "modify_booking",
+            "Change a booking's dates, room type or number of guests; returns the new total.",
+            params(
+                ["booking_code"],
+                booking_code=CODE,
+                check_in=DATE,
+                check_out=DATE,
+                room_type=ROOM_TYPE,
+                adults=count(1, 4),
+                children=count(0, 3),
+            ),
+            modify_booking,
+        ),
+        ToolSpec(
+            "quote_cancellation",
+            "The fee for cancelling a booking now, without cancelling it.",
+            code_only,
+            quote_cancellation,
+        ),
+        ToolSpec(
+            "cancel_booking",
+            "Cancel a booking after the caller accepted the fee from quote_cancellation.",
+            code_only,
+            cancel_booking,
+        ),
+        ToolSpec(
+            "add_special_request",
+            "Note a request on a booking (high floor, anniversary, allergy, crib).",
+            params(["booking_code", "request"], booking_code=CODE, request=string()),
+            add_special_request,
+        ),
+        ToolSpec(
+            "update_guest_contact",
+            "Change the phone number or email on a booking.",
+            params(["booking_code"], booking_code=CODE, phone=PHONE, email=string()),
+            update_guest_contact,
+        ),
+    ]

@@ -1,0 +1,266 @@
+"""The Lantern Room restaurant and room service."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+from typing import Any
+
+from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
+from quickturn.domains.hotel.schemas import (
+    CODE,
+    DATE,
+    NAME,
+    PHONE,
+    ROOM,
+    TIME,
+    count,
+    params,
+    string,
+)
+from quickturn.errors import ToolExecutionError
+from quickturn.tools.types import ToolSpec
+
+SEATINGS = tuple(f"{h:02d}:{m:02d}" for h in range(17, 22) for m in (0, 30))[1:]  # 17:30..21:30
+TABLE_HOLD_MIN = 120
+MAX_PARTY = 8
+BOOKING_WINDOW_DAYS = 60
+# A party may take a table with up to this many spare seats (no couple at the 8-seat table).
+SPARE_SEATS = 2
+MENU_CATEGORIES = ["breakfast", "mains", "snacks", "desserts", "drinks"]
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _dinner_date(value: str) -> date:
+    day = a.future_date(value, "date")
+    if day.weekday() == 0:
+        raise ToolExecutionError("the Lantern Room is closed on Mondays")
+    if day > HOTEL_TODAY + timedelta(days=BOOKING_WINDOW_DAYS):
+        raise ToolExecutionError(f"tables can be booked up to {BOOKING_WINDOW_DAYS} days ahead")
+    return day
+
+
+def _party(size: int) -> int:
+    if size > MAX_PARTY:
+        raise ToolExecutionError(
+            f"parties above {MAX_PARTY} are handled by the events team; transfer to events"
+        )
+    return size
+
+
+def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
+    # The menu codes go into the schema as an enum, so grammar-constrained decoding can only
+    # produce dishes that exist.
+    menu_codes = [str(r[0]) for r in conn.execute("SELECT code FROM menu_items ORDER BY code")]
+
+    def free_table(day: date, seating: str, party: int) -> int | None:
+        tables = conn.execute(
+            "SELECT id FROM restaurant_tables WHERE seats >= ? AND seats <= ? ORDER BY seats, id",
+            (party, party + SPARE_SEATS),
+        ).fetchall()
+        taken = conn.execute(
+            "SELECT table_id, time FROM restaurant_reservations "
+            "WHERE date = ? AND status = 'confirmed'",
+            (str(day),),
+        ).fetchall()
+        busy = {
+            int(r["table_id"])
+            for r in taken
+            if abs(_minutes(r["time"]) - _minutes(seating)) < TABLE_HOLD_MIN
+        }
+        for t in tables:
+            if int(t["id"]) not in busy:
+                return int(t["id"])
+        return None
+
+    def open_seatings(day: date) -> list[str]:
+        if day == HOTEL_TODAY:
+            now = HOTEL_NOW.hour * 60 + HOTEL_NOW.minute
+            return [s for s in SEATINGS if _minutes(s) > now]
+        return list(SEATINGS)
+
+    def seating(value: str) -> str:
+        at = f"{a.parse_time(value):%H:%M}"
+        if at not in SEATINGS:
+            raise ToolExecutionError(
+                f"dinner seatings are every half hour from {SEATINGS[0]} to {SEATINGS[-1]}"
+            )
+        return at
+
+    def check_restaurant_availability(args: dict[str, Any]) -> dict[str, Any]:
+        day = _dinner_date(args["date"])
+        party = _party(int(args["party_size"]))
+        free = [s for s in open_seatings(day) if free_table(day, s, party) is not None]
+        wanted = a.opt(args, "time")
+        out: dict[str, Any] = {"date": str(day), "party_size": party}
+        if wanted:
+            at = seating(wanted)
+            out["time"] = at
+            out["available"] = at in free
+            if at not in free:
+                # The nearest free seatings, so the agent can offer alternatives at once.
+                out["nearest_free_times"] = sorted(
+                    free, key=lambda s: abs(_minutes(s) - _minutes(at))
+                )[:3]
+        else:
+            out["free_times"] = free
+        return out
+
+    def reserve_restaurant(args: dict[str, Any]) -> dict[str, Any]:
+        name = a.name(args["guest_name"])
+        phone = a.phone(args["phone"])
+        day = _dinner_date(args["date"])
+        at = seating(args["time"])
+        party = _party(int(args["party_size"]))
+        if at not in open_seatings(day):
+            raise ToolExecutionError(f"{at} today has already passed")
+        notes = a.text(args["notes"], "notes", 200) if a.opt(args, "notes") else None
+        same = conn.execute(
+            "SELECT code FROM restaurant_reservations WHERE lower(guest_name) = lower(?) "
+            "AND date = ? "
+            "AND time = ? AND status = 'confirmed'",
+            (name, str(day), at),
+        ).fetchone()
+        if same:
+            return {
+                "reservation_code": same["code"],
+                "date": str(day),
+                "time": at,
+                "note": "this reservation already existed",
+            }
+        table = free_table(day, at, party)
+        if table is None:
+            raise ToolExecutionError(f"no table for {party} free at {at} on {day}")
+        with conn:
+            code = new_code(conn)
+            conn.execute(
+                "INSERT INTO restaurant_reservations VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed')",
+                (code, name, phone, str(day), at, party, table, notes),
+            )
+        return {
+            "reservation_code": code,
+            "guest_name": name,
+            "date": str(day),
+            "time": at,
+            "party_size": party,
+        }
+
+    def cancel_restaurant_reservation(args: dict[str, Any]) -> dict[str, Any]:
+        code = a.booking_code(args["reservation_code"], "reservation")
+        row = conn.execute(
+            "SELECT * FROM restaurant_reservations WHERE code = ?", (code,)
+        ).fetchone()
+        if row is None:
+            raise ToolExecutionError(f"no restaurant reservation with code {code}")
+        if row["status"] == "cancelled":
+            raise ToolExecutionError(f"reservation {code} is already cancelled")
+        with conn:
+            conn.execute(
+                "UPDATE restaurant_reservations SET status = 'cancelled' WHERE code = ?", (code,)
+            )
+        return {
+            "reservation_code": code,
+            "status": "cancelled",
+            "date": row["date"],
+            "time": row["time"],
+        }
+
+    def get_room_service_menu(args: dict[str, Any]) -> dict[str, Any]:
+        category = a.opt(args, "category")
+        rows = conn.execute(
+            "SELECT code, name, price_usd FROM menu_items WHERE ? IS NULL OR category = ? "
+            "ORDER BY category, price_usd",
+            (category, category),
+        ).fetchall()
+        return {"items": [dict(r) for r in rows]}
+
+    def order_room_service(args: dict[str, Any]) -> dict[str, Any]:
+        stay = a.occupied_room(conn, args["room_number"])
+        lines: list[dict[str, Any]] = []
+        total = 0
+        for item in args["items"]:
+            row = conn.execute(
+                "SELECT code, name, price_usd FROM menu_items WHERE code = ?", (item["item"],)
+            ).fetchone()
+            if row is None:
+                raise ToolExecutionError(
+                    f"no menu item {item['item']!r}; use the codes from get_room_service_menu"
+                )
+            qty = int(item.get("quantity", 1))
+            total += qty * int(row["price_usd"])
+            lines.append({"item": row["code"], "quantity": qty})
+        notes = a.text(args["notes"], "notes", 200) if a.opt(args, "notes") else None
+        with conn:
+            conn.execute(
+                "INSERT INTO room_service_orders(room_number, items, total_usd, notes, status, "
+                "created_on) VALUES (?, ?, ?, ?, 'placed', ?)",
+                (stay["room_number"], json.dumps(lines), total, notes, str(HOTEL_TODAY)),
+            )
+            conn.execute(
+                "INSERT INTO charges(booking_code, date, category, description, amount_usd) "
+                "VALUES (?, ?, 'room_service', 'Room service', ?)",
+                (stay["code"], str(HOTEL_TODAY), total),
+            )
+        return {
+            "room_number": stay["room_number"],
+            "total_usd": total,
+            "estimated_minutes": 30,
+            "status": "placed",
+        }
+
+    return [
+        ToolSpec(
+            "check_restaurant_availability",
+            "Free dinner times at the Lantern Room restaurant for a party on a date.",
+            params(["date", "party_size"], date=DATE, party_size=count(1, 20), time=TIME),
+            check_restaurant_availability,
+        ),
+        ToolSpec(
+            "reserve_restaurant",
+            "Reserve a Lantern Room dinner table.",
+            params(
+                ["guest_name", "phone", "date", "time", "party_size"],
+                guest_name=NAME,
+                phone=PHONE,
+                date=DATE,
+                time=TIME,
+                party_size=count(1, 20),
+                notes=string(),
+            ),
+            reserve_restaurant,
+        ),
+        ToolSpec(
+            "cancel_restaurant_reservation",
+            "Cancel a restaurant reservation by its code.",
+            params(["reservation_code"], reservation_code=CODE),
+            cancel_restaurant_reservation,
+        ),
+        ToolSpec(
+            "get_room_service_menu",
+            "Room service menu items with codes and prices.",
+            params(category=string(enum=MENU_CATEGORIES)),
+            get_room_service_menu,
+        ),
+        ToolSpec(
+            "order_room_service",
+            "Order room service to a guest's room; charged to the room.",
+            params(
+                ["room_number", "items"],
+                room_number=ROOM,
+                items={
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 10,
+                    "items": params(["item"], item=string(enum=menu_codes), quantity=count(1, 10)),
+                },
+                notes=string(),
+            ),
+            order_room_service,
+        ),
+    ]

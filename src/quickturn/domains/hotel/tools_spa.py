@@ -1,0 +1,173 @@
+"""The Tidewater Spa: two treatment rooms, appointments on the hour, 09:00 to 20:00."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
+from quickturn.domains.hotel.schemas import CODE, DATE, NAME, PHONE, ROOM, TIME, params, string
+from quickturn.errors import ToolExecutionError
+from quickturn.tools.types import ToolSpec
+
+SPA_SERVICES = [
+    "swedish_massage",
+    "deep_tissue_massage",
+    "hot_stone_massage",
+    "facial",
+    "couples_massage",
+]
+TREATMENT_ROOMS = 2
+OPENS_MIN, CLOSES_MIN = 9 * 60, 20 * 60
+FREE_CANCELLATION = timedelta(hours=24)
+LATE_CANCELLATION_SHARE = 0.5
+BOOKING_WINDOW_DAYS = 60
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def spa_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
+    def service(code: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM spa_services WHERE code = ?", (code,)
+        ).fetchone()
+        if row is None:
+            raise ToolExecutionError(f"no spa service {code!r}; see get_spa_services")
+        return row
+
+    def spa_date(value: str) -> date:
+        day = a.future_date(value, "date")
+        if day > HOTEL_TODAY + timedelta(days=BOOKING_WINDOW_DAYS):
+            raise ToolExecutionError(
+                f"the spa takes bookings up to {BOOKING_WINDOW_DAYS} days ahead"
+            )
+        return day
+
+    def fits(day: date, start: int, svc: sqlite3.Row) -> bool:
+        end = start + int(svc["duration_min"])
+        used = 0
+        for r in conn.execute(
+            "SELECT a.time, s.duration_min, s.rooms_needed FROM spa_appointments a "
+            "JOIN spa_services s ON s.code = a.service_code "
+            "WHERE a.date = ? AND a.status = 'confirmed'",
+            (str(day),),
+        ):
+            other = _minutes(r["time"])
+            if other < end and start < other + int(r["duration_min"]):
+                used += int(r["rooms_needed"])
+        return used + int(svc["rooms_needed"]) <= TREATMENT_ROOMS
+
+    def free_starts(day: date, svc: sqlite3.Row) -> list[str]:
+        last = CLOSES_MIN - int(svc["duration_min"])
+        now = HOTEL_NOW.hour * 60 + HOTEL_NOW.minute if day == HOTEL_TODAY else -1
+        return [
+            f"{m // 60:02d}:00"
+            for m in range(OPENS_MIN, last + 1, 60)
+            if m > now and fits(day, m, svc)
+        ]
+
+    def get_spa_services(args: dict[str, Any]) -> dict[str, Any]:
+        rows = conn.execute(
+            "SELECT code, name, duration_min, price_usd FROM spa_services ORDER BY price_usd"
+        ).fetchall()
+        return {"services": [dict(r) for r in rows], "hours": "09:00-20:00"}
+
+    def check_spa_availability(args: dict[str, Any]) -> dict[str, Any]:
+        day = spa_date(args["date"])
+        svc = service(args["service"])
+        return {"date": str(day), "service": svc["code"], "free_times": free_starts(day, svc)}
+
+    def book_spa(args: dict[str, Any]) -> dict[str, Any]:
+        name = a.name(args["guest_name"])
+        svc = service(args["service"])
+        day = spa_date(args["date"])
+        at = f"{a.parse_time(args['time']):%H:%M}"
+        phone = a.phone(args["phone"]) if a.opt(args, "phone") else None
+        room = (
+            a.occupied_room(conn, args["room_number"])["room_number"]
+            if a.opt(args, "room_number")
+            else None
+        )
+        if phone is None and room is None:
+            raise ToolExecutionError("give the guest's phone or room number")
+        free = free_starts(day, svc)
+        if at not in free:
+            hint = f"; free times: {', '.join(free[:6])}" if free else "; the day is fully booked"
+            raise ToolExecutionError(f"no {svc['name'].lower()} slot at {at} on {day}{hint}")
+        with conn:
+            code = new_code(conn)
+            conn.execute(
+                "INSERT INTO spa_appointments(code, guest_name, phone, room_number, service_code, "
+                "date, time, price_usd, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed')",
+                (code, name, phone, room, svc["code"], str(day), at, svc["price_usd"]),
+            )
+        return {
+            "appointment_code": code,
+            "service": svc["code"],
+            "date": str(day),
+            "time": at,
+            "price_usd": svc["price_usd"],
+        }
+
+    def cancel_spa_appointment(args: dict[str, Any]) -> dict[str, Any]:
+        code = a.booking_code(args["appointment_code"], "appointment")
+        row = conn.execute("SELECT * FROM spa_appointments WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise ToolExecutionError(f"no spa appointment with code {code}")
+        if row["status"] == "cancelled":
+            raise ToolExecutionError(f"spa appointment {code} is already cancelled")
+        starts = datetime.fromisoformat(f"{row['date']}T{row['time']}")
+        if starts <= HOTEL_NOW:
+            raise ToolExecutionError(f"spa appointment {code} has already started")
+        fee = (
+            0
+            if starts - HOTEL_NOW >= FREE_CANCELLATION
+            else int(round(int(row["price_usd"]) * LATE_CANCELLATION_SHARE))
+        )
+        with conn:
+            conn.execute(
+                "UPDATE spa_appointments SET status = 'cancelled', cancellation_fee_usd = ? "
+                "WHERE code = ?",
+                (fee, code),
+            )
+        return {"appointment_code": code, "status": "cancelled", "cancellation_fee_usd": fee}
+
+    return [
+        ToolSpec(
+            "get_spa_services",
+            "Spa treatments with duration and price.",
+            params(),
+            get_spa_services,
+        ),
+        ToolSpec(
+            "check_spa_availability",
+            "Free start times for a spa treatment on a date.",
+            params(["date", "service"], date=DATE, service=string(enum=SPA_SERVICES)),
+            check_spa_availability,
+        ),
+        ToolSpec(
+            "book_spa",
+            "Book a spa treatment. Needs the guest's phone or room number.",
+            params(
+                ["guest_name", "service", "date", "time"],
+                guest_name=NAME,
+                service=string(enum=SPA_SERVICES),
+                date=DATE,
+                time=TIME,
+                phone=PHONE,
+                room_number=ROOM,
+            ),
+            book_spa,
+        ),
+        ToolSpec(
+            "cancel_spa_appointment",
+            "Cancel a spa appointment (free until 24 hours before, else half price).",
+            params(["appointment_code"], appointment_code=CODE),
+            cancel_spa_appointment,
+        ),
+    ]

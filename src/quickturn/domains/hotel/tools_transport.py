@@ -1,0 +1,184 @@
+"""Taxis and airport transfers booked by the front desk."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from typing import Any
+
+from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
+from quickturn.domains.hotel.schemas import CODE, DATE, NAME, PHONE, TIME, count, params, string
+from quickturn.errors import ToolExecutionError
+from quickturn.tools.types import ToolSpec
+
+AIRPORT = "Harbor City International Airport"
+HOTEL_PICKUP = "hotel entrance"
+MAX_TAXI_PASSENGERS = 4
+# (vehicle, max passengers, price): the transfer vehicle is chosen by party size.
+TRANSFER_VEHICLES = (("sedan", 3, 65), ("van", 7, 95))
+# Transfers cancelled later than this before pickup are charged in full (the driver is on the way).
+TRANSFER_FREE_CANCELLATION = timedelta(hours=2)
+BOOKING_WINDOW_DAYS = 90
+
+
+def transport_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
+    def pickup(args: dict[str, Any]) -> tuple[str, str]:
+        day = a.future_date(args["date"], "date")
+        if day > HOTEL_TODAY + timedelta(days=BOOKING_WINDOW_DAYS):
+            raise ToolExecutionError(f"rides can be booked up to {BOOKING_WINDOW_DAYS} days ahead")
+        at = a.parse_time(args["time"])
+        a.future_moment(day, at, "pickup")
+        return str(day), f"{at:%H:%M}"
+
+    def insert(values: dict[str, Any]) -> str:
+        same = conn.execute(
+            "SELECT code FROM transport_bookings WHERE kind = ? AND lower(guest_name) = lower(?) "
+            "AND date = ? AND time = ? AND status = 'confirmed'",
+            (values["kind"], values["guest_name"], values["date"], values["time"]),
+        ).fetchone()
+        if same:
+            return str(same["code"])
+        with conn:
+            code = new_code(conn)
+            conn.execute(
+                "INSERT INTO transport_bookings(code, kind, guest_name, phone, date, time, "
+                "pickup_location, destination, passengers, vehicle, flight_number, price_usd, "
+                "status) VALUES (:code, :kind, :guest_name, :phone, :date, :time, "
+                ":pickup_location, :destination, :passengers, :vehicle, :flight_number, "
+                ":price_usd, 'confirmed')",
+                {"code": code, **values},
+            )
+        return code
+
+    def book_taxi(args: dict[str, Any]) -> dict[str, Any]:
+        name = a.name(args["guest_name"])
+        phone = a.phone(args["phone"])
+        day, at = pickup(args)
+        passengers = int(args["passengers"])
+        if passengers > MAX_TAXI_PASSENGERS:
+            raise ToolExecutionError(
+                f"a taxi takes at most {MAX_TAXI_PASSENGERS} passengers; book two taxis or, for "
+                "the airport, a van transfer"
+            )
+        where = a.text(a.opt(args, "pickup_location") or HOTEL_PICKUP, "pickup_location", 120)
+        code = insert(
+            {
+                "kind": "taxi",
+                "guest_name": name,
+                "phone": phone,
+                "date": day,
+                "time": at,
+                "pickup_location": where,
+                "destination": a.text(args["destination"], "destination", 120),
+                "passengers": passengers,
+                "vehicle": "taxi",
+                "flight_number": None,
+                "price_usd": None,
+            }
+        )
+        return {
+            "transport_code": code,
+            "kind": "taxi",
+            "date": day,
+            "time": at,
+            "pickup_location": where,
+            "fare": "metered, paid to the driver",
+        }
+
+    def book_airport_transfer(args: dict[str, Any]) -> dict[str, Any]:
+        name = a.name(args["guest_name"])
+        phone = a.phone(args["phone"])
+        day, at = pickup(args)
+        passengers = int(args["passengers"])
+        vehicle = next(((v, p) for v, n, p in TRANSFER_VEHICLES if passengers <= n), None)
+        if vehicle is None:
+            raise ToolExecutionError(
+                f"one transfer takes at most {TRANSFER_VEHICLES[-1][1]} passengers; book two"
+            )
+        flight = a.opt(args, "flight_number")
+        to_airport = args["direction"] == "to_airport"
+        if not to_airport and not flight:
+            raise ToolExecutionError("an airport pickup needs the flight number")
+        code = insert(
+            {
+                "kind": "airport_transfer",
+                "guest_name": name,
+                "phone": phone,
+                "date": day,
+                "time": at,
+                "pickup_location": HOTEL_PICKUP if to_airport else f"{AIRPORT} arrivals",
+                "destination": AIRPORT if to_airport else "Harbor Light Hotel",
+                "passengers": passengers,
+                "vehicle": vehicle[0],
+                "flight_number": a.text(flight, "flight_number", 12).upper() if flight else None,
+                "price_usd": vehicle[1],
+            }
+        )
+        return {
+            "transport_code": code,
+            "kind": "airport_transfer",
+            "date": day,
+            "time": at,
+            "vehicle": vehicle[0],
+            "price_usd": vehicle[1],
+        }
+
+    def cancel_transport(args: dict[str, Any]) -> dict[str, Any]:
+        code = a.booking_code(args["transport_code"], "ride")
+        row = conn.execute("SELECT * FROM transport_bookings WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise ToolExecutionError(f"no taxi or transfer with code {code}")
+        if row["status"] == "cancelled":
+            raise ToolExecutionError(f"ride {code} is already cancelled")
+        starts = datetime.fromisoformat(f"{row['date']}T{row['time']}")
+        if starts <= HOTEL_NOW:
+            raise ToolExecutionError(f"ride {code} has already left")
+        late = starts - HOTEL_NOW < TRANSFER_FREE_CANCELLATION
+        fee = int(row["price_usd"]) if late and row["price_usd"] is not None else 0
+        with conn:
+            conn.execute(
+                "UPDATE transport_bookings SET status = 'cancelled', cancellation_fee_usd = ? "
+                "WHERE code = ?",
+                (fee, code),
+            )
+        return {"transport_code": code, "status": "cancelled", "cancellation_fee_usd": fee}
+
+    return [
+        ToolSpec(
+            "book_taxi",
+            "Book a metered taxi (up to 4 passengers), by default from the hotel entrance.",
+            params(
+                ["guest_name", "phone", "date", "time", "destination", "passengers"],
+                guest_name=NAME,
+                phone=PHONE,
+                date=DATE,
+                time=TIME,
+                destination=string(),
+                passengers=count(1, 20),
+                pickup_location=string(),
+            ),
+            book_taxi,
+        ),
+        ToolSpec(
+            "book_airport_transfer",
+            "Book the airport car: sedan for 1-3 people, van for 4-7; pickups need a flight.",
+            params(
+                ["guest_name", "phone", "direction", "date", "time", "passengers"],
+                guest_name=NAME,
+                phone=PHONE,
+                direction=string(enum=["to_airport", "from_airport"]),
+                date=DATE,
+                time=TIME,
+                passengers=count(1, 20),
+                flight_number=string(),
+            ),
+            book_airport_transfer,
+        ),
+        ToolSpec(
+            "cancel_transport",
+            "Cancel a taxi or airport transfer by its code.",
+            params(["transport_code"], transport_code=CODE),
+            cancel_transport,
+        ),
+    ]

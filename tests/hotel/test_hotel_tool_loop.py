@@ -1,0 +1,110 @@
+"""The hotel agent inside the shared tool loop: a scripted model books a room end to end.
+
+The model is scripted (this tier tests the domain, not a model); everything else is real: the
+system prompt, the registry, the SQLite copy and quickturn.agent.tool_loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from quickturn.agent.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
+from quickturn.domains.hotel import HotelAgent, snapshot
+from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
+from quickturn.tools.types import ToolCall
+
+from .desk import Desk
+
+
+class ScriptedModel:
+    """Answers each request with the next scripted turn: tool calls or text."""
+
+    def __init__(self, turns: list[list[ToolCall] | str]) -> None:
+        self.turns = list(turns)
+        self.requests: list[ChatRequest] = []
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        self.requests.append(request)
+        turn = self.turns.pop(0)
+        if isinstance(turn, str):
+            yield TextDelta(turn, 0.0)
+            yield Finished("stop", Usage(10, 5), 0.0)
+        else:
+            for call in turn:
+                yield ToolCallEvent(call, 0.0)
+            yield Finished("tool_calls", Usage(10, 5), 0.0)
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_scripted_booking_through_the_tool_loop(agent: HotelAgent, desk: Desk) -> None:
+    stay = {"check_in": "2026-03-20", "check_out": "2026-03-22"}
+    model = ScriptedModel(
+        [
+            [ToolCall("c1", "check_availability", {**stay, "guests": 2, "room_type": "suite"})],
+            [
+                ToolCall(
+                    "c2",
+                    "create_booking",
+                    {
+                        "guest_name": "Nora Field",
+                        "phone": "+1 555 201 3344",
+                        "room_type": "suite",
+                        "adults": 2,
+                        **stay,
+                    },
+                )
+            ],
+            [
+                ToolCall(
+                    "c3",
+                    "create_booking",
+                    {
+                        "guest_name": "Nora Field",
+                        "phone": "+1 555 201 3344",
+                        "room_type": "double",
+                        "adults": 2,
+                        **stay,
+                    },
+                )
+            ],
+            "You're booked in a double room, code 8, S, 8, T, R, K.",
+        ]
+    )
+    history = [
+        {"role": "system", "content": agent.system_prompt},
+        {"role": "assistant", "content": agent.greeting},
+        {"role": "user", "content": "A room for two this Friday, two nights. Nora Field."},
+    ]
+    before = snapshot(desk.conn)
+    results = []
+    added = []
+    async for event in run_tool_loop(model, history, desk.registry):
+        match event:
+            case ToolFinished(result=result):
+                results.append(result)
+            case MessageAdded(message=message):
+                added.append(message)
+            case ReplyDone(rounds=rounds):
+                assert rounds == 4
+
+    # The suite was sold out: the model saw why, and the booking that followed succeeded.
+    assert [r.ok for r in results] == [True, False, True]
+    assert json.loads(results[0].content)["sold_out"] == ["suite"]
+    assert json.loads(results[1].content)["error"] == (
+        "no suite room free from 2026-03-20 to 2026-03-22"
+    )
+    assert json.loads(results[2].content)["booking_code"] == "8S8TRK"
+    assert model.requests[0].tools == desk.registry.schemas()
+    assert model.requests[0].messages[0]["content"] == agent.system_prompt
+    assert added[-1]["content"].startswith("You're booked")
+
+    after = snapshot(desk.conn)
+    new = [b for b in after["bookings"] if b not in before["bookings"]]
+    assert [(b["code"], b["room_type"], b["status"]) for b in new] == [
+        ("8S8TRK", "double", "confirmed")
+    ]
+    changed = {t for t in after if after[t] != before[t]}
+    assert changed == {"bookings", "guests", "meta"}
