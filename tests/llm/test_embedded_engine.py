@@ -11,7 +11,7 @@ import pytest
 from quickturn.assets import ModelPaths
 from quickturn.errors import EngineError
 from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
-from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta
+from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent
 
 pytestmark = pytest.mark.slow
 
@@ -83,9 +83,7 @@ async def test_warm_prefix_persists_to_disk_and_loads_in_a_new_engine(
     assert list((tmp_path / "kv").glob("*.kv"))
 
     # A different context size shares the stored prefix.
-    b = await EmbeddedChatClient.create(
-        EmbeddedOptions(model_path=qwen_path, n_ctx=3072), paths
-    )
+    b = await EmbeddedChatClient.create(EmbeddedOptions(model_path=qwen_path, n_ctx=3072), paths)
     report_b = await b.warm(request)
     text_b, events = await collect(b.stream(request))
     await b.aclose()
@@ -143,9 +141,11 @@ async def test_stop_string_ends_generation_without_leaking_it(client: EmbeddedCh
     assert "four" in full.lower()
     cut = full.lower().index("four")
     stop = full[cut : cut + 4]
-    text, events = await collect(client.stream(req(
-        "Count from one to ten in words, separated by commas.", max_tokens=60, stop=(stop,)
-    )))
+    text, events = await collect(
+        client.stream(
+            req("Count from one to ten in words, separated by commas.", max_tokens=60, stop=(stop,))
+        )
+    )
     assert text == full[:cut]
     assert next(ev for ev in events if isinstance(ev, Finished)).finish_reason == "stop"
 
@@ -180,3 +180,85 @@ async def test_prompt_lookup_speculation_gives_the_same_text_as_plain_greedy(
         texts.append(text)
     assert texts[0] == texts[1]
     assert "HX004K" in texts[1]
+
+
+BOOKING_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "check_availability",
+            "description": "Check which rooms are free for a stay.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "check_in": {"type": "string", "description": "YYYY-MM-DD"},
+                    "check_out": {"type": "string", "description": "YYYY-MM-DD"},
+                    "guests": {"type": "integer"},
+                },
+                "required": ["check_in", "check_out", "guests"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup_policy",
+            "description": "Look up a hotel policy by topic.",
+            "parameters": {
+                "type": "object",
+                "properties": {"topic": {"type": "string"}},
+                "required": ["topic"],
+            },
+        },
+    },
+]
+
+
+@pytest.mark.parametrize("strategy", ["lead", "grammar"])
+async def test_named_tool_choice_always_yields_a_schema_valid_call(
+    qwen_path: Path, tmp_path: Path, strategy: str
+) -> None:
+    import jsonschema
+
+    c = await EmbeddedChatClient.create(
+        EmbeddedOptions(model_path=qwen_path, n_ctx=2048, forced_calls=strategy),
+        ModelPaths(tmp_path),
+    )
+    request = req(
+        "Is a room free for two people from 2026-03-20 to 2026-03-22?",
+        tools=BOOKING_TOOLS,
+        tool_choice={"type": "function", "function": {"name": "check_availability"}},
+        max_tokens=60,
+    )
+    _, events = await collect(c.stream(request))
+    await c.aclose()
+    calls = [ev.call for ev in events if isinstance(ev, ToolCallEvent)]
+    assert len(calls) == 1 and calls[0].name == "check_availability"
+    schema = BOOKING_TOOLS[0]["function"]["parameters"]  # type: ignore[index]
+    jsonschema.validate(calls[0].arguments, schema)
+    assert events[-1].finish_reason == "tool_calls"  # type: ignore[union-attr]
+
+
+async def test_required_tool_choice_picks_a_declared_tool(client: EmbeddedChatClient) -> None:
+    request = req(
+        "What is your pet policy?", tools=BOOKING_TOOLS, tool_choice="required", max_tokens=40
+    )
+    _, events = await collect(client.stream(request))
+    calls = [ev.call for ev in events if isinstance(ev, ToolCallEvent)]
+    assert len(calls) == 1 and calls[0].name in ("check_availability", "lookup_policy")
+
+
+async def test_auto_tool_call_written_as_text_becomes_a_structured_call(
+    client: EmbeddedChatClient,
+) -> None:
+    request = req(
+        "Look up the pet policy for me please.",
+        system="You are a hotel assistant. Use the tools when they help.",
+        tools=BOOKING_TOOLS,
+        max_tokens=60,
+    )
+    text, events = await collect(client.stream(request))
+    calls = [ev.call for ev in events if isinstance(ev, ToolCallEvent)]
+    assert [c.name for c in calls] == ["lookup_policy"]
+    assert calls[0].repaired and "<tool_call>" not in text and "{" not in text
+    assert events[-1].finish_reason == "tool_calls"  # type: ignore[union-attr]

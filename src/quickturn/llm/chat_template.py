@@ -38,7 +38,9 @@ def _normalize(messages: list[Message]) -> list[dict[str, Any]]:
             msg["content"] = ""
         elif isinstance(content, list):  # content parts: keep the text ones
             msg["content"] = "".join(
-                p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"
+                p.get("text", "")
+                for p in content
+                if isinstance(p, dict) and p.get("type") == "text"
             )
         calls = msg.get("tool_calls")
         if calls:
@@ -62,7 +64,9 @@ class ChatTemplate:
         if not source.strip():
             raise ConfigError("the model has no chat template")
         env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-        env.filters["tojson"] = lambda v, indent=None: json.dumps(v, ensure_ascii=False, indent=indent)
+        env.filters["tojson"] = lambda v, indent=None: json.dumps(
+            v, ensure_ascii=False, indent=indent
+        )
         self._template = env.from_string(source)
 
     def render(

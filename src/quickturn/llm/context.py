@@ -1,11 +1,11 @@
 """A chat context of bounded size ("context quarantine").
 
-What the model sees each turn is: the system prompt, a short extractive summary of older turns,
-and the most recent turns verbatim. Older turns leave the window whole (a turn is one user message
-plus every assistant/tool message after it), so an assistant ``tool_calls`` message is never
-separated from its tool results. The summary is built without an LLM call (this runs on the hot
-path): it keeps what callers come back to (booking codes, names, dates, amounts) from tool results
-and one short line per side of each dropped turn.
+What the model sees each turn is: the system prompt (unchanged, so its KV prefix stays warm), a
+short extractive summary of older turns, and the most recent turns verbatim. Older turns leave
+the window whole (a turn is one user message plus every assistant/tool message after it), so an
+assistant ``tool_calls`` message is never separated from its tool results. The summary is built
+without an LLM call (this runs on the hot path): it keeps what callers come back to (booking
+codes, names, dates, amounts) from tool results and one short line per side of each dropped turn.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 @dataclass(frozen=True)
 class ContextOptions:
-    """``max_tokens`` bounds the whole prompt (approximate tokens: ~4 characters each);
+    """``max_tokens`` bounds the conversation after the system prompt (approximate tokens: ~4
+    characters each);
     ``max_turns`` bounds how many recent turns stay verbatim; ``summary_tokens`` bounds the
     summary of everything older."""
 
@@ -98,19 +99,26 @@ class ChatContext:
         return "\n".join(self._summary)
 
     def messages(self) -> list[Message]:
-        """The bounded view: system prompt (with the summary appended) and the recent turns."""
-        system = dict(self._system)
+        """The bounded view: system prompt, summary, recent turns.
+
+        The system prompt stays byte-identical turn after turn: engines keep its KV state warm
+        as a shared prefix (minutes to recompute on a CPU), so the summary is a message of its
+        own after it, never appended to it.
+        """
+        out: list[Message] = [self._system]
         if self._summary:
-            system["content"] = (
-                f"{self._system['content']}\n\nEarlier in this call (summary):\n{self.summary}"
+            out.append(
+                {"role": "system", "content": f"Earlier in this call (summary):\n{self.summary}"}
             )
-        out: list[Message] = [system, *self._preamble]
+        out.extend(self._preamble)
         for turn in self._turns:
             out.extend(turn)
         return out
 
     def token_count(self) -> int:
-        return sum(approx_tokens(m) for m in self.messages())
+        """Approximate tokens of everything after the system prompt (the part that grows; the
+        system prompt is a fixed, cached prefix and is not budgeted)."""
+        return sum(approx_tokens(m) for m in self.messages()[1:])
 
     # -- compaction ------------------------------------------------------------------------------
     def _compact(self) -> None:

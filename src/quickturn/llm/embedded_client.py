@@ -14,10 +14,11 @@ Used by the voice pipeline in-process and by the gateway (``--engine embedded``)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,9 @@ class EmbeddedOptions:
     persist_prefixes: bool = True
     # Prompt-lookup speculative decoding (greedy requests only); 0 turns it off.
     lookup_draft_tokens: int = 0
+    # tool_choice required/named: "lead" completes a started call and falls back to the grammar
+    # only when that does not parse; "grammar" always decodes under the JSON-schema grammar.
+    forced_calls: str = "lead"
     model_name: str = "qwen2.5-coder-0.5b-instruct"
 
     def __post_init__(self) -> None:
@@ -59,6 +63,8 @@ class EmbeddedOptions:
             raise ConfigError("n_ctx must be >= 512")
         if self.n_threads < 1 or self.n_batch < 1:
             raise ConfigError("n_threads and n_batch must be >= 1")
+        if self.forced_calls not in ("lead", "grammar"):
+            raise ConfigError("forced_calls must be 'lead' or 'grammar'")
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class EmbeddedChatClient:
         self._store = store
         self._free = asyncio.Condition()
         self._requests = 0
+        self._prefix_tokens: dict[str, list[int]] = {}
         self._cached_total = 0
         self._prompt_total = 0
 
@@ -131,8 +138,7 @@ class EmbeddedChatClient:
             if options.model_path is not None
             else await asyncio.to_thread(paths.qwen_0_5b)
         )
-        if not model_path.exists():
-            raise MissingDependencyError(f"model file {model_path}", "pip install 'quickturn[llm]'")
+        model_size = await asyncio.to_thread(_file_size, model_path)
 
         def load_one() -> Any:
             # Flash attention stays off: on this CPU it slows long-context decode ~3x.
@@ -153,7 +159,8 @@ class EmbeddedChatClient:
             llama = await asyncio.to_thread(load_one)
             stop_ids = {int(llama.token_eos())}
             stop_ids.update(
-                int(t) for t in llama.tokenize(b"<|im_end|><|endoftext|>", add_bos=False, special=True)
+                int(t)
+                for t in llama.tokenize(b"<|im_end|><|endoftext|>", add_bos=False, special=True)
             )
             slots.append(
                 LlamaSlot(
@@ -164,7 +171,9 @@ class EmbeddedChatClient:
         template = ChatTemplate(source)
         store = None
         if options.persist_prefixes:
-            model_id = f"{model_path.name}-{model_path.stat().st_size}-ctx{options.n_ctx}"
+            # Keyed by model identity and prefix tokens only: the KV cells of a prefix do not
+            # depend on the context size, so every n_ctx setting shares one stored prefix.
+            model_id = f"{model_path.name}-{model_size}"
             store = PrefixStore(paths.cache_dir / "kv", model_id)
         if progress:
             progress("model loaded", 1.0)
@@ -195,10 +204,14 @@ class EmbeddedChatClient:
                 async with self._free:
                     slot.busy = False
                     self._free.notify_all()
-        source = "computed" if "computed" in sources else ("disk" if "disk" in sources else "memory")
+        source = (
+            "computed" if "computed" in sources else ("disk" if "disk" in sources else "memory")
+        )
         return WarmReport(len(prefix), source, time.perf_counter() - t0)
 
-    async def _warm_slot(self, slot: LlamaSlot, prefix: list[int], progress: ProgressFn | None) -> str:
+    async def _warm_slot(
+        self, slot: LlamaSlot, prefix: list[int], progress: ProgressFn | None
+    ) -> str:
         if slot.cached_tokens()[: len(prefix)] == prefix:
             return "memory"
         if self._store is not None:
@@ -209,6 +222,7 @@ class EmbeddedChatClient:
                     return "disk"
                 except EngineError:
                     pass  # a stale or foreign blob: recompute below
+
         def report(done: int, total: int) -> None:
             if progress:
                 progress(f"prefilling {total}-token prefix (slot {slot.index + 1})", done / total)
@@ -245,9 +259,22 @@ class EmbeddedChatClient:
         )
 
     # ---- generation --------------------------------------------------------------------------
-    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
-        tokens, _ = self.prompt_tokens(request)
-        grammar, forced = self._grammar_for(request)
+    async def _prompt(self, request: ChatRequest, assistant_lead: str = "") -> list[int]:
+        """Prompt tokens; the long prefix is tokenized once, the rest off the event loop."""
+        rendered = self._template.render_split(request.messages, request.tools)
+        prefix = self._prefix_tokens.get(rendered.prefix)
+        if prefix is None:
+            prefix = await asyncio.to_thread(self._tokenize, rendered.prefix)
+            if len(self._prefix_tokens) >= 8:  # a handful of agents per process at most
+                self._prefix_tokens.pop(next(iter(self._prefix_tokens)))
+            self._prefix_tokens[rendered.prefix] = prefix
+        rest = await asyncio.to_thread(self._tokenize, rendered.rest + assistant_lead)
+        return prefix + rest
+
+    async def _generate(
+        self, tokens: list[int], params: SamplingParams
+    ) -> AsyncGenerator[str | _Done, None]:
+        """Raw text pieces, then one _Done. Closing early cancels the worker at its next token."""
         slot = await self._acquire(tokens)
         cancel = threading.Event()
         loop = asyncio.get_running_loop()
@@ -258,20 +285,7 @@ class EmbeddedChatClient:
 
         async def run() -> None:
             try:
-                result = await slot.generate(
-                    tokens,
-                    SamplingParams(
-                        max_tokens=request.max_tokens,
-                        temperature=request.temperature,
-                        top_p=request.top_p,
-                        seed=request.seed,
-                        stop=request.stop,
-                        grammar=grammar,
-                    ),
-                    sink,
-                    cancel,
-                )
-                queue.put_nowait(result)
+                queue.put_nowait(await slot.generate(tokens, params, sink, cancel))
             except BaseException as exc:  # handed to the consumer, which re-raises it
                 queue.put_nowait(exc)
 
@@ -280,27 +294,15 @@ class EmbeddedChatClient:
         self._cached_total += cached
         self._prompt_total += len(tokens)
         task = asyncio.create_task(run())
-        shaper = _OutputShaper(request, forced_json=grammar is not None, forced_name=forced)
         try:
             while True:
                 item = await queue.get()
                 if isinstance(item, BaseException):
                     raise EngineError(f"generation failed: {item}") from item
-                now = time.perf_counter()
                 if isinstance(item, GenerationResult):
-                    for ev in shaper.finish(now):
-                        yield ev
-                    reason = item.finish_reason
-                    if shaper.calls_emitted and reason == "stop":
-                        reason = "tool_calls"
-                    yield Finished(
-                        reason,  # type: ignore[arg-type]
-                        Usage(len(tokens), item.completion_tokens, cached),
-                        now,
-                    )
+                    yield _Done(item, Usage(len(tokens), item.completion_tokens, cached))
                     return
-                for ev in shaper.feed(item, now):
-                    yield ev
+                yield item
         finally:
             # Reached on normal end, on error, and when the consumer closes us early (a barge-in,
             # a client disconnect): the worker stops at its next token.
@@ -311,53 +313,133 @@ class EmbeddedChatClient:
                 pass
             await self._release(slot)
 
-    def _grammar_for(self, request: ChatRequest) -> tuple[Any, str | None]:
+    async def _complete(self, tokens: list[int], params: SamplingParams) -> tuple[str, _Done]:
+        parts: list[str] = []
+        async with contextlib.aclosing(self._generate(tokens, params)) as gen:
+            async for item in gen:
+                if isinstance(item, _Done):
+                    return "".join(parts), item
+                parts.append(item)
+        raise EngineError("generation ended without a result")
+
+    def _params(self, request: ChatRequest, **overrides: Any) -> SamplingParams:
+        fields: dict[str, Any] = {
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "seed": request.seed,
+            "stop": request.stop,
+        }
+        fields.update(overrides)
+        return SamplingParams(**fields)
+
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[LLMEvent, None]:
+        if request.tools and (request.tool_choice == "required" or request.forced_tool()):
+            async with contextlib.aclosing(self._stream_forced(request)) as forced:
+                async for ev in forced:
+                    yield ev
+            return
+        tokens = await self._prompt(request)
+        shaper = _OutputShaper(request)
+        # aclosing: when our consumer closes us early, the generation below must be closed (and
+        # its slot freed) now, not whenever the garbage collector finalizes it.
+        async with contextlib.aclosing(self._generate(tokens, self._params(request))) as gen:
+            async for item in gen:
+                now = time.perf_counter()
+                if isinstance(item, _Done):
+                    for ev in shaper.finish(now):
+                        yield ev
+                    reason = item.result.finish_reason
+                    if shaper.calls_emitted and reason == "stop":
+                        reason = "tool_calls"
+                    yield Finished(reason, item.usage, now)  # type: ignore[arg-type]
+                    return
+                for ev in shaper.feed(item, now):
+                    yield ev
+
+    async def _stream_forced(self, request: ChatRequest) -> AsyncGenerator[LLMEvent, None]:
+        """tool_choice required/named: a call is guaranteed.
+
+        First the cheap way: the assistant turn is started with the call's opening
+        (``<tool_call>{"name": "x", "arguments": ``) and the model completes it freely. Only if
+        that does not parse into a schema-valid call is the request re-run under a JSON-schema
+        grammar, which always yields a well-formed call but costs a grammar check over the whole
+        vocabulary at every token.
+        """
         forced = request.forced_tool()
-        if not request.tools or (request.tool_choice != "required" and forced is None):
-            return None, None
+        names = [t.get("function", {}).get("name") for t in request.tools]
+        if forced is not None and forced not in names:
+            raise EngineError(f"tool_choice names {forced!r}, which is not among the tools")
+        usage = Usage(0, 0, 0)
+        call: ToolCall | None = None
+        if self.options.forced_calls == "lead":
+            lead = '<tool_call>\n{"name": "' + (f'{forced}", "arguments": ' if forced else "")
+            tokens = await self._prompt(request, assistant_lead=lead)
+            text, done = await self._complete(
+                tokens, self._params(request, stop=(*request.stop, "</tool_call>"))
+            )
+            usage = done.usage
+            call = _parse_forced(lead + text, request, forced)
+        if call is None:
+            grammar = self._grammar_for(request.tools, forced)
+            tokens = await self._prompt(request)
+            text, done = await self._complete(tokens, self._params(request, grammar=grammar))
+            usage = Usage(
+                usage.prompt_tokens + done.usage.prompt_tokens,
+                usage.completion_tokens + done.usage.completion_tokens,
+                usage.cached_tokens + done.usage.cached_tokens,
+            )
+            call = _parse_grammar_output(text, forced)
+        now = time.perf_counter()
+        yield ToolCallEvent(call, now)
+        yield Finished("tool_calls", usage, now)
+
+    def _grammar_for(self, tools: list[dict[str, Any]], forced: str | None) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar
 
         from quickturn.tools.grammar import tool_call_json_schema
 
-        schema = tool_call_json_schema(request.tools, forced=forced)
+        schema = tool_call_json_schema(tools, forced=forced)
         try:
-            grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+            return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         except Exception as exc:  # llama.cpp's converter raises bare exceptions
             raise EngineError(f"could not build a grammar for the tool schemas: {exc}") from exc
-        return grammar, forced
 
     async def aclose(self) -> None:
         for slot in self._slots:
             slot.close()
 
 
+def _file_size(path: Path) -> int:
+    if not path.is_file():
+        raise MissingDependencyError(f"model file {path}", "pip install 'quickturn[llm]'")
+    return path.stat().st_size
+
+
+@dataclass(frozen=True)
+class _Done:
+    result: GenerationResult
+    usage: Usage
+
+
 class _OutputShaper:
     """Turns raw model text into TextDelta / ToolCallEvent according to the request."""
 
-    def __init__(self, request: ChatRequest, *, forced_json: bool, forced_name: str | None) -> None:
-        self._forced_json = forced_json
-        self._forced_name = forced_name
+    def __init__(self, request: ChatRequest) -> None:
         self._drop_calls = request.tool_choice == "none"
-        self._raw: list[str] = []
-        self._counter = 0
         self.calls_emitted = 0
         self._parser: Any = None
-        if request.tools and not forced_json:
+        if request.tools:
             from quickturn.tools.repair import StreamingToolCallParser
 
             self._parser = StreamingToolCallParser(request.tools)
 
     def feed(self, text: str, now: float) -> list[LLMEvent]:
-        if self._forced_json:
-            self._raw.append(text)
-            return []
         if self._parser is None:
             return [TextDelta(text, now)] if text else []
         return self._convert(self._parser.feed(text), now)
 
     def finish(self, now: float) -> list[LLMEvent]:
-        if self._forced_json:
-            return self._forced_call(now)
         if self._parser is None:
             return []
         return self._convert(self._parser.finish(), now)
@@ -374,15 +456,35 @@ class _OutputShaper:
                 out.append(ToolCallEvent(ev.call, now))
         return out
 
-    def _forced_call(self, now: float) -> list[LLMEvent]:
-        raw = "".join(self._raw)
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise EngineError(f"constrained decoding produced invalid JSON: {raw[:200]!r}") from exc
-        name = self._forced_name or obj.get("name")
-        args = obj.get("arguments", {})
-        if not isinstance(name, str) or not isinstance(args, dict):
-            raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
-        self.calls_emitted += 1
-        return [ToolCallEvent(ToolCall(id="call_0", name=name, arguments=args), now)]
+
+def _parse_forced(text: str, request: ChatRequest, forced: str | None) -> ToolCall | None:
+    """The call in a freely completed ``<tool_call>`` opening, if it is schema-valid."""
+    import jsonschema
+
+    from quickturn.tools.repair import parse_tool_calls
+
+    result = parse_tool_calls(text + "\n</tool_call>", request.tools)
+    if len(result.calls) != 1:
+        return None
+    call = result.calls[0]
+    if forced is not None and call.name != forced:
+        return None
+    for tool in request.tools:
+        fn = tool.get("function", {})
+        if fn.get("name") == call.name:
+            params = fn.get("parameters") or {"type": "object"}
+            if jsonschema.Draft202012Validator(params).is_valid(call.arguments):
+                return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
+    return None
+
+
+def _parse_grammar_output(raw: str, forced: str | None) -> ToolCall:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EngineError(f"constrained decoding produced invalid JSON: {raw[:200]!r}") from exc
+    name = forced or obj.get("name")
+    args = obj.get("arguments", {})
+    if not isinstance(name, str) or not isinstance(args, dict):
+        raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
+    return ToolCall(id="call_0", name=name, arguments=args)

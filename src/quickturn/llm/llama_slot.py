@@ -198,7 +198,6 @@ class LlamaSlot:
             sink(tail)
         return GenerationResult(len(generated), finish)
 
-
     def _greedy_lookup(self, tokens: list[int]) -> Generator[int, Any, None]:
         """Greedy decoding with prompt-lookup speculation.
 

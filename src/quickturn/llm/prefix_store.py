@@ -30,7 +30,7 @@ class PrefixStore:
         return base.with_suffix(".tokens.npy"), base.with_suffix(".kv")
 
     def load(self, tokens: list[int]) -> bytes | None:
-        """The stored KV blob for exactly these tokens, or None (a mismatch is treated as a miss)."""
+        """The stored KV blob for exactly these tokens, or None (a mismatch counts as a miss)."""
         tok_path, kv_path = self._paths(tokens)
         if not (tok_path.exists() and kv_path.exists()):
             return None

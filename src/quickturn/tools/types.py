@@ -118,7 +118,7 @@ def _validator_for(params_json: str) -> jsonschema.protocols.Validator:
 
 
 class ToolRegistry:
-    """The tools one conversation may call. Built per conversation (handlers close over its state)."""
+    """The tools one conversation may call; built per conversation (handlers close over it)."""
 
     def __init__(self, specs: Iterable[ToolSpec]) -> None:
         self._specs: dict[str, ToolSpec] = {}
