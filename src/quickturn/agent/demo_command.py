@@ -1,0 +1,90 @@
+"""``quickturn demo``: a simulated phone call with the hotel front desk, measured turn by turn."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from quickturn.agent.demo import DemoOptions, default_out_dir, run_demo
+from quickturn.agent.metrics import TurnMetrics, waterfall
+from quickturn.agent.reply import ReplyOptions
+from quickturn.agent.session import SessionOptions
+from quickturn.agent.stack import StackOptions
+from quickturn.assets import ModelPaths, default_cache_dir
+from quickturn.transport.simulated import SpokenLine
+
+
+def register(subparsers: Any) -> None:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "demo", help="simulated call with the hotel front desk; prints latency per turn"
+    )
+    p.add_argument("--out", type=Path, default=None, help="run folder (default runs/demo-<time>)")
+    p.add_argument("--json", type=Path, default=None, help="also write metrics.json here")
+    p.add_argument("--stt", choices=("tiny.en", "base"), default="tiny.en")
+    p.add_argument("--tts", choices=("piper", "espeak"), default="piper")
+    p.add_argument("--llm", choices=("auto", "embedded", "canned"), default="auto",
+                   help="auto: the embedded model if installed, else canned replies")
+    p.add_argument("--patience-ms", type=int, default=500,
+                   help="VAD silence that ends a caller turn (100-3000)")
+    p.add_argument("--no-preemptive", action="store_true",
+                   help="do not start STT+LLM on short pauses before the turn is confirmed")
+    p.add_argument("--turn-lock", action="store_true",
+                   help="ignore the caller while the agent speaks (no barge-in)")
+    p.add_argument("--caller-wav", type=Path, action="append", default=[],
+                   help="a caller turn from a WAV file (repeatable; any rate/channels)")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    stack = StackOptions(
+        stt_model=args.stt,
+        tts=args.tts,
+        patience_ms=args.patience_ms,
+        session=SessionOptions(preemptive=not args.no_preemptive, turn_lock=args.turn_lock),
+        reply=ReplyOptions(),
+    )
+    options = DemoOptions(
+        out_dir=args.out or default_out_dir(),
+        stack=stack,
+        llm=args.llm,
+        caller_wavs=tuple(args.caller_wav),
+        json_path=args.json,
+    )
+    for wav in options.caller_wavs:
+        if not wav.is_file():
+            print(f"quickturn demo: no such WAV file: {wav}", file=sys.stderr)
+            return 2
+    paths = ModelPaths(default_cache_dir())
+    result = asyncio.run(
+        run_demo(options, paths, progress=_progress, on_turn=_print_turn, on_line=_print_line)
+    )
+    p50, p95 = result.payload["a2a_p50_ms"], result.payload["a2a_p95_ms"]
+    print()
+    print(f"{len(result.turns)} turns, LLM {result.llm}; A2A p50 {_ms(p50)}, p95 {_ms(p95)}")
+    print(f"stats: {result.stats}")
+    print(f"wrote {result.out_dir}/call.wav, metrics.json, report.html")
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"[demo] {message}", flush=True)
+
+
+def _print_line(line: SpokenLine) -> None:
+    extra = " (barge-in)" if line.line.barge_in_after_s is not None else ""
+    print(f"\ncaller says{extra}: {line.line.text}", flush=True)
+
+
+def _print_turn(m: TurnMetrics) -> None:
+    print(f"  heard:  {m.user_text!r}")
+    flags = [f for f, on in (("interrupted", m.interrupted), ("filler", bool(m.filler))) if on]
+    tools = f" [tools: {', '.join(m.tool_calls)}]" if m.tool_calls else ""
+    print(f"  agent:  {m.agent_text!r}{tools} {' '.join(flags)}")
+    print("  " + waterfall(m).replace("\n", "\n  "), flush=True)
+
+
+def _ms(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0f} ms"

@@ -1,0 +1,131 @@
+"""Preemptive generation: start STT and the reply on a short pause, before the turn is confirmed.
+
+The job runs with ``may_run_tools`` unset, so ``run_tool_loop`` stops before any tool call, and
+its audio only collects in a SpeechHandle that nobody plays. On confirmation the session either
+adopts the job (same transcript: all that work is already done) or cancels it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from quickturn.agent.clock import Clock
+from quickturn.agent.metrics import TurnStamps
+from quickturn.agent.ports import SpeechToText
+from quickturn.agent.reply import ReplyGenerator, ReplyOutcome
+from quickturn.agent.speech import SpeechHandle
+from quickturn.audio.frame import PCM16
+from quickturn.errors import QuickturnError
+from quickturn.llm.types import Message
+
+Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
+
+
+def join_text(prefix: str, text: str) -> str:
+    """Join a held-open fragment and its continuation; STT's full stop after the fragment was
+    wrong (the caller went on), so it goes."""
+    head = prefix.strip().rstrip(".")
+    return " ".join(p for p in (head, text.strip()) if p)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Transcripts equal up to case, spacing and punctuation."""
+
+    def norm(s: str) -> str:
+        return " ".join("".join(c for c in s.lower() if c.isalnum() or c.isspace()).split())
+
+    return norm(a) == norm(b)
+
+
+class TurnWork:
+    """STT + reply for one candidate turn; the session adopts it or cancels it."""
+
+    def __init__(
+        self,
+        *,
+        version: int,
+        end_s: float,
+        prefix: str,
+        history: list[Message],
+        stt: SpeechToText,
+        reply: ReplyGenerator,
+        clock: Clock,
+        allow_interruptions: bool = True,
+    ) -> None:
+        self.version = version  # of the chat context its history was taken from
+        self.end_s = end_s
+        self.prefix = prefix
+        self.stamps = TurnStamps(speech_end=end_s)
+        self.handle = SpeechHandle(allow_interruptions=allow_interruptions)
+        self.outcome = ReplyOutcome()
+        self.may_run_tools = asyncio.Event()
+        self.transcribed = asyncio.Event()
+        self.text: str = ""
+        self._history = history
+        self._stt = stt
+        self._reply = reply
+        self._clock = clock
+        self.task: asyncio.Task[None] | None = None
+        self.cancelled = False
+        self.withdrawn = False  # confirmed, then withdrawn because the caller went on
+        self.error: QuickturnError | None = None
+
+    def start_transcribe_and_reply(self, audio: PCM16, spawn: Spawn) -> None:
+        self.task = spawn(self._run(audio))
+
+    def start_reply(self, text: str, spawn: Spawn) -> None:
+        """Start from a known transcript (the final STT already ran)."""
+        self.text = text
+        self.transcribed.set()
+        self.task = spawn(self._generate())
+
+    @property
+    def user_message(self) -> Message:
+        return {"role": "user", "content": self.text}
+
+    async def _run(self, audio: PCM16) -> None:
+        try:
+            transcript = await self._stt.transcribe(audio)
+        except QuickturnError as exc:
+            # A failed preemptive STT is not fatal: the final STT on confirmation runs again.
+            self.error = exc
+            self.handle.end_input()
+            self.transcribed.set()
+            return
+        self.stamps.stamp("transcript", self._clock.now())
+        self.text = join_text(self.prefix, transcript.text)
+        self.transcribed.set()
+        await self._generate()
+
+    async def _generate(self) -> None:
+        if not self.text:
+            self.handle.end_input()
+            return
+        try:
+            await self._reply.run(
+                [*self._history, self.user_message],
+                self.handle,
+                self.stamps,
+                self.outcome,
+                self.may_run_tools,
+            )
+        except QuickturnError as exc:
+            # The reply ends where it failed; what was already said stays, the call goes on.
+            self.error = exc
+
+    def stop(self) -> None:
+        """Stop after an interruption: the LLM stops at once, but tools already running finish
+        (a booking half-made by a cancelled task is worse than one the caller did not hear
+        about; its result stays in the history)."""
+        self.outcome.stop_requested = True
+        if self.task is not None and self.outcome.tools_in_flight == 0:
+            self.task.cancel()
+
+    def cancel(self) -> None:
+        """Throw the work away. Safe only before ``may_run_tools`` is set: no tool has run."""
+        self.cancelled = True
+        self.handle.interrupt()
+        if self.task is not None:
+            self.task.cancel()

@@ -1,0 +1,250 @@
+"""Reply generation: LLM rounds with tools (``run_tool_loop``) → sentences → TTS → segments.
+
+TTS starts on the first clause while the model is still writing: a sentence splitter cuts the
+streamed text and a single TTS worker synthesises segments in order into the SpeechHandle. The
+generator never plays anything itself; the player decides when (after turn confirmation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
+from typing import cast
+
+import numpy as np
+
+from quickturn.agent.clock import Clock
+from quickturn.agent.fillers import FillerBank, Resample
+from quickturn.agent.metrics import TurnStamps
+from quickturn.agent.ports import SentenceSplitter, TextToSpeech
+from quickturn.agent.speech import Segment, SegmentKind, SpeechHandle
+from quickturn.agent.tool_loop import (
+    MessageAdded,
+    ReplyEvent,
+    ToolFinished,
+    ToolLoopOptions,
+    ToolStarted,
+    run_tool_loop,
+)
+from quickturn.audio.frame import PCM16
+from quickturn.errors import ConfigError
+from quickturn.llm.types import ChatClient, Message, TextDelta, ToolCallEvent
+from quickturn.tools.types import ToolRegistry
+
+
+@dataclass(frozen=True)
+class ReplyOptions:
+    output_rate_hz: int = 16_000
+    # Speak a short filler when the first reply audio is not ready this long after the turn was
+    # confirmed (None: never); a tool call always gets one unless the model already said something.
+    late_filler_s: float | None = 1.2
+    tool_filler: bool = True
+    loop: ToolLoopOptions = field(default_factory=ToolLoopOptions)
+
+    def __post_init__(self) -> None:
+        if self.output_rate_hz <= 0:
+            raise ConfigError("output_rate_hz must be > 0")
+        if self.late_filler_s is not None and self.late_filler_s <= 0:
+            raise ConfigError("late_filler_s must be > 0 or None")
+
+
+@dataclass
+class ReplyOutcome:
+    """What a finished (or cancelled) generation produced, in tool-loop order."""
+
+    messages: list[Message] = field(default_factory=list)
+    tool_calls: list[str] = field(default_factory=list)
+    tools_ran: bool = False
+    tools_in_flight: int = 0
+    filler: str | None = None
+    done: bool = False
+    stop_requested: bool = False
+    """Set by ``TurnWork.stop``: finish the tools in flight, then say nothing more."""
+
+
+@dataclass
+class _RunState:
+    """Per-generation bookkeeping of ``ReplyGenerator.run``."""
+
+    queue: asyncio.Queue[tuple[str, int] | Segment | object]
+    stamps: TurnStamps
+    outcome: ReplyOutcome
+    splitter: SentenceSplitter
+    round_no: int = 1
+    said_this_round: bool = False
+
+
+_END = object()
+
+
+class ReplyGenerator:
+    def __init__(
+        self,
+        client: ChatClient,
+        tools: ToolRegistry,
+        tts: TextToSpeech,
+        splitter_factory: Callable[[], SentenceSplitter],
+        clock: Clock,
+        resample: Resample,
+        fillers: FillerBank | None = None,
+        options: ReplyOptions = ReplyOptions(),
+        conversation_id: str | None = None,
+    ) -> None:
+        self._client = client
+        self._tools = tools
+        self._tts = tts
+        self._splitter_factory = splitter_factory
+        self._clock = clock
+        self._resample = resample
+        self._fillers = fillers
+        self.options = options
+        self._conversation_id = conversation_id
+
+    async def run(
+        self,
+        history: list[Message],
+        handle: SpeechHandle,
+        stamps: TurnStamps,
+        outcome: ReplyOutcome,
+        may_run_tools: asyncio.Event,
+    ) -> None:
+        """Generate into ``handle`` and record into ``outcome`` (kept even when cancelled: the
+        session needs the messages of tools that already ran)."""
+        queue: asyncio.Queue[tuple[str, int] | Segment | object] = asyncio.Queue()
+        worker = asyncio.create_task(self._tts_worker(queue, handle, stamps))
+        late = asyncio.create_task(self._late_filler(handle, outcome, stamps, may_run_tools))
+        st = _RunState(queue, stamps, outcome, self._splitter_factory())
+        try:
+            # run_tool_loop is an async generator; closing it ends the LLM stream at once.
+            loop = run_tool_loop(
+                self._client,
+                history,
+                self._tools,
+                self.options.loop,
+                conversation_id=self._conversation_id,
+                may_run_tools=may_run_tools,
+                clock=self._clock.now,
+            )
+            events = cast(AsyncGenerator[ReplyEvent, None], loop)
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    self._on_event(event, st)
+                    if (
+                        outcome.stop_requested
+                        and outcome.tools_in_flight == 0
+                        and not isinstance(event, ToolFinished)  # its message comes next
+                    ):
+                        # Stopped while tools ran: their results are in, nothing more is said.
+                        return
+            queue.put_nowait(_END)
+            await worker
+            outcome.done = True
+        finally:
+            late.cancel()
+            worker.cancel()
+            for task in (late, worker):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            handle.end_input()
+
+    def _on_event(self, event: object, st: _RunState) -> None:
+        outcome = st.outcome
+        match event:
+            case TextDelta(text=text):
+                st.stamps.stamp("llm_first_token", self._clock.now())
+                for sentence in st.splitter.push(text):
+                    self._queue_sentence(st, sentence)
+            case ToolCallEvent():
+                st.stamps.stamp("llm_first_token", self._clock.now())
+            case MessageAdded(message=message):
+                outcome.messages.append(message)
+                if message.get("role") == "assistant":
+                    # A round ends: its text must not run into the next round's segment.
+                    for sentence in st.splitter.flush():
+                        self._queue_sentence(st, sentence)
+                    st.round_no += 1
+            case ToolStarted(calls=calls):
+                outcome.tools_ran = True
+                outcome.tools_in_flight += len(calls)
+                outcome.tool_calls.extend(c.name for c in calls)
+                if (
+                    self.options.tool_filler
+                    and self._fillers is not None
+                    and outcome.filler is None
+                    and not st.said_this_round
+                ):
+                    filler = self._fillers.next_tool()
+                    outcome.filler = filler.text
+                    st.queue.put_nowait(filler)
+                st.said_this_round = False
+            case ToolFinished():
+                outcome.tools_in_flight -= 1
+            case _:
+                pass
+
+    async def speak_text(self, text: str, handle: SpeechHandle, kind: SegmentKind = "say") -> None:
+        """Synthesise a fixed text (a greeting) segment by segment into ``handle``."""
+        splitter = self._splitter_factory()
+        try:
+            for sentence in [*splitter.push(text), *splitter.flush()]:
+                pcm = await self._synthesize(sentence)
+                if pcm is not None:
+                    handle.push(Segment(sentence, pcm, kind=kind))
+        finally:
+            handle.end_input()
+
+    async def _synthesize(self, text: str, stamps: TurnStamps | None = None) -> PCM16 | None:
+        rate = self.options.output_rate_hz
+        parts: list[PCM16] = []
+        async for chunk in self._tts.synthesize(text):
+            if stamps is not None:
+                stamps.stamp("first_tts_audio", self._clock.now())
+            pcm = chunk.pcm
+            if chunk.sample_rate_hz != rate:
+                pcm = self._resample(pcm, chunk.sample_rate_hz, rate)
+            parts.append(pcm)
+        return np.concatenate(parts) if parts else None
+
+    def _queue_sentence(self, st: _RunState, sentence: str) -> None:
+        if sentence.strip():
+            st.said_this_round = True
+            st.stamps.stamp("first_sentence", self._clock.now())
+            st.queue.put_nowait((sentence.strip(), st.round_no))
+
+    async def _tts_worker(
+        self,
+        queue: asyncio.Queue[tuple[str, int] | Segment | object],
+        handle: SpeechHandle,
+        stamps: TurnStamps,
+    ) -> None:
+        while (item := await queue.get()) is not _END:
+            if isinstance(item, Segment):
+                handle.push(item)
+                continue
+            assert isinstance(item, tuple)
+            text, round_no = item
+            pcm = await self._synthesize(text, stamps)
+            if pcm is not None:
+                handle.push(Segment(text, pcm, kind="reply", round=round_no))
+
+    async def _late_filler(
+        self,
+        handle: SpeechHandle,
+        outcome: ReplyOutcome,
+        stamps: TurnStamps,
+        confirmed: asyncio.Event,
+    ) -> None:
+        if self._fillers is None or self.options.late_filler_s is None:
+            return
+        await confirmed.wait()
+        # Counted from the end-of-turn decision, which may lie before the confirmation (the
+        # final STT runs in between).
+        decided = stamps.turn_decided if stamps.turn_decided is not None else self._clock.now()
+        await self._clock.sleep_until(decided + self.options.late_filler_s)
+        # Only into an empty handle: a filler must never jump ahead of reply audio.
+        if outcome.filler is None and not handle.segments and handle.pending_segments == 0:
+            filler = self._fillers.next_late()
+            outcome.filler = filler.text
+            handle.push(filler)

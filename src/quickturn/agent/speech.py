@@ -1,0 +1,134 @@
+"""One bot utterance as an object: its audio segments, its interruption and what was heard.
+
+The reply generator pushes segments in; the player pulls them out and reports, per segment, how
+many samples really reached the caller. ``heard_text`` maps those samples back to characters, so
+the chat history keeps only what the caller actually heard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Literal
+
+from quickturn.audio.frame import PCM16
+
+SegmentKind = Literal["reply", "filler", "heartbeat", "say"]
+_ids = itertools.count(1)
+
+
+@dataclass
+class Segment:
+    """Audio of one spoken text segment at the output rate; ``round`` is the tool-loop round of
+    the assistant message that the text belongs to."""
+
+    text: str
+    pcm: PCM16
+    kind: SegmentKind = "reply"
+    round: int = 1
+    played_samples: int = field(default=0)
+
+    @property
+    def fully_played(self) -> bool:
+        return self.played_samples >= len(self.pcm)
+
+    def heard_text(self) -> str:
+        """The prefix of ``text`` that was played, cut back to a whole word."""
+        if self.fully_played or not self.text:
+            return self.text if self.fully_played else ""
+        if self.played_samples <= 0:
+            return ""
+        chars = int(len(self.text) * self.played_samples / len(self.pcm))
+        cut = self.text[:chars]
+        if chars < len(self.text) and not self.text[chars].isspace():
+            cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
+        return cut.strip()
+
+
+_END = object()
+
+
+class SpeechHandle:
+    """Per-utterance handle: ``interrupt()`` stops it within one audio frame."""
+
+    def __init__(self, *, allow_interruptions: bool = True) -> None:
+        self.id = next(_ids)
+        self.allow_interruptions = allow_interruptions
+        self.segments: list[Segment] = []
+        self.interrupted_at_s: float | None = None
+        self.first_audio_at_s: float | None = None
+        self.done = asyncio.Event()
+        self._queue: asyncio.Queue[Segment | object] = asyncio.Queue()
+        self._interrupt = asyncio.Event()
+        self._closed = False
+
+    # -- producer side ---------------------------------------------------------------------------
+    def push(self, segment: Segment) -> None:
+        if self._closed:
+            raise RuntimeError(f"speech {self.id}: push after end_input")
+        if len(segment.pcm):
+            self._queue.put_nowait(segment)
+
+    def end_input(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put_nowait(_END)
+
+    @property
+    def input_ended(self) -> bool:
+        return self._closed
+
+    @property
+    def pending_segments(self) -> int:
+        """Segments queued and not yet taken by the player."""
+        return self._queue.qsize() - (1 if self._closed and self._queue.qsize() else 0)
+
+    # -- consumer side ---------------------------------------------------------------------------
+    async def next_segment(self) -> Segment | None:
+        """The next segment to play, or None at the end of input or on interruption."""
+        if self._interrupt.is_set():
+            return None
+        get = asyncio.ensure_future(self._queue.get())
+        stop = asyncio.ensure_future(self._interrupt.wait())
+        try:
+            await asyncio.wait({get, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not get.done():
+                get.cancel()
+        if self._interrupt.is_set() or not get.done() or get.cancelled():
+            return None
+        item = get.result()
+        if item is _END or not isinstance(item, Segment):
+            return None
+        self.segments.append(item)
+        return item
+
+    # -- control ---------------------------------------------------------------------------------
+    def interrupt(self, at_s: float | None = None) -> None:
+        if self.interrupted_at_s is None and not self.done.is_set():
+            self.interrupted_at_s = at_s
+            self._interrupt.set()
+
+    @property
+    def interrupted(self) -> bool:
+        return self._interrupt.is_set()
+
+    def should_stop(self) -> bool:
+        return self._interrupt.is_set()
+
+    # -- results ---------------------------------------------------------------------------------
+    def heard_text(self, kinds: tuple[SegmentKind, ...] = ("reply", "say")) -> str:
+        return " ".join(t for s in self.segments if s.kind in kinds and (t := s.heard_text()))
+
+    def heard_by_round(self) -> dict[int, str]:
+        out: dict[int, list[str]] = {}
+        for s in self.segments:
+            if s.kind == "reply" and (t := s.heard_text()):
+                out.setdefault(s.round, []).append(t)
+        return {r: " ".join(parts) for r, parts in out.items()}
+
+    @property
+    def played_s_samples(self) -> int:
+        return sum(s.played_samples for s in self.segments)

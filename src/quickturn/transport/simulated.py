@@ -1,0 +1,250 @@
+"""A simulated phone call: a scripted caller talks to the voice session in real time.
+
+Caller lines are synthesised speech, fed frame by frame paced by the session clock (never faster
+than real time, so every latency is what a real caller would see). The caller behaves like a
+person: it waits for the agent to finish speaking plus a short gap before its next line, pauses
+mid-sentence where a line says so, and barges in on the agent where a line says so. Both sides
+are recorded on the one clock into a stereo track (caller left, agent right).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from quickturn.agent.clock import Clock
+from quickturn.agent.metrics import TurnMetrics
+from quickturn.agent.ports import TextToSpeech
+from quickturn.agent.state import AgentState
+from quickturn.audio.frame import PCM16, AudioFrame
+from quickturn.audio.resample import resample
+from quickturn.errors import AudioFormatError, ConfigError
+
+
+@dataclass(frozen=True)
+class CallerLine:
+    """One thing the caller says.
+
+    ``parts`` are spoken with ``pause_s`` of silence between them (a mid-sentence pause:
+    ``("I'd like to book", "a double room")``). ``barge_in_after_s`` makes the caller start this
+    line that long after the agent starts speaking, instead of waiting for it to finish.
+    """
+
+    parts: tuple[str, ...]
+    pause_s: float = 0.8
+    gap_s: float = 0.6
+    barge_in_after_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.parts or not all(p.strip() for p in self.parts):
+            raise ConfigError("a caller line needs at least one non-empty part")
+        if self.pause_s < 0 or self.gap_s < 0:
+            raise ConfigError("pause_s and gap_s must be >= 0")
+        if self.barge_in_after_s is not None and self.barge_in_after_s < 0:
+            raise ConfigError("barge_in_after_s must be >= 0")
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.strip() for p in self.parts)
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    sample_rate_hz: int = 16_000
+    frame_ms: int = 20
+    lead_in_s: float = 0.5
+    tail_s: float = 1.5
+    max_wait_s: float = 60.0
+    """How long the caller waits for an answer before saying its next line anyway."""
+    wait_for_greeting: bool = True
+
+    def __post_init__(self) -> None:
+        if self.sample_rate_hz not in (8000, 16_000):
+            raise ConfigError("the call runs at 8000 or 16000 Hz")
+        if not 10 <= self.frame_ms <= 32:
+            raise ConfigError("frame_ms must be within [10, 32] (real-time frames)")
+        if self.lead_in_s < 0 or self.tail_s < 0 or self.max_wait_s <= 0:
+            raise ConfigError("lead_in_s, tail_s must be >= 0 and max_wait_s > 0")
+
+    @property
+    def frame_samples(self) -> int:
+        return self.sample_rate_hz * self.frame_ms // 1000
+
+
+class AgentView(Protocol):
+    """What the caller can observe of the agent: is it talking, how many turns it answered."""
+
+    @property
+    def state(self) -> AgentState: ...
+
+    @property
+    def turns(self) -> list[TurnMetrics]: ...
+
+
+class StereoRecorder:
+    """Caller (left) and agent (right) placed by their clock times; also the agent's AudioOutput."""
+
+    def __init__(self, sample_rate_hz: int, start_s: float) -> None:
+        self.sample_rate_hz = sample_rate_hz
+        self.start_s = start_s
+        self._left: list[tuple[int, PCM16]] = []
+        self._right: list[tuple[int, PCM16]] = []
+
+    def _pos(self, frame: AudioFrame) -> int:
+        if frame.sample_rate_hz != self.sample_rate_hz:
+            raise AudioFormatError(
+                f"recorder runs at {self.sample_rate_hz} Hz, got a {frame.sample_rate_hz} Hz frame"
+            )
+        return max(0, int(round((frame.captured_at_s - self.start_s) * self.sample_rate_hz)))
+
+    def caller(self, frame: AudioFrame) -> None:
+        self._left.append((self._pos(frame), frame.pcm))
+
+    async def write(self, frame: AudioFrame) -> None:
+        self._right.append((self._pos(frame), frame.pcm))
+
+    def stereo(self) -> PCM16:
+        """``(n, 2)`` int16: both channels over the whole call."""
+        n = max((p + len(a) for p, a in (*self._left, *self._right)), default=0)
+        out = np.zeros((n, 2), np.int16)
+        for col, parts in ((0, self._left), (1, self._right)):
+            for pos, pcm in parts:
+                out[pos : pos + len(pcm), col] = pcm
+        return out
+
+
+def trim_silence(pcm: PCM16, rate_hz: int, threshold: int = 100, keep_s: float = 0.08) -> PCM16:
+    """Cut near-silence off both ends (TTS voices pad ~0.1-0.2 s), keeping ``keep_s`` so quiet
+    word endings (the burst of a final "k") survive."""
+    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) >= threshold)
+    if not len(loud):
+        return pcm[:0]
+    keep = int(keep_s * rate_hz)
+    return pcm[max(0, loud[0] - keep) : loud[-1] + 1 + keep]
+
+
+async def synthesize_line(tts: TextToSpeech, line: CallerLine, rate_hz: int) -> PCM16:
+    """The caller's audio for ``line`` at ``rate_hz``; each part is trimmed, so ``pause_s`` is
+    the real silence between parts."""
+    pieces: list[PCM16] = []
+    for i, part in enumerate(line.parts):
+        if i:
+            pieces.append(np.zeros(int(line.pause_s * rate_hz), np.int16))
+        audio: list[PCM16] = []
+        async for chunk in tts.synthesize(part):
+            pcm = chunk.pcm
+            if chunk.sample_rate_hz != rate_hz:
+                pcm = resample(pcm, chunk.sample_rate_hz, rate_hz)
+            audio.append(pcm)
+        if audio:
+            pieces.append(trim_silence(np.concatenate(audio), rate_hz))
+    return np.concatenate(pieces) if pieces else np.zeros(0, np.int16)
+
+
+@dataclass(frozen=True)
+class SpokenLine:
+    line: CallerLine
+    started_at_s: float
+    ended_at_s: float
+
+
+class SimulatedCaller:
+    """Produces the caller's frames in real time and plays its script against ``agent``."""
+
+    def __init__(
+        self,
+        lines: Sequence[tuple[CallerLine, PCM16]],
+        clock: Clock,
+        recorder: StereoRecorder,
+        options: CallOptions = CallOptions(),
+        on_line: Callable[[SpokenLine], None] | None = None,
+    ) -> None:
+        for line, pcm in lines:
+            if pcm.dtype != np.int16 or pcm.ndim != 1 or not len(pcm):
+                raise AudioFormatError(f"caller line {line.text!r}: needs non-empty 1-D int16 PCM")
+        self._lines = list(lines)
+        self._clock = clock
+        self._recorder = recorder
+        self.options = options
+        self._on_line = on_line
+        self._mouth: list[PCM16] = []  # audio queued to be spoken, consumed frame by frame
+        self._done = False
+        self.spoken: list[SpokenLine] = []
+        self.timeouts = 0
+
+    async def frames(self, agent: AgentView) -> AsyncIterator[AudioFrame]:
+        """Caller audio, one frame per ``frame_ms`` of clock time, until the script is done."""
+        step = self.options.frame_samples
+        frame_s = step / self.options.sample_rate_hz
+        script = asyncio.create_task(self._script(agent))
+        t = self._recorder.start_s
+        try:
+            while not self._done:
+                # A frame is delivered once its last sample is "captured": real-time pacing.
+                await self._clock.sleep_until(t + frame_s)
+                frame = AudioFrame(self._take(step), self.options.sample_rate_hz, t)
+                self._recorder.caller(frame)
+                yield frame
+                t += frame_s
+            await script  # surfaces a script error
+        finally:
+            script.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await script
+
+    def _take(self, n: int) -> PCM16:
+        out = np.zeros(n, np.int16)
+        filled = 0
+        while self._mouth and filled < n:
+            head = self._mouth[0]
+            k = min(n - filled, len(head))
+            out[filled : filled + k] = head[:k]
+            filled += k
+            if k == len(head):
+                self._mouth.pop(0)
+            else:
+                self._mouth[0] = head[k:]
+        return out
+
+    async def _until(self, predicate: Callable[[], bool]) -> bool:
+        deadline = self._clock.now() + self.options.max_wait_s
+        while not predicate():
+            if self._clock.now() >= deadline:
+                self.timeouts += 1
+                return False
+            await self._clock.sleep(self.options.frame_ms / 1000)
+        return True
+
+    @staticmethod
+    def _answered(agent: AgentView, lines: int) -> Callable[[], bool]:
+        """The agent has answered ``lines`` lines and stopped talking."""
+        return lambda: len(agent.turns) >= lines and agent.state is AgentState.LISTENING
+
+    async def _script(self, agent: AgentView) -> None:
+        await self._clock.sleep(self.options.lead_in_s)
+        if self.options.wait_for_greeting:
+            # The agent speaks first; hear the greeting out.
+            await self._until(lambda: agent.state is AgentState.SPEAKING)
+        await self._until(lambda: agent.state is AgentState.LISTENING)
+        for i, (line, pcm) in enumerate(self._lines):
+            if line.barge_in_after_s is not None:
+                await self._until(lambda: agent.state is AgentState.SPEAKING)
+                await self._clock.sleep(line.barge_in_after_s)
+            else:
+                await self._until(self._answered(agent, i))
+                await self._clock.sleep(line.gap_s)
+            start = self._clock.now()
+            self._mouth.append(pcm)
+            await self._clock.sleep(len(pcm) / self.options.sample_rate_hz)
+            spoken = SpokenLine(line, start, self._clock.now())
+            self.spoken.append(spoken)
+            if self._on_line is not None:
+                self._on_line(spoken)
+        await self._until(self._answered(agent, len(self._lines)))
+        await self._clock.sleep(self.options.tail_s)
+        self._done = True

@@ -1,0 +1,104 @@
+"""Builds a VoiceSession from the fakes, runs a caller timeline on a virtual clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.fakes import (
+    BookingTools,
+    Codebook,
+    CodeSTT,
+    EnergyVAD,
+    RecordingOutput,
+    Script,
+    ScriptedLLM,
+    ToneTTS,
+    feed,
+    run_until,
+)
+from quickturn.agent.clock import VirtualClock
+from quickturn.agent.fillers import FillerBank, FillerOptions
+from quickturn.agent.metrics import TurnMetrics
+from quickturn.agent.playout import Player, PlayerOptions
+from quickturn.agent.reply import ReplyGenerator, ReplyOptions
+from quickturn.agent.session import SessionOptions, VoiceSession
+from quickturn.agent.state import Transition
+from quickturn.audio.resample import resample
+from quickturn.llm.context import ChatContext
+from quickturn.tts.splitter import SentenceSplitter
+
+
+class FixedHold:
+    """Holds the turn open ``hold_s`` after transcripts ending in one of ``words``."""
+
+    def __init__(self, hold_s: float = 0.8, words: tuple[str, ...] = ("book", "to")) -> None:
+        self.hold = hold_s
+        self.words = words
+
+    def hold_s(self, transcript: str) -> float:
+        last = transcript.split()[-1:]
+        return self.hold if last and last[0] in self.words else 0.0
+
+
+@dataclass
+class Harness:
+    script: Script
+    options: SessionOptions = field(default_factory=SessionOptions)
+    reply_options: ReplyOptions = field(default_factory=lambda: ReplyOptions(late_filler_s=None))
+    tool_work_s: float = 0.0
+    stt_latency_s: float = 0.1
+    ttft_s: float = 0.2
+    with_fillers: bool = True
+
+    def __post_init__(self) -> None:
+        self.clock = VirtualClock()
+        self.book = Codebook()
+        self.vad = EnergyVAD()
+        self.stt = CodeSTT(self.book, self.clock, self.stt_latency_s)
+        self.tts = ToneTTS(self.clock)
+        self.llm = ScriptedLLM(self.clock, self.script, ttft_s=self.ttft_s)
+        self.world = BookingTools(self.clock, self.tool_work_s)
+        self.output = RecordingOutput()
+        self.player = Player(self.output, self.clock, PlayerOptions(16_000, 20))
+        self.context = ChatContext("You are a hotel front desk.")
+        self.transitions: list[Transition] = []
+
+    async def run(
+        self, timeline: list[tuple[float, str]], end_s: float, greeting: str | None = None
+    ) -> VoiceSession:
+        fillers = None
+        if self.with_fillers:
+            # Zero latency: synthesised up front, as the real bank is before the call starts.
+            instant = ToneTTS(VirtualClock(), latency_s=0.0)
+            fillers = await FillerBank.create(
+                instant, 16_000, resample, FillerOptions(tool=("One moment.",))
+            )
+        reply = ReplyGenerator(
+            self.llm,
+            self.world.registry(),
+            self.tts,
+            lambda: SentenceSplitter(min_first_words=4),
+            self.clock,
+            resample,
+            fillers,
+            self.reply_options,
+        )
+        session = VoiceSession(
+            vad=self.vad,
+            stt=self.stt,  # type: ignore[arg-type]
+            detector=FixedHold(),
+            reply=reply,
+            player=self.player,
+            context=self.context,
+            clock=self.clock,
+            fillers=fillers,
+            options=self.options,
+            on_transition=self.transitions.append,
+        )
+        frames = feed(self.clock, self.book, timeline, end_s)
+        self.session = session
+        await run_until(self.clock, session.run(frames, greeting=greeting), end_s + 30)
+        return session
+
+    def sessions_turns(self) -> list[TurnMetrics]:
+        return self.session.turns

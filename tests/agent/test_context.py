@@ -1,0 +1,72 @@
+"""The bounded chat context: recent turns verbatim, older ones as an extractive summary."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from quickturn.errors import ConfigError
+from quickturn.llm.context import ChatContext, ContextOptions, approx_tokens
+
+
+def booking_turn(i: int) -> list[dict[str, object]]:
+    call = {
+        "id": f"c{i}",
+        "type": "function",
+        "function": {"name": "create_booking", "arguments": json.dumps({"guest": f"Guest {i}"})},
+    }
+    result = {"booking_code": f"HB-{1000 + i}", "guest_name": f"Guest {i}",
+              "check_in": "2026-12-0" + str(i % 9 + 1), "internal_rate_plan": "BAR-7"}
+    return [
+        {"role": "user", "content": f"Please book a room for Guest {i}. " + "blah " * 30},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": f"c{i}", "content": json.dumps(result)},
+        {"role": "assistant", "content": f"Booked. Your code is HB-{1000 + i}. Anything else?"},
+    ]
+
+
+def test_context_stays_bounded_and_keeps_key_facts() -> None:
+    ctx = ChatContext("You are a front desk.", ContextOptions(max_tokens=600, max_turns=3))
+    for i in range(8):
+        ctx.extend(booking_turn(i))
+    view = ctx.messages()
+    assert ctx.token_count() <= 600
+    assert view[0] == {"role": "system", "content": "You are a front desk."}  # prefix intact
+    summary = view[1]["content"]
+    # The newest turn is verbatim; the oldest live on in the summary as facts.
+    assert view[-1]["content"].startswith("Booked. Your code is HB-1007")
+    assert view[1]["role"] == "system" and summary.startswith("Earlier in this call")
+    assert "booking_code=HB-1000" in summary and "guest_name=Guest 0" in summary
+    assert "internal_rate_plan" not in summary  # not a key fact
+    assert len(ctx.history) == 32  # nothing is lost from the full record
+
+
+def test_tool_calls_never_separated_from_results() -> None:
+    ctx = ChatContext("sys", ContextOptions(max_tokens=300, max_turns=2, summary_tokens=50))
+    for i in range(5):
+        ctx.extend(booking_turn(i))
+    view = ctx.messages()[2:]
+    assert view[0]["role"] == "user"  # the window starts at a turn boundary
+    ids = {c["id"] for m in view for c in m.get("tool_calls") or []}
+    answered = {m["tool_call_id"] for m in view if m["role"] == "tool"}
+    assert ids == answered and ids
+
+
+def test_single_huge_turn_stays_whole() -> None:
+    ctx = ChatContext("sys", ContextOptions(max_tokens=100, max_turns=4, summary_tokens=20))
+    ctx.extend(booking_turn(1))
+    roles = [m["role"] for m in ctx.messages()]
+    assert roles == ["system", "user", "assistant", "tool", "assistant"]
+    assert approx_tokens({"role": "user", "content": "x" * 40}) == 14
+
+
+def test_bad_input_is_refused_clearly() -> None:
+    with pytest.raises(ConfigError, match="system prompt"):
+        ChatContext("  ")
+    with pytest.raises(ConfigError, match="max_turns"):
+        ContextOptions(max_turns=0)
+    ctx = ChatContext("sys")
+    with pytest.raises(ConfigError, match="role 'system'"):
+        ctx.add({"role": "system", "content": "x"})
+    assert ctx.history == []
