@@ -153,6 +153,70 @@ class SpokenLine:
     ended_at_s: float
 
 
+class Mouth:
+    """Caller audio queued to be spoken, handed out frame by frame in real time.
+
+    Shared by the scripted caller below and the eval harness's voice mode, whose caller decides
+    each line only after hearing the agent."""
+
+    def __init__(self, clock: Clock, recorder: StereoRecorder, options: CallOptions) -> None:
+        self._clock = clock
+        self._recorder = recorder
+        self.options = options
+        self._queue: list[PCM16] = []
+        self.done = False
+
+    async def say(self, pcm: PCM16) -> None:
+        """Queue ``pcm`` and return once it has been spoken (clock time of its length)."""
+        self._queue.append(pcm)
+        await self._clock.sleep(len(pcm) / self.options.sample_rate_hz)
+
+    async def frames(self) -> AsyncIterator[AudioFrame]:
+        """One frame per ``frame_ms`` of clock time (silence when nothing is queued) until
+        ``done`` is set."""
+        step = self.options.frame_samples
+        frame_s = step / self.options.sample_rate_hz
+        t = self._recorder.start_s
+        while not self.done:
+            # A frame is delivered once its last sample is "captured": real-time pacing.
+            await self._clock.sleep_until(t + frame_s)
+            frame = AudioFrame(self._take(step), self.options.sample_rate_hz, t)
+            self._recorder.caller(frame)
+            yield frame
+            t += frame_s
+
+    def _take(self, n: int) -> PCM16:
+        out = np.zeros(n, np.int16)
+        filled = 0
+        while self._queue and filled < n:
+            head = self._queue[0]
+            k = min(n - filled, len(head))
+            out[filled : filled + k] = head[:k]
+            filled += k
+            if k == len(head):
+                self._queue.pop(0)
+            else:
+                self._queue[0] = head[k:]
+        return out
+
+
+async def wait_until(
+    clock: Clock, predicate: Callable[[], bool], timeout_s: float, poll_s: float
+) -> bool:
+    """Poll ``predicate`` on the clock; False when ``timeout_s`` passed first."""
+    deadline = clock.now() + timeout_s
+    while not predicate():
+        if clock.now() >= deadline:
+            return False
+        await clock.sleep(poll_s)
+    return True
+
+
+def answered(agent: AgentView, lines: int) -> Callable[[], bool]:
+    """The agent has answered ``lines`` lines and stopped talking."""
+    return lambda: len(agent.turns) >= lines and agent.state is AgentState.LISTENING
+
+
 class SimulatedCaller:
     """Produces the caller's frames in real time and plays its script against ``agent``."""
 
@@ -169,61 +233,31 @@ class SimulatedCaller:
                 raise AudioFormatError(f"caller line {line.text!r}: needs non-empty 1-D int16 PCM")
         self._lines = list(lines)
         self._clock = clock
-        self._recorder = recorder
         self.options = options
         self._on_line = on_line
-        self._mouth: list[PCM16] = []  # audio queued to be spoken, consumed frame by frame
-        self._done = False
+        self._mouth = Mouth(clock, recorder, options)
         self.spoken: list[SpokenLine] = []
         self.timeouts = 0
 
     async def frames(self, agent: AgentView) -> AsyncIterator[AudioFrame]:
         """Caller audio, one frame per ``frame_ms`` of clock time, until the script is done."""
-        step = self.options.frame_samples
-        frame_s = step / self.options.sample_rate_hz
         script = asyncio.create_task(self._script(agent))
-        t = self._recorder.start_s
         try:
-            while not self._done:
-                # A frame is delivered once its last sample is "captured": real-time pacing.
-                await self._clock.sleep_until(t + frame_s)
-                frame = AudioFrame(self._take(step), self.options.sample_rate_hz, t)
-                self._recorder.caller(frame)
+            async for frame in self._mouth.frames():
                 yield frame
-                t += frame_s
             await script  # surfaces a script error
         finally:
             script.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await script
 
-    def _take(self, n: int) -> PCM16:
-        out = np.zeros(n, np.int16)
-        filled = 0
-        while self._mouth and filled < n:
-            head = self._mouth[0]
-            k = min(n - filled, len(head))
-            out[filled : filled + k] = head[:k]
-            filled += k
-            if k == len(head):
-                self._mouth.pop(0)
-            else:
-                self._mouth[0] = head[k:]
-        return out
-
     async def _until(self, predicate: Callable[[], bool]) -> bool:
-        deadline = self._clock.now() + self.options.max_wait_s
-        while not predicate():
-            if self._clock.now() >= deadline:
-                self.timeouts += 1
-                return False
-            await self._clock.sleep(self.options.frame_ms / 1000)
-        return True
-
-    @staticmethod
-    def _answered(agent: AgentView, lines: int) -> Callable[[], bool]:
-        """The agent has answered ``lines`` lines and stopped talking."""
-        return lambda: len(agent.turns) >= lines and agent.state is AgentState.LISTENING
+        ok = await wait_until(
+            self._clock, predicate, self.options.max_wait_s, self.options.frame_ms / 1000
+        )
+        if not ok:
+            self.timeouts += 1
+        return ok
 
     async def _script(self, agent: AgentView) -> None:
         await self._clock.sleep(self.options.lead_in_s)
@@ -236,15 +270,14 @@ class SimulatedCaller:
                 await self._until(lambda: agent.state is AgentState.SPEAKING)
                 await self._clock.sleep(line.barge_in_after_s)
             else:
-                await self._until(self._answered(agent, i))
+                await self._until(answered(agent, i))
                 await self._clock.sleep(line.gap_s)
             start = self._clock.now()
-            self._mouth.append(pcm)
-            await self._clock.sleep(len(pcm) / self.options.sample_rate_hz)
+            await self._mouth.say(pcm)
             spoken = SpokenLine(line, start, self._clock.now())
             self.spoken.append(spoken)
             if self._on_line is not None:
                 self._on_line(spoken)
-        await self._until(self._answered(agent, len(self._lines)))
+        await self._until(answered(agent, len(self._lines)))
         await self._clock.sleep(self.options.tail_s)
-        self._done = True
+        self._mouth.done = True
