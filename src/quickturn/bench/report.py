@@ -1,0 +1,169 @@
+"""Results of a benchmark run: a text table, ``results.json`` and a self-contained HTML report.
+
+``results.json`` holds the run's metadata, every raw per-request sample (warmup and failed ones
+included, flagged) and the summary per endpoint and setting, so any statistic can be recomputed
+later. The HTML inlines its SVG charts and needs no network or scripts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from quickturn.bench.plots import Series, box_chart, cdf_points, line_chart
+from quickturn.bench.results import (
+    METRICS,
+    GroupSummary,
+    Sample,
+    group_keys,
+    per_turn_p50,
+    summarize,
+)
+from quickturn.errors import ConfigError
+
+_METRIC_TITLES = {
+    "ttft_s": "time to first token",
+    "ttfs_s": "time to first sentence",
+    "total_s": "time to finish",
+}
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    meta: dict[str, Any] = field(hash=False)
+    samples: list[Sample] = field(hash=False)
+
+    def summaries(self) -> list[GroupSummary]:
+        return summarize(self.samples)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta,
+            "summary": [s.to_json() for s in self.summaries()],
+            "samples": [s.to_json() for s in self.samples],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BenchRun:
+        try:
+            return cls(dict(data["meta"]), [Sample.from_json(s) for s in data["samples"]])
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"not a quickturn bench results file: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    json_path: Path
+    html_path: Path
+
+
+def _label(endpoint: str, setting: str) -> str:
+    return endpoint if setting == "default" else f"{endpoint} [{setting}]"
+
+
+def _ms(v: float | None) -> str:
+    return "-" if v is None else f"{v * 1000:.0f}"
+
+
+def format_table(summaries: Sequence[GroupSummary]) -> str:
+    """A fixed-width table in milliseconds, one row per endpoint and setting."""
+    head = ["endpoint [setting]", "ok/n"]
+    for m in METRICS:
+        short = m.removesuffix("_s")
+        head += [f"{short} p50", f"{short} p95"]
+    rows = [head]
+    for s in summaries:
+        row = [_label(s.endpoint, s.setting), f"{s.requests - s.failures}/{s.requests}"]
+        for m in METRICS:
+            dist = s.metrics.get(m)
+            row += ["-", "-"] if dist is None else [_ms(dist.p50), _ms(dist.p95)]
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = [
+        "  ".join(r[i].ljust(w) if i == 0 else r[i].rjust(w) for i, w in enumerate(widths))
+        for r in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.append("(milliseconds; warmup turns excluded; failures are counted, not timed)")
+    for s in summaries:
+        if s.errors:
+            errs = ", ".join(f"{k} x{v}" for k, v in s.errors.items())
+            lines.append(f"{_label(s.endpoint, s.setting)} failures: {errs}")
+    return "\n".join(lines)
+
+
+def render_html(run: BenchRun) -> str:
+    samples = run.samples
+    keys = group_keys(samples)
+    labeled = [(_label(*key), key) for key in keys]
+    measured = [s for s in samples if not s.warmup and s.ok]
+    charts: list[str] = []
+    for metric in ("ttft_s", "ttfs_s"):
+        title = _METRIC_TITLES[metric]
+        values = {
+            key: [getattr(s, metric) for s in measured
+                  if (s.endpoint, s.setting) == key and getattr(s, metric) is not None]
+            for key in keys
+        }
+        charts.append(
+            box_chart(
+                [(label, values[k]) for label, k in labeled],
+                title=f"{title}: distribution (box p25-p75, dashes p95)",
+                y_label="seconds",
+            )
+        )
+        charts.append(
+            line_chart(
+                [Series(lab, cdf_points(values[k]), step=True) for lab, k in labeled],
+                title=f"{title}: CDF",
+                x_label="seconds",
+                y_label="fraction of requests",
+            )
+        )
+        by_turn = per_turn_p50(samples, metric)
+        charts.append(
+            line_chart(
+                [Series(label, by_turn[k]) for label, k in labeled],
+                title=f"{title}: median vs. conversation depth",
+                x_label="caller turn index",
+                y_label="seconds (p50)",
+            )
+        )
+    meta_rows = "".join(
+        f"<tr><th>{escape(str(k))}</th><td>{escape(json.dumps(v) if not isinstance(v, str) else v)}"
+        "</td></tr>"
+        for k, v in run.meta.items()
+    )
+    table = escape(format_table(run.summaries()))
+    figures = "".join(f"<figure>{c}</figure>" for c in charts)
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>quickturn bench</title>"
+        "<style>body{font-family:sans-serif;margin:24px;max-width:1340px}"
+        "figure{display:inline-block;margin:6px}pre{background:#f6f6f6;padding:12px}"
+        "th{text-align:left;padding-right:12px}</style></head><body>"
+        "<h1>quickturn bench</h1>"
+        f"<table>{meta_rows}</table><h2>Summary</h2><pre>{table}</pre>"
+        f"<h2>Charts</h2>{figures}</body></html>"
+    )
+
+
+def write_report(run: BenchRun, out_dir: Path) -> ReportFiles:
+    """Write ``results.json`` and ``report.html`` into ``out_dir`` (created if needed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "results.json"
+    html_path = out_dir / "report.html"
+    write_json(run, json_path)
+    html_path.write_text(render_html(run), encoding="utf-8")
+    return ReportFiles(json_path, html_path)
+
+
+def write_json(run: BenchRun, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".partial")
+    # allow_nan=False: a NaN would make the file unreadable to strict JSON parsers.
+    tmp.write_text(json.dumps(run.to_json(), indent=1, allow_nan=False), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,116 @@
+"""results.json and the HTML report: valid, complete, and readable back."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from quickturn.bench.plots import Series, box_chart, cdf_points, line_chart, nice_ticks
+from quickturn.bench.report import BenchRun, format_table, render_html, write_report
+from quickturn.bench.results import Sample, per_turn_p50
+from quickturn.errors import ConfigError
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def sample(endpoint: str, turn: int, ttft: float | None, *, warmup: bool = False,
+           error: str | None = None) -> Sample:
+    return Sample(
+        endpoint=endpoint, setting="c=1", conversation_id="conv", repetition=0,
+        turn_index=turn, round_index=0, warmup=warmup, started_s=float(turn),
+        ttft_s=ttft, ttfs_s=None if ttft is None else ttft + 0.1,
+        total_s=None if ttft is None else ttft + 0.5,
+        error_type=error, error_message=None if error is None else "boom",
+    )
+
+
+def run() -> BenchRun:
+    samples = [sample("fast", 0, 9.0, warmup=True)]
+    samples += [sample("fast", t, 0.1 + 0.01 * t) for t in range(5)]
+    samples += [sample("slow", t, 0.8 + 0.1 * t) for t in range(4)]
+    samples += [sample("slow", 4, None, error="UpstreamError")]
+    return BenchRun({"workload": "synthetic", "note": "<script>x</script>"}, samples)
+
+
+def test_results_json_holds_raw_samples_and_summary(tmp_path: Path) -> None:
+    files = write_report(run(), tmp_path / "out")
+    data = json.loads(files.json_path.read_text())
+    assert len(data["samples"]) == 11  # warmup and failures kept as raw data
+    fast, slow = data["summary"]
+    assert fast["endpoint"] == "fast" and fast["requests"] == 5 and fast["failures"] == 0
+    # Warmup (9 s) excluded: p50 of 0.10..0.14 is 0.12.
+    assert fast["metrics"]["ttft_s"]["p50"] == pytest.approx(0.12)
+    assert fast["metrics"]["ttft_s"]["max"] == pytest.approx(0.14)
+    assert slow["failures"] == 1 and slow["errors"] == {"UpstreamError": 1}
+    # Round trip: the file rebuilds the same run.
+    again = BenchRun.from_json(data)
+    assert again.samples == run().samples
+
+
+def test_slow_group_p95_by_hand() -> None:
+    [_, slow] = run().summaries()
+    ttfs = slow.metrics["ttfs_s"]
+    assert ttfs is not None
+    # ttfs = 0.9, 1.0, 1.1, 1.2: rank 0.95 * 3 = 2.85 -> 1.1 + 0.85 * 0.1
+    assert ttfs.p95 == pytest.approx(1.185)
+
+
+def test_html_is_self_contained_with_wellformed_svg(tmp_path: Path) -> None:
+    files = write_report(run(), tmp_path)
+    html = files.html_path.read_text()
+    assert "<script>" not in html  # metadata is escaped, and no scripts are needed
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    svgs = [html[i: html.index("</svg>", i) + 6] for i in _find_all(html, "<svg ")]
+    assert len(svgs) == 6  # (box, CDF, per-turn) x (TTFT, TTFS)
+    for svg in svgs:
+        root = ET.fromstring(svg)
+        assert root.tag == f"{SVG}svg"
+    # The per-turn chart draws one polyline per endpoint.
+    per_turn = ET.fromstring(svgs[2])
+    assert len(per_turn.findall(f"{SVG}polyline")) == 2
+    assert "fast" in svgs[0] and "slow" in svgs[0]
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+
+
+def test_table_lists_every_group_in_milliseconds() -> None:
+    table = format_table(run().summaries())
+    lines = table.splitlines()
+    assert lines[0].startswith("endpoint [setting]")
+    fast = next(line for line in lines if line.startswith("fast [c=1]"))
+    assert "5/5" in fast and " 120 " in f"{fast} "
+    assert "slow [c=1] failures: UpstreamError x1" in table
+
+
+def test_all_failed_group_still_renders() -> None:
+    r = BenchRun({}, [sample("dead", 0, None, error="ConnectError")])
+    assert "no data" in render_html(r)
+    assert "dead [c=1]" in format_table(r.summaries())
+
+
+def test_from_json_rejects_foreign_files() -> None:
+    with pytest.raises(ConfigError, match="not a quickturn bench results file"):
+        BenchRun.from_json({"rows": []})
+
+
+def test_per_turn_medians() -> None:
+    samples = [sample("a", 0, 0.1), sample("a", 0, 0.3), sample("a", 1, 0.5)]
+    assert per_turn_p50(samples, "ttft_s") == {("a", "c=1"): [(0, pytest.approx(0.2)), (1, 0.5)]}
+
+
+def test_plot_helpers() -> None:
+    assert nice_ticks(0.0, 0.93) == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    assert nice_ticks(3.0, 3.0)[0] <= 3.0
+    assert cdf_points([0.3, 0.1, 0.2]) == [(0.1, 0.0), (0.1, 1 / 3), (0.2, 2 / 3), (0.3, 1.0)]
+    assert cdf_points([]) == []
+    ET.fromstring(line_chart([Series("a", [])], title="t", x_label="x", y_label="y"))
+    ET.fromstring(box_chart([("a & b", [1.0, 2.0])], title="<t>", y_label="s"))
