@@ -8,6 +8,7 @@ the caller decides what to keep (a barge-in keeps only what was heard).
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -89,7 +90,7 @@ async def run_tool_loop(
         # On the last round tools are withheld, so the model must answer in words.
         last = round_no == options.max_rounds
         request = ChatRequest(
-            messages=working,
+            messages=list(working),  # a snapshot: working grows after this round
             tools=[] if last else tools.schemas(),
             tool_choice="none" if last else "auto",
             max_tokens=options.max_tokens,
@@ -99,11 +100,15 @@ async def run_tool_loop(
         )
         text_parts: list[str] = []
         calls: list[ToolCall] = []
+        held: list[TextDelta] = []  # a reply that opens like JSON: never speak it unseen
         async for event in client.stream(request):
             match event:
                 case TextDelta(text=text):
                     text_parts.append(text)
-                    yield event
+                    if held or (not "".join(text_parts[:-1]).strip() and _looks_like_json(text)):
+                        held.append(event)
+                    else:
+                        yield event
                 case ToolCallEvent(call=call):
                     calls.append(call)
                     yield event
@@ -112,6 +117,18 @@ async def run_tool_loop(
                     prompt_tokens += usage.prompt_tokens
                     completion_tokens += usage.completion_tokens
                     cached_tokens += usage.cached_tokens
+        if held:
+            stray = _stray_call("".join(e.text for e in held), round_no) if not calls else None
+            if stray is not None:
+                # A call the repair parser could not map to a declared tool (an invented name):
+                # run it, so the registry tells the model the tool does not exist and it can
+                # correct itself, instead of the caller hearing JSON read aloud.
+                text_parts = []
+                calls.append(stray)
+                yield ToolCallEvent(stray, clock())
+            else:
+                for event in held:
+                    yield event
         assistant: Message = {"role": "assistant", "content": "".join(text_parts) or None}
         if calls:
             assistant["tool_calls"] = [c.to_openai() for c in calls]
@@ -136,3 +153,26 @@ async def run_tool_loop(
         finish_reason=finish_reason,
         at_s=clock(),
     )
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip().startswith(("{", "[", "```", "<tool_call>"))
+
+
+def _stray_call(text: str, round_no: int) -> ToolCall | None:
+    """A call-shaped JSON object (``{"name": ..., "arguments": {...}}``), fenced or bare."""
+    body = text.strip()
+    body = body.removeprefix("<tool_call>").removesuffix("</tool_call>").strip()
+    if body.startswith("```"):
+        body = body.strip("`").strip()
+        body = body.removeprefix("json").strip()
+    try:
+        obj = json.loads(body)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+        return None
+    args = obj.get("arguments", obj.get("parameters", {}))
+    if not isinstance(args, dict):
+        args = {}
+    return ToolCall(id=f"call_stray_{round_no}", name=obj["name"], arguments=args, repaired=True)

@@ -1,0 +1,66 @@
+"""The reply loop's handling of JSON the repair parser left as text (an invented tool name)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from quickturn.agent.tool_loop import MessageAdded, ToolFinished, run_tool_loop
+from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, Usage
+from quickturn.tools.types import ToolRegistry, ToolSpec
+
+
+class TwoRounds:
+    """Round 1 writes ``first`` as text; every later round says ``later``."""
+
+    def __init__(self, first: list[str], later: str = "Booked, anything else?") -> None:
+        self._first = first
+        self._later = later
+        self.requests: list[ChatRequest] = []
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        self.requests.append(request)
+        parts = self._first if len(self.requests) == 1 else [self._later]
+        for part in parts:
+            yield TextDelta(part, 0.0)
+        yield Finished("stop", Usage(10, 5), 0.0)
+
+    async def aclose(self) -> None:
+        return None
+
+
+TOOLS = ToolRegistry(
+    [
+        ToolSpec(
+            "check_availability",
+            "Free rooms.",
+            {"type": "object", "properties": {"room_type": {"type": "string"}}},
+            lambda args: {"free": 3},
+        )
+    ]
+)
+
+
+async def run(client: TwoRounds) -> tuple[str, list[object]]:
+    events = [ev async for ev in run_tool_loop(client, [{"role": "user", "content": "hi"}], TOOLS)]
+    spoken = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    return spoken, events
+
+
+async def test_call_shaped_json_with_an_unknown_name_is_never_spoken() -> None:
+    client = TwoRounds(['{"name": "vote_double_room", ', '"arguments": {"adults": 2}}'])
+    spoken, events = await run(client)
+    assert "{" not in spoken and spoken == "Booked, anything else?"
+    [finished] = [ev for ev in events if isinstance(ev, ToolFinished)]
+    assert finished.call.name == "vote_double_room" and not finished.result.ok
+    assert "unknown tool" in finished.result.content
+    # The model saw its mistake in the history of the next round.
+    assert client.requests[1].messages[-1]["role"] == "tool"
+
+
+async def test_prose_streams_at_once_and_json_that_is_not_a_call_is_released() -> None:
+    spoken, _ = await run(TwoRounds(["Sure, ", "one moment."]))
+    assert spoken == "Sure, one moment."
+    spoken, events = await run(TwoRounds(['{"rooms": 3}']))
+    assert spoken == '{"rooms": 3}'
+    assert not [ev for ev in events if isinstance(ev, ToolFinished)]
+    assert [ev for ev in events if isinstance(ev, MessageAdded)]
