@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import json
@@ -147,7 +148,11 @@ class ToolRegistry:
         """Validate and run one call. Never raises for the model's mistakes: the result says why."""
         spec = self._specs.get(call.name)
         if spec is None:
-            return ToolResult(call.id, call.name, _error(f"unknown tool {call.name!r}"), ok=False)
+            message = f"unknown tool {call.name!r}"
+            close = difflib.get_close_matches(call.name, self.names, n=3, cutoff=0.4)
+            if close:
+                message += f"; did you mean {' or '.join(close)}?"
+            return ToolResult(call.id, call.name, _error(message), ok=False)
         error = jsonschema.exceptions.best_match(spec.validator.iter_errors(call.arguments))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "arguments"
