@@ -53,7 +53,7 @@ async def test_stream_ends_with_one_finished_and_is_deterministic(
     assert len(finished) == 1 and events1[-1] is finished[0]
     assert finished[0].finish_reason in ("stop", "length")
     assert text1.strip() and text1 == text2
-    tokens, _ = client.prompt_tokens(request)
+    tokens, _ = await client.prompt_tokens(request)
     assert finished[0].usage.prompt_tokens == len(tokens)
     assert 0 < finished[0].usage.completion_tokens <= 30
 

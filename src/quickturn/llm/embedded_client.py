@@ -180,16 +180,10 @@ class EmbeddedChatClient:
         return cls(options, slots, template, _Tokenizer(slots[0]._llm), store)
 
     # ---- prompt handling ---------------------------------------------------------------------
-    def prompt_tokens(self, request: ChatRequest) -> tuple[list[int], int]:
-        """All prompt tokens and how many of them are the shareable prefix."""
-        rendered = self._template.render_split(request.messages, request.tools)
-        prefix = self._tokenize(rendered.prefix)
-        return prefix + self._tokenize(rendered.rest), len(prefix)
-
     async def warm(self, request: ChatRequest, progress: ProgressFn | None = None) -> WarmReport:
         """Make every slot hold the request's prefix (system prompt + tools) in its KV cache."""
         t0 = time.perf_counter()
-        tokens, n_prefix = self.prompt_tokens(request)
+        tokens, n_prefix = await self.prompt_tokens(request)
         prefix = tokens[:n_prefix]
         if not prefix:
             return WarmReport(0, "memory", 0.0)
@@ -259,8 +253,11 @@ class EmbeddedChatClient:
         )
 
     # ---- generation --------------------------------------------------------------------------
-    async def _prompt(self, request: ChatRequest, assistant_lead: str = "") -> list[int]:
-        """Prompt tokens; the long prefix is tokenized once, the rest off the event loop."""
+    async def prompt_tokens(
+        self, request: ChatRequest, assistant_lead: str = ""
+    ) -> tuple[list[int], int]:
+        """All prompt tokens and how many of them are the shareable prefix. The long prefix is
+        tokenized once per process; all tokenizing runs off the event loop."""
         rendered = self._template.render_split(request.messages, request.tools)
         prefix = self._prefix_tokens.get(rendered.prefix)
         if prefix is None:
@@ -269,7 +266,7 @@ class EmbeddedChatClient:
                 self._prefix_tokens.pop(next(iter(self._prefix_tokens)))
             self._prefix_tokens[rendered.prefix] = prefix
         rest = await asyncio.to_thread(self._tokenize, rendered.rest + assistant_lead)
-        return prefix + rest
+        return prefix + rest, len(prefix)
 
     async def _generate(
         self, tokens: list[int], params: SamplingParams
@@ -339,7 +336,7 @@ class EmbeddedChatClient:
                 async for ev in forced:
                     yield ev
             return
-        tokens = await self._prompt(request)
+        tokens, _ = await self.prompt_tokens(request)
         shaper = _OutputShaper(request)
         # aclosing: when our consumer closes us early, the generation below must be closed (and
         # its slot freed) now, not whenever the garbage collector finalizes it.
@@ -374,7 +371,7 @@ class EmbeddedChatClient:
         call: ToolCall | None = None
         if self.options.forced_calls == "lead":
             lead = '<tool_call>\n{"name": "' + (f'{forced}", "arguments": ' if forced else "")
-            tokens = await self._prompt(request, assistant_lead=lead)
+            tokens, _ = await self.prompt_tokens(request, assistant_lead=lead)
             text, done = await self._complete(
                 tokens, self._params(request, stop=(*request.stop, "</tool_call>"))
             )
@@ -382,7 +379,7 @@ class EmbeddedChatClient:
             call = _parse_forced(lead + text, request, forced)
         if call is None:
             grammar = self._grammar_for(request.tools, forced)
-            tokens = await self._prompt(request)
+            tokens, _ = await self.prompt_tokens(request)
             text, done = await self._complete(tokens, self._params(request, grammar=grammar))
             usage = Usage(
                 usage.prompt_tokens + done.usage.prompt_tokens,
