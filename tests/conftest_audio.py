@@ -140,7 +140,13 @@ def dominant_hz(pcm: PCM16, rate: int) -> float:
     return float((k + 0.5 * (a - c) / (a - 2 * b + c)) * rate / len(pcm))
 
 
-_NUMBERS = {"2": "two", "11": "eleven"}
+# Whisper writes small numbers as digits or words at random; both are the same word.
+_NUMBERS = {
+    str(i): w
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
 
 
 def normalize_words(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,10 +20,13 @@ from conftest_audio import (
     wer,
     white_noise,
 )
+from quickturn.audio.wav import read_wav
 from quickturn.errors import AudioFormatError
 from quickturn.stt import WhisperOptions, WhisperSTT
 
 pytestmark = pytest.mark.slow
+
+DATA = Path(__file__).parent / "data"
 
 # Set from measurement on this machine (Piper voice, 8 sentences): tiny.en mean 0.03, base 0.01;
 # the robotic espeak-ng voice: tiny.en mean 0.10. Thresholds leave room for Piper's randomness.
@@ -102,6 +106,22 @@ async def test_long_utterance_uses_its_whole_length(tiny: WhisperSTT) -> None:
     assert len(pcm) / RATE > 10.0
     text = (await tiny.transcribe(pcm)).text
     assert wer(" ".join(SENTENCES[:5]), text) <= 0.15
+
+
+async def test_text_that_ends_early_is_continued_to_the_end_of_the_audio(
+    tiny: WhisperSTT,
+) -> None:
+    # A Piper reading of a three-sentence reply on which greedy decoding without timestamps
+    # stops after the first sentence (kept as a file: Piper's prosody is random, and only some
+    # readings trigger it). All three sentences must come out.
+    pcm, rate = read_wav(DATA / "three_sentences_piper.wav")
+    assert rate == RATE
+    text = (await tiny.transcribe(pcm)).text
+    reference = (
+        "Certainly, I have booked a double room for you. Breakfast is served from seven to ten "
+        "in the morning. Is there anything else?"
+    )
+    assert wer(reference, text) <= 0.1, text
 
 
 async def test_silence_and_noise_give_no_words(tiny: WhisperSTT) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quickturn.errors import ConfigError
-from quickturn.stt.whisper import WhisperOptions, has_repeated_ngram
+from quickturn.stt.whisper import WhisperOptions, has_repeated_ngram, text_end_s
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,9 @@ def test_bad_options(kwargs: dict[str, object]) -> None:
 
 def test_multilingual_model_accepts_other_languages() -> None:
     assert WhisperOptions(model="base", language="de").language == "de"
+
+
+def test_text_end_is_the_last_timestamp() -> None:
+    begin = 50_000  # Whisper's first timestamp token id; each step is 20 ms
+    assert text_end_s([begin, 11, 12, begin + 128, begin + 128, 13, begin + 300], begin) == 6.0
+    assert text_end_s([11, 12, 13], begin) is None  # no timestamps: nothing known
