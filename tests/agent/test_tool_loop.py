@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from quickturn.agent.tool_loop import MessageAdded, ToolFinished, run_tool_loop
+from quickturn.agent.tool_loop import MessageAdded, ToolFinished, ToolLoopOptions, run_tool_loop
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, Usage
 from quickturn.tools.types import ToolRegistry, ToolSpec
 
@@ -64,3 +64,42 @@ async def test_prose_streams_at_once_and_json_that_is_not_a_call_is_released() -
     assert spoken == '{"rooms": 3}'
     assert not [ev for ev in events if isinstance(ev, ToolFinished)]
     assert [ev for ev in events if isinstance(ev, MessageAdded)]
+
+
+async def test_a_call_cut_off_before_its_last_brace_still_runs() -> None:
+    client = TwoRounds(['{"name": "check_availability", "arguments": {"room_type": "double"}'])
+    spoken, events = await run(client)
+    assert spoken == "Booked, anything else?"
+    [finished] = [ev for ev in events if isinstance(ev, ToolFinished)]
+    assert finished.call.arguments == {"room_type": "double"} and finished.result.ok
+
+
+async def test_a_call_cut_inside_a_string_is_a_failed_call_not_speech() -> None:
+    client = TwoRounds(['{"name": "book_room", "arguments": {"guest_name": "Anna Mil'])
+    spoken, events = await run(client)
+    assert "{" not in spoken and spoken == "Booked, anything else?"
+    [finished] = [ev for ev in events if isinstance(ev, ToolFinished)]
+    assert finished.call.name == "book_room" and not finished.result.ok
+
+
+class AlwaysCalls(TwoRounds):
+    """Writes the same call-shaped JSON on every round, tools offered or not."""
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        self.requests.append(request)
+        yield TextDelta('{"name": "check_availability", "arguments": {}}', 0.0)
+        yield Finished("stop", Usage(10, 5), 0.0)
+
+
+async def test_the_last_round_never_runs_a_call_and_says_the_fallback() -> None:
+    client = AlwaysCalls([])
+    options = ToolLoopOptions(max_rounds=2)
+    events = [
+        ev
+        async for ev in run_tool_loop(client, [{"role": "user", "content": "hi"}], TOOLS, options)
+    ]
+    spoken = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    assert spoken == options.fallback_reply
+    # One call ran (round 1); round 2 had no tools, so its call did not run.
+    assert len([ev for ev in events if isinstance(ev, ToolFinished)]) == 1
+    assert client.requests[1].tools == [] and client.requests[1].tool_choice == "none"

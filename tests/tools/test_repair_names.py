@@ -84,6 +84,9 @@ PRICED = ToolIndex(
         ("booking", ["code"], None),
         ("get_price", ["topic"], None),  # "get" alone links nothing
         ("send_email", ["topic"], None),  # args fit lookup_policy but no shared word
+        # "book" is a prefix of "booking" (shared with three tools); only one fits the args.
+        ("book_double_room", ["guest_name", "room_type"], "create_booking"),
+        ("book_double_room", ["code"], None),  # fits get_booking AND cancel_booking
     ],
 )
 def test_argument_names_narrow_fuzzy_matches(

@@ -8,7 +8,7 @@ the caller decides what to keep (a barge-in keeps only what was heard).
 from __future__ import annotations
 
 import asyncio
-import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -23,6 +23,12 @@ from quickturn.llm.types import (
     ToolCallEvent,
     Usage,
 )
+from quickturn.tools.repair_literal import (
+    LiteralError,
+    close_truncated,
+    parse_lenient,
+    scan_brackets,
+)
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult
 
 
@@ -32,10 +38,14 @@ class ToolLoopOptions:
     max_tokens: int = 200
     temperature: float = 0.0
     priority: Priority = "interactive"
+    fallback_reply: str = "Sorry, I could not finish that just now. Could you say it another way?"
+    """Said instead when the last round (tools withheld) still writes a tool call."""
 
     def __post_init__(self) -> None:
         if self.max_rounds < 1:
             raise ValueError("max_rounds must be >= 1")
+        if not self.fallback_reply.strip():
+            raise ValueError("fallback_reply must not be empty")
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,11 @@ async def run_tool_loop(
                     cached_tokens += usage.cached_tokens
         if held:
             stray = _stray_call("".join(e.text for e in held), round_no) if not calls else None
-            if stray is not None:
+            if stray is not None and last:
+                # Tools were withheld from this round, so the call must not run either.
+                text_parts = [options.fallback_reply]
+                yield TextDelta(options.fallback_reply, clock())
+            elif stray is not None:
                 # A call the repair parser could not map to a declared tool (an invented name):
                 # run it, so the registry tells the model the tool does not exist and it can
                 # correct itself, instead of the caller hearing JSON read aloud.
@@ -159,17 +173,32 @@ def _looks_like_json(text: str) -> bool:
     return text.lstrip().startswith(("{", "[", "```", "<tool_call>"))
 
 
+_NAME_KEY = re.compile(r'^\{\s*"name"\s*:\s*"([^"\\]{1,80})"')
+
+
 def _stray_call(text: str, round_no: int) -> ToolCall | None:
-    """A call-shaped JSON object (``{"name": ..., "arguments": {...}}``), fenced or bare."""
+    """A call-shaped JSON object (``{"name": ..., "arguments": {...}}``), fenced or bare.
+
+    Read leniently, as the repair parser reads calls (missing outer closers, Python literals).
+    One that cannot be read at all (cut inside a string, say) but opens with a ``name`` key is
+    still a call attempt: it comes back without arguments, so the registry answers with what the
+    tool needs and the caller never hears the broken JSON.
+    """
     body = text.strip()
     body = body.removeprefix("<tool_call>").removesuffix("</tool_call>").strip()
     if body.startswith("```"):
         body = body.strip("`").strip()
         body = body.removeprefix("json").strip()
-    try:
-        obj = json.loads(body)
-    except json.JSONDecodeError:
+    if not body.startswith("{"):
         return None
+    scan = scan_brackets(body, 0, len(body))
+    if scan.state == "open":
+        body = close_truncated(body, scan) or body
+    try:
+        obj = parse_lenient(body)
+    except LiteralError:
+        named = _NAME_KEY.match(body)
+        obj = {"name": named.group(1)} if named else None
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
         return None
     args = obj.get("arguments", obj.get("parameters", {}))

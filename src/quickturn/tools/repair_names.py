@@ -13,9 +13,10 @@ only leaves text. The rule, in order, stopping at the first step that decides:
    a different word of exactly one tool (``book_room`` -> ``create_room_booking``);
 5. (``fuzzy`` only) ``difflib`` similarity >= 0.85 with exactly one tool (typos:
    ``chek_availabilty``);
-6. (``fuzzy`` with the argument names known) the name shares a word with exactly one tool
-   whose schema the argument names fit (all declared, all required present):
-   ``get_room_price(room_type, nights)`` -> ``quote_price``.
+6. (``fuzzy`` with the argument names known) the name shares a word (equal, or a >= 3-char
+   prefix as in step 4) with exactly one tool whose schema the argument names fit (all
+   declared, all required present): ``get_room_price(room_type, nights)`` -> ``quote_price``,
+   ``book_double_room(guest_name, phone, room_type, check_in, ...)`` -> ``create_booking``.
 
 When steps 3-5 find several tools, the argument names may still single one out (the same fit
 test); a made-up ``lookup_booking(code)`` fits both ``get_booking`` and ``cancel_booking`` and
@@ -142,7 +143,12 @@ class ToolIndex:
         if arg_keys is None:
             return None
         # Last resort: the name shares a word with a tool whose parameters the arguments fit.
-        sharing = [t for t in self._tools if set(given) & set(self._words[t]) - _SHORT_WORDS]
+        content = [w for w in given if w not in _SHORT_WORDS]
+        sharing = [
+            t
+            for t in self._tools
+            if any(_word_pairs(w, d) for w in content for d in self._words[t])
+        ]
         return self._narrow(sharing, arg_keys, require_fit=True)
 
     def _narrow(
@@ -181,10 +187,15 @@ def _words_match(given: tuple[str, ...], declared: tuple[str, ...]) -> bool:
     free = list(declared)
     for word in given:
         for i, cand in enumerate(free):
-            shorter, longer = sorted((word, cand), key=len)
-            if word == cand or (len(shorter) >= _MIN_PREFIX_WORD and longer.startswith(shorter)):
+            if _word_pairs(word, cand):
                 del free[i]
                 break
         else:
             return False
     return True
+
+
+def _word_pairs(word: str, declared: str) -> bool:
+    """Equal words, or one a prefix (>= 3 chars) of the other (``book`` / ``booking``)."""
+    shorter, longer = sorted((word, declared), key=len)
+    return word == declared or (len(shorter) >= _MIN_PREFIX_WORD and longer.startswith(shorter))
