@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from quickturn.agent.tool_loop import MessageAdded, ToolFinished, ToolLoopOptions, run_tool_loop
-from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, Usage
-from quickturn.tools.types import ToolRegistry, ToolSpec
+from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
+from quickturn.tools.types import ToolCall, ToolRegistry, ToolSpec
 
 
 class TwoRounds:
@@ -103,3 +103,26 @@ async def test_the_last_round_never_runs_a_call_and_says_the_fallback() -> None:
     # One call ran (round 1); round 2 had no tools, so its call did not run.
     assert len([ev for ev in events if isinstance(ev, ToolFinished)]) == 1
     assert client.requests[1].tools == [] and client.requests[1].tool_choice == "none"
+
+
+class CallsThenDebris(TwoRounds):
+    """Round 1: one structured call three times over, then a second call cut off mid-string."""
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        self.requests.append(request)
+        if len(self.requests) > 1:
+            yield TextDelta("Two rooms are free.", 0.0)
+        else:
+            call = ToolCall("call_1", "check_availability", {"room_type": "double"})
+            for _ in range(3):
+                yield ToolCallEvent(call, 0.0)
+            yield TextDelta('{"name": "check_availability", "arguments": {"room_type": "dou', 0.0)
+        yield Finished("stop", Usage(10, 5), 0.0)
+
+
+async def test_repeated_calls_run_once_and_json_debris_beside_a_call_is_dropped() -> None:
+    spoken, events = await run(CallsThenDebris([]))
+    assert spoken == "Two rooms are free."
+    assert len([ev for ev in events if isinstance(ev, ToolFinished)]) == 1
+    first = next(ev.message for ev in events if isinstance(ev, MessageAdded))
+    assert first["content"] is None and len(first["tool_calls"]) == 1

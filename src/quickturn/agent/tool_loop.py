@@ -120,15 +120,22 @@ async def run_tool_loop(
                     else:
                         yield event
                 case ToolCallEvent(call=call):
-                    calls.append(call)
-                    yield event
+                    # Small models repeat one call many times in a reply (seen: end_call x16);
+                    # a repeat would run the same action twice.
+                    if not any(_same_call(call, c) for c in calls):
+                        calls.append(call)
+                        yield event
                 case Finished(finish_reason=reason, usage=usage):
                     finish_reason = reason
                     prompt_tokens += usage.prompt_tokens
                     completion_tokens += usage.completion_tokens
                     cached_tokens += usage.cached_tokens
-        if held:
-            stray = _stray_call("".join(e.text for e in held), round_no) if not calls else None
+        if held and calls:
+            # The reply opened with a call and the rest did not parse (a second call cut off
+            # by max_tokens, say): JSON debris, neither spoken nor kept.
+            text_parts = []
+        elif held:
+            stray = _stray_call("".join(e.text for e in held), round_no)
             if stray is not None and last:
                 # Tools were withheld from this round, so the call must not run either.
                 text_parts = [options.fallback_reply]
@@ -167,6 +174,10 @@ async def run_tool_loop(
         finish_reason=finish_reason,
         at_s=clock(),
     )
+
+
+def _same_call(a: ToolCall, b: ToolCall) -> bool:
+    return a.name == b.name and a.arguments == b.arguments
 
 
 def _looks_like_json(text: str) -> bool:
