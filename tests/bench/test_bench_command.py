@@ -113,6 +113,8 @@ def test_http_error_status_is_recorded(
         (["--endpoint", "x=ftp://host"], "expected NAME=http"),
         (["--endpoint", "a=http://h:1/v1", "--endpoint", "a=http://h:2/v1"], "unique"),
         (["--endpoint", "embedded=http://h:1/v1"], "reserved"),
+        (["--endpoint", "embedded-draft4=http://h:1/v1"], "reserved"),
+        (["--endpoint", "a=http://h:1/v1", "--lookup-draft", "-1"], ">= 0"),
         (["--endpoint", "a=http://h:1/v1", "--concurrency", "2,x"], "--concurrency"),
         (["--endpoint", "a=http://h:1/v1", "--concurrency", "0"], ">= 1"),
         (["--endpoint", "a=http://h:1/v1", "--conversations", "0"], "conversations"),

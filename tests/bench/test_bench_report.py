@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,15 @@ def test_plot_helpers() -> None:
     assert cdf_points([]) == []
     ET.fromstring(line_chart([Series("a", [])], title="t", x_label="x", y_label="y"))
     ET.fromstring(box_chart([("a & b", [1.0, 2.0])], title="<t>", y_label="s"))
+
+
+def test_decode_rate_counts_tokens_after_the_first() -> None:
+    s = Sample("e", "c=1", "conv", 0, 0, 0, False, 0.0, ttft_s=0.5, ttfs_s=0.8, total_s=2.5,
+               completion_tokens=41)
+    assert s.decode_tok_s == 20.0  # 40 tokens in the 2 s after the first
+    assert replace(s, completion_tokens=1).decode_tok_s is None
+    assert replace(s, ttft_s=None).decode_tok_s is None
+    [summary] = BenchRun({}, [s]).summaries()
+    rate = summary.metrics["decode_tok_s"]
+    assert rate is not None and rate.p50 == 20.0
+    assert "20.0" in format_table([summary]).splitlines()[2]

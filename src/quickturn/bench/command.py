@@ -51,6 +51,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--model", default=None, help="model name sent to the endpoints")
     p.add_argument("--embedded", action="store_true",
                    help="also benchmark the in-process llama.cpp engine")
+    p.add_argument("--lookup-draft", default="0", metavar="N[,N...]",
+                   help="embedded: prompt-lookup speculative decoding, up to N draft tokens "
+                        "(0: off); a list runs one engine per value side by side")
     p.add_argument("--workload", choices=WORKLOADS, default="hotel")
     p.add_argument("--conversations", type=int, default=5)
     p.add_argument("--turns", type=int, default=None, help="cut each conversation to N turns")
@@ -81,19 +84,28 @@ def parse_endpoint(spec: str) -> tuple[str, str]:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise ConfigError(f"--endpoint {spec!r}: expected NAME=http(s)://host:port/v1")
     name = name.strip() or parsed.netloc
-    if name == EMBEDDED:
-        raise ConfigError(f"--endpoint name {EMBEDDED!r} is reserved for --embedded")
+    if name == EMBEDDED or name.startswith(f"{EMBEDDED}-"):
+        raise ConfigError(f"--endpoint names {EMBEDDED!r}[-...] are reserved for --embedded")
     return name, url
 
 
 def parse_concurrency(spec: str) -> list[int]:
+    return _int_list("--concurrency", spec, minimum=1)
+
+
+def parse_lookup_draft(spec: str) -> list[int]:
+    return _int_list("--lookup-draft", spec, minimum=0)
+
+
+def _int_list(flag: str, spec: str, minimum: int) -> list[int]:
+    """``1,4`` -> [1, 4] (first-seen order, no repeats); every value >= ``minimum``."""
     try:
-        levels = [int(part) for part in spec.split(",") if part.strip()]
+        values = [int(part) for part in spec.split(",") if part.strip()]
     except ValueError as exc:
-        raise ConfigError(f"--concurrency {spec!r}: expected integers like 1 or 1,4") from exc
-    if not levels or any(n < 1 for n in levels):
-        raise ConfigError(f"--concurrency {spec!r}: every level must be >= 1")
-    return list(dict.fromkeys(levels))
+        raise ConfigError(f"{flag} {spec!r}: expected integers like 1 or 1,4") from exc
+    if not values or any(n < minimum for n in values):
+        raise ConfigError(f"{flag} {spec!r}: every value must be >= {minimum}")
+    return list(dict.fromkeys(values))
 
 
 def _out_dir(args: argparse.Namespace) -> Path:
@@ -119,7 +131,7 @@ def _progress(sample: Sample) -> None:
     print(f"{where} {step}: {what}", file=sys.stderr, flush=True)
 
 
-async def _embedded_client(slots: int, workload: Workload) -> ChatClient:
+async def _embedded_client(slots: int, workload: Workload, lookup_draft: int) -> ChatClient:
     # Imported here: the embedded engine pulls in llama.cpp, which only --embedded needs.
     module = importlib.import_module("quickturn.llm.embedded_client")
     from quickturn.assets import ModelPaths, default_cache_dir
@@ -127,7 +139,7 @@ async def _embedded_client(slots: int, workload: Workload) -> ChatClient:
     def progress(stage: str, fraction: float) -> None:
         print(f"[embedded] {stage} {fraction:.0%}", file=sys.stderr, flush=True)
 
-    options = module.EmbeddedOptions(slots=slots)
+    options = module.EmbeddedOptions(slots=slots, lookup_draft_tokens=lookup_draft)
     engine = await module.EmbeddedChatClient.create(
         options, ModelPaths(default_cache_dir()), progress
     )
@@ -164,8 +176,12 @@ async def _clients(
         for name, url in endpoints
     ]
     if args.embedded:
+        drafts = parse_lookup_draft(args.lookup_draft)
         try:
-            clients.append((EMBEDDED, await _embedded_client(slots, workload)))
+            for draft in drafts:
+                # One engine per draft size (they share the page cache of the weights).
+                name = EMBEDDED if drafts == [0] else f"{EMBEDDED}-draft{draft}"
+                clients.append((name, await _embedded_client(slots, workload, draft)))
         except BaseException:
             await _close(clients)
             raise
@@ -235,7 +251,7 @@ async def _overhead(
     try:
         for name, client in clients:
             print(f"[{name}] gateway overhead: {options.pairs} pairs ...", file=sys.stderr)
-            label = EMBEDDED if name == EMBEDDED else "openai"
+            label = EMBEDDED if name.startswith(EMBEDDED) else "openai"
             result = await gateway_overhead(client, workload, options, engine_label=label)
             print(f"{name}:\n{format_overhead(result)}")
             results[name] = result.to_json()
@@ -252,6 +268,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not endpoints and not args.embedded:
         raise ConfigError("nothing to benchmark: pass --endpoint NAME=URL and/or --embedded")
     levels = parse_concurrency(args.concurrency)
+    parse_lookup_draft(args.lookup_draft)
     # Validate the numeric options before any engine loads (a bad flag must not cost minutes).
     RunOptions(
         conversations=args.conversations, turns=args.turns, concurrency=max(levels),

@@ -75,12 +75,15 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
     for m in METRICS:
         short = m.removesuffix("_s")
         head += [f"{short} p50", f"{short} p95"]
+    head += ["tok/s p50"]
     rows = [head]
     for s in summaries:
         row = [_label(s.endpoint, s.setting), f"{s.requests - s.failures}/{s.requests}"]
         for m in METRICS:
             dist = s.metrics.get(m)
             row += ["-", "-"] if dist is None else [_ms(dist.p50), _ms(dist.p95)]
+        rate = s.metrics.get("decode_tok_s")
+        row += ["-" if rate is None else f"{rate.p50:.1f}"]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [
@@ -88,7 +91,10 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
         for r in rows
     ]
     lines.insert(1, "-" * len(lines[0]))
-    lines.append("(milliseconds; warmup turns excluded; failures are counted, not timed)")
+    lines.append(
+        "(milliseconds, tok/s: decode tokens per second after the first; warmup turns "
+        "excluded; failures are counted, not timed)"
+    )
     for s in summaries:
         if s.errors:
             errs = ", ".join(f"{k} x{v}" for k, v in s.errors.items())

@@ -9,6 +9,8 @@ from typing import Any
 from quickturn.bench.stats import Distribution, distributions
 
 METRICS = ("ttft_s", "ttfs_s", "total_s")
+RATES = ("decode_tok_s",)
+"""Per-request rates (not latencies): completion tokens after the first, per second."""
 GroupKey = tuple[str, str]  # (endpoint, setting)
 
 
@@ -43,6 +45,16 @@ class Sample:
     @property
     def ok(self) -> bool:
         return self.error_type is None
+
+    @property
+    def decode_tok_s(self) -> float | None:
+        """Decode speed after the first token (what speculative decoding should raise)."""
+        if self.ttft_s is None or self.total_s is None or not self.completion_tokens:
+            return None
+        decode_s = self.total_s - self.ttft_s
+        if self.completion_tokens < 2 or decode_s <= 0:
+            return None
+        return (self.completion_tokens - 1) / decode_s
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,14 +105,14 @@ def summarize(samples: Sequence[Sample]) -> list[GroupSummary]:
         for s in group:
             if s.error_type is not None:
                 errors[s.error_type] = errors.get(s.error_type, 0) + 1
-        rows = [{m: getattr(s, m) for m in METRICS} for s in ok]
+        rows = [{m: getattr(s, m) for m in (*METRICS, *RATES)} for s in ok]
         out.append(
             GroupSummary(
                 endpoint=endpoint,
                 setting=setting,
                 requests=len(group),
                 failures=len(group) - len(ok),
-                metrics=distributions(rows, METRICS),
+                metrics=distributions(rows, (*METRICS, *RATES)),
                 errors=errors,
             )
         )

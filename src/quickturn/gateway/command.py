@@ -77,6 +77,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024)
     p.add_argument("--slots", type=int, default=1, help="embedded: llama.cpp contexts")
     p.add_argument("--n-ctx", type=int, default=12288, help="embedded: context length")
+    p.add_argument("--lookup-draft", type=int, default=0, metavar="N",
+                   help="embedded: prompt-lookup speculative decoding with up to N draft tokens "
+                        "for greedy requests (0: off)")
     # Test-double knobs for --engine scripted.
     p.add_argument("--scripted-delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--scripted-stall-after", type=int, help=argparse.SUPPRESS)
@@ -126,7 +129,9 @@ async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
         print(f"quickturn serve: {what} ({fraction:.0%})", file=sys.stderr, flush=True)
 
     embedded = await EmbeddedChatClient.create(
-        EmbeddedOptions(slots=args.slots, n_ctx=args.n_ctx),
+        EmbeddedOptions(
+            slots=args.slots, n_ctx=args.n_ctx, lookup_draft_tokens=args.lookup_draft
+        ),
         ModelPaths(default_cache_dir()),
         progress,
     )

@@ -63,6 +63,8 @@ class EmbeddedOptions:
             raise ConfigError("n_ctx must be >= 512")
         if self.n_threads < 1 or self.n_batch < 1:
             raise ConfigError("n_threads and n_batch must be >= 1")
+        if self.lookup_draft_tokens < 0:
+            raise ConfigError("lookup_draft_tokens must be >= 0")
         if self.forced_calls not in ("lead", "grammar"):
             raise ConfigError("forced_calls must be 'lead' or 'grammar'")
 
