@@ -73,6 +73,10 @@ def test_metrics_and_waterfall() -> None:
     out = summary([m, TurnMetrics.from_stamps(2, TurnStamps(speech_end=0.0, first_audio_out=0.4),
                                               user_text="", agent_text="")])
     assert out["a2a_p50_ms"] == pytest.approx(600) and len(out["turns"]) == 2
+    assert out["reply_p50_ms"] is None  # no turn stamped its answer
+    replied = TurnStamps(speech_end=0.0, first_audio_out=0.4, first_reply_out=1.9)
+    out = summary([TurnMetrics.from_stamps(1, replied, user_text="", agent_text="")])
+    assert out["a2a_p50_ms"] == pytest.approx(400) and out["reply_p50_ms"] == pytest.approx(1900)
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == pytest.approx(2.5)
 
 

@@ -186,6 +186,9 @@ async def test_filler_plays_while_a_tool_runs() -> None:
     assert t.first_audio_out_ms == pytest.approx(tool_started)
     # The reply itself only after the tool finished, and the filler is not in the history.
     assert t.first_sentence_ms >= tool_started + 1500
+    # A2A counts the filler; the answer's own latency does not.
+    assert t.first_reply_out_ms is not None and t.first_reply_out_ms >= t.first_sentence_ms
+    assert t.a2a_ms is not None and t.first_reply_out_ms > t.a2a_ms + 1500
     assert not any(m.get("content") == "One moment." for m in s.context.history)
     assert [m["role"] for m in s.context.history] == ["user", "assistant", "tool", "assistant"]
 
@@ -202,6 +205,7 @@ async def test_late_first_sentence_gets_a_filler() -> None:
     assert t.filler == "Okay."
     assert t.first_audio_out_ms == pytest.approx(t.turn_decided_ms + 300)
     assert t.agent_text == "Hello! How can I help you today?"
+    assert t.first_reply_out_ms is not None and t.first_reply_out_ms > t.first_audio_out_ms
 
 
 async def test_heartbeat_after_long_silence() -> None:

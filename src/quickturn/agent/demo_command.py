@@ -63,7 +63,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     p50, p95 = result.payload["a2a_p50_ms"], result.payload["a2a_p95_ms"]
     print()
-    print(f"{len(result.turns)} turns, LLM {result.llm}; A2A p50 {_ms(p50)}, p95 {_ms(p95)}")
+    r50, r95 = result.payload["reply_p50_ms"], result.payload["reply_p95_ms"]
+    print(f"{len(result.turns)} turns, LLM {result.llm}; A2A p50 {_ms(p50)}, p95 {_ms(p95)}; "
+          f"the answer itself (after any filler) p50 {_ms(r50)}, p95 {_ms(r95)}")
     print(f"stats: {result.stats}")
     print(f"wrote {result.out_dir}/call.wav, metrics.json, report.html")
     return 0

@@ -9,10 +9,13 @@ The stamps follow one turn down the cascade::
     first_sentence  the first segment handed to TTS
     first_tts_audio TTS produced its first audio
     first_audio_out the first agent sample played out
+    first_reply_out the first sample of the answer itself (not a filler) played out
 
 A2A = ``first_audio_out - speech_end``: caller's last sample to agent's first sample, one clock.
 That first sample may be a filler ("One moment, let me check that."): it is what the caller hears,
-so it counts; ``TurnMetrics.filler`` says when it was one.
+so it counts; ``TurnMetrics.filler`` says when it was one. A filler only buys time, so the answer's
+own latency is reported beside it (``reply_ms``, ``reply_p50_ms``): a slow model hides behind a
+filler in A2A, never in ``reply_ms``.
 A preemptive generation can finish stages *before* the turn is decided; their deltas then come
 out small or negative against ``turn_decided``, which is the point of preempting.
 """
@@ -31,6 +34,7 @@ STAGES: tuple[str, ...] = (
     "first_sentence",
     "first_tts_audio",
     "first_audio_out",
+    "first_reply_out",
 )
 
 
@@ -45,6 +49,7 @@ class TurnStamps:
     first_sentence: float | None = None
     first_tts_audio: float | None = None
     first_audio_out: float | None = None
+    first_reply_out: float | None = None
 
     def stamp(self, stage: str, at_s: float) -> None:
         """Record ``stage`` once; later stamps of the same stage are ignored (the first counts)."""
@@ -72,6 +77,8 @@ class TurnMetrics:
     first_tts_audio_ms: float | None
     first_audio_out_ms: float | None
     a2a_ms: float | None = field(default=None)
+    first_reply_out_ms: float | None = field(default=None)
+    """When the answer itself began (a filler may have played before it)."""
 
     @classmethod
     def from_stamps(
@@ -107,6 +114,7 @@ class TurnMetrics:
             first_tts_audio_ms=ms("first_tts_audio"),
             first_audio_out_ms=ms("first_audio_out"),
             a2a_ms=ms("first_audio_out"),
+            first_reply_out_ms=ms("first_reply_out"),
         )
 
     def stage_ms(self) -> dict[str, float | None]:
@@ -126,12 +134,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(turns: list[TurnMetrics]) -> dict[str, Any]:
-    """The metrics.json payload: every turn plus A2A p50/p95 over the turns that had one."""
+    """The metrics.json payload: every turn, A2A p50/p95 over the turns that had one, and the
+    same for the answer itself (``reply_*``: fillers do not count)."""
     a2a = [t.a2a_ms for t in turns if t.a2a_ms is not None]
+    reply = [t.first_reply_out_ms for t in turns if t.first_reply_out_ms is not None]
     return {
         "turns": [t.to_json() for t in turns],
         "a2a_p50_ms": round(percentile(a2a, 50), 3) if a2a else None,
         "a2a_p95_ms": round(percentile(a2a, 95), 3) if a2a else None,
+        "reply_p50_ms": round(percentile(reply, 50), 3) if reply else None,
+        "reply_p95_ms": round(percentile(reply, 95), 3) if reply else None,
     }
 
 

@@ -76,6 +76,8 @@ class Player:
                         handle.first_audio_at_s = next_due
                         if on_first_audio is not None:
                             on_first_audio(handle, next_due)
+                    if segment.kind == "reply" and handle.first_reply_at_s is None:
+                        handle.first_reply_at_s = next_due
                     await self._output.write(frame)
                     segment.played_samples = min(len(pcm), start + step)
                     next_due += frame_s

@@ -9,7 +9,7 @@ from typing import Any
 
 from quickturn.agent.metrics import STAGES, TurnMetrics, summary
 
-_COLOURS = ("#8ecae6", "#219ebc", "#126782", "#ffb703", "#fb8500", "#d62828")
+_COLOURS = ("#8ecae6", "#219ebc", "#126782", "#ffb703", "#fb8500", "#d62828", "#6a4c93")
 
 
 def metrics_payload(turns: list[TurnMetrics], meta: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +67,7 @@ def render_html(payload: dict[str, Any], turns: list[TurnMetrics]) -> str:
         "<tr>"
         f"<td>{t.turn}</td><td>{esc(t.user_text)}</td><td>{esc(t.agent_text)}</td>"
         f"<td>{'' if t.a2a_ms is None else f'{t.a2a_ms:.0f}'}</td>"
+        f"<td>{'' if t.first_reply_out_ms is None else f'{t.first_reply_out_ms:.0f}'}</td>"
         f"<td>{'yes' if t.interrupted else ''}</td><td>{esc(', '.join(t.tool_calls))}</td>"
         f"<td>{esc(t.filler or '')}</td><td>{'yes' if t.preemptive_reused else ''}</td>"
         "</tr>"
@@ -83,11 +84,14 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;ve
 </style></head><body>
 <h1>quickturn demo call</h1>
 <p>A2A (caller's last speech sample to the agent's first audio sample, one clock):
-p50 {ms(payload.get("a2a_p50_ms"))}, p95 {ms(payload.get("a2a_p95_ms"))}.</p>
+p50 {ms(payload.get("a2a_p50_ms"))}, p95 {ms(payload.get("a2a_p95_ms"))}. The answer itself
+(a filler may play before it): p50 {ms(payload.get("reply_p50_ms"))},
+p95 {ms(payload.get("reply_p95_ms"))}.</p>
 <h2>Latency waterfall (ms after the caller's last speech sample)</h2>
 {waterfall_svg(turns)}
 <h2>Transcript</h2>
-<table><tr><th>#</th><th>caller</th><th>agent (heard)</th><th>A2A ms</th><th>interrupted</th>
+<table><tr><th>#</th><th>caller</th><th>agent (heard)</th><th>A2A ms</th><th>answer ms</th>
+<th>interrupted</th>
 <th>tools</th><th>filler</th><th>preemptive</th></tr>{rows}</table>
 <h2>Run</h2><pre>{esc(json.dumps(payload.get("meta", {}), indent=2))}</pre>
 </body></html>

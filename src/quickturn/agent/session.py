@@ -387,6 +387,8 @@ class VoiceSession:
             self.errors.append(work.error)
         if handle.first_audio_at_s is not None:
             work.stamps.stamp("first_audio_out", handle.first_audio_at_s)
+        if handle.first_reply_at_s is not None:
+            work.stamps.stamp("first_reply_out", handle.first_reply_at_s)
         self._context_version += 1
         self.context.add(work.user_message)
         self.context.extend(

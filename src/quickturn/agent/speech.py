@@ -58,6 +58,7 @@ class SpeechHandle:
         self.segments: list[Segment] = []
         self.interrupted_at_s: float | None = None
         self.first_audio_at_s: float | None = None
+        self.first_reply_at_s: float | None = None  # first frame of a "reply" segment
         self.done = asyncio.Event()
         self._queue: asyncio.Queue[Segment | object] = asyncio.Queue()
         self._interrupt = asyncio.Event()
