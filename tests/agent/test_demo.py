@@ -45,6 +45,11 @@ async def test_caller_wav_of_any_rate_and_channels_is_converted(tmp_path: Path) 
     bad = DemoOptions(out_dir=tmp_path, caller_wavs=(tmp_path / "junk.wav",))
     with pytest.raises(AudioFormatError):
         await load_caller_lines(bad, tts=None, progress=lambda _: None)
+    # ...and by run_demo before any model loads: this cache holds no model files, so getting
+    # as far as loading one would raise something else.
+    with pytest.raises(AudioFormatError, match="junk.wav"):
+        await run_demo(bad, ModelPaths(tmp_path / "empty-cache"))
+    assert not (tmp_path / "empty-cache").exists()
 
 
 def test_demo_options_validated(tmp_path: Path) -> None:

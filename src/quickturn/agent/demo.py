@@ -130,18 +130,26 @@ async def _load_llm(
     return CannedChatClient(CANNED_RULES), "canned"
 
 
-async def load_caller_lines(
-    options: DemoOptions, tts: Any, progress: Progress
-) -> list[tuple[CallerLine, PCM16]]:
+def read_caller_wavs(options: DemoOptions) -> list[tuple[CallerLine, PCM16]]:
+    """The caller turns from ``--caller-wav`` files; a bad file fails here, before any model
+    loads. Any rate and channel count: load_pipeline_audio mixes down and resamples."""
     rate = options.call.sample_rate_hz
+    return [
+        (CallerLine((path.stem,)), load_pipeline_audio(path, rate))
+        for path in options.caller_wavs
+    ]
+
+
+async def load_caller_lines(
+    options: DemoOptions,
+    tts: Any,
+    progress: Progress,
+    from_wavs: list[tuple[CallerLine, PCM16]] | None = None,
+) -> list[tuple[CallerLine, PCM16]]:
     if options.caller_wavs:
-        out = []
-        for path in options.caller_wavs:
-            # Any rate and channel count: load_pipeline_audio mixes down and resamples.
-            pcm = load_pipeline_audio(path, rate)
-            out.append((CallerLine((path.stem,)), pcm))
-        return out
+        return from_wavs if from_wavs is not None else read_caller_wavs(options)
     progress(f"synthesising {len(options.lines)} caller lines")
+    rate = options.call.sample_rate_hz
     return [(line, await synthesize_line(tts, line, rate)) for line in options.lines]
 
 
@@ -155,6 +163,7 @@ async def run_demo(
     from quickturn.domains.hotel import HotelAgent
 
     t_start = time.perf_counter()
+    wav_lines = read_caller_wavs(options)
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
@@ -167,7 +176,7 @@ async def run_demo(
                        tools=tools.schemas())
     llm, llm_name = await _load_llm(options.llm, paths, warm, progress)
     try:
-        lines = await load_caller_lines(options, tts, progress)
+        lines = await load_caller_lines(options, tts, progress, wav_lines)
         # The first inference of each engine pays one-off set-up costs; not the caller's problem.
         await stt.transcribe(np.zeros(options.call.sample_rate_hz, np.int16))
         clock = RealClock()
