@@ -117,13 +117,13 @@ def test_plot_helpers() -> None:
     ET.fromstring(box_chart([("a & b", [1.0, 2.0])], title="<t>", y_label="s"))
 
 
-def test_decode_rate_counts_tokens_after_the_first() -> None:
+def test_output_rate_is_tokens_per_second_of_the_request() -> None:
     s = Sample("e", "c=1", "conv", 0, 0, 0, False, 0.0, ttft_s=0.5, ttfs_s=0.8, total_s=2.5,
-               completion_tokens=41)
-    assert s.decode_tok_s == 20.0  # 40 tokens in the 2 s after the first
-    assert replace(s, completion_tokens=1).decode_tok_s is None
-    assert replace(s, ttft_s=None).decode_tok_s is None
+               completion_tokens=40)
+    assert s.output_tok_s == 16.0
+    assert replace(s, completion_tokens=None).output_tok_s is None
+    assert replace(s, total_s=None).output_tok_s is None
     [summary] = BenchRun({}, [s]).summaries()
-    rate = summary.metrics["decode_tok_s"]
-    assert rate is not None and rate.p50 == 20.0
-    assert "20.0" in format_table([summary]).splitlines()[2]
+    rate = summary.metrics["output_tok_s"]
+    assert rate is not None and rate.p50 == 16.0
+    assert "16.0" in format_table([summary]).splitlines()[2]

@@ -82,7 +82,7 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
         for m in METRICS:
             dist = s.metrics.get(m)
             row += ["-", "-"] if dist is None else [_ms(dist.p50), _ms(dist.p95)]
-        rate = s.metrics.get("decode_tok_s")
+        rate = s.metrics.get("output_tok_s")
         row += ["-" if rate is None else f"{rate.p50:.1f}"]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -92,7 +92,7 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
     ]
     lines.insert(1, "-" * len(lines[0]))
     lines.append(
-        "(milliseconds, tok/s: decode tokens per second after the first; warmup turns "
+        "(milliseconds; tok/s: completion tokens per second of the request; warmup turns "
         "excluded; failures are counted, not timed)"
     )
     for s in summaries:

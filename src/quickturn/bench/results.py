@@ -9,8 +9,8 @@ from typing import Any
 from quickturn.bench.stats import Distribution, distributions
 
 METRICS = ("ttft_s", "ttfs_s", "total_s")
-RATES = ("decode_tok_s",)
-"""Per-request rates (not latencies): completion tokens after the first, per second."""
+RATES = ("output_tok_s",)
+"""Per-request rates (not latencies): completion tokens per second."""
 GroupKey = tuple[str, str]  # (endpoint, setting)
 
 
@@ -47,14 +47,13 @@ class Sample:
         return self.error_type is None
 
     @property
-    def decode_tok_s(self) -> float | None:
-        """Decode speed after the first token (what speculative decoding should raise)."""
-        if self.ttft_s is None or self.total_s is None or not self.completion_tokens:
+    def output_tok_s(self) -> float | None:
+        """Completion tokens per second of the whole request (what speculative decoding should
+        raise). Not (tokens - 1) / (total - TTFT): a reply the gateway holds back as a possible
+        tool call reaches the client all at once, which would make that rate meaningless."""
+        if self.total_s is None or self.total_s <= 0 or not self.completion_tokens:
             return None
-        decode_s = self.total_s - self.ttft_s
-        if self.completion_tokens < 2 or decode_s <= 0:
-            return None
-        return (self.completion_tokens - 1) / decode_s
+        return self.completion_tokens / self.total_s
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

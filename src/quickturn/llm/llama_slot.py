@@ -204,7 +204,12 @@ class LlamaSlot:
         Voice replies and tool calls repeat the prompt a lot (names, dates, booking codes, tool
         names), so the tokens that followed the last n-gram earlier in the context are a cheap
         draft. One batched decode verifies the whole draft; every accepted token saves a decode
-        step. Output is identical to plain greedy decoding. llama-cpp-python's own draft-model
+        step. Every kept token is the model's own argmax, but a batched decode rounds floats
+        differently from a one-token decode, so near-ties can flip: on the hotel bench
+        (``quickturn bench --embedded --lookup-draft 0,8``) 2 of 3 conversations diverged from
+        plain greedy at their second turn, and it was slower, 8.9 vs 11.6 tok/s p50 (an 8-token
+        draft at 7.5k tokens of context costs more than its accepted
+        tokens save on two cores). Hence off by default. llama-cpp-python's own draft-model
         hook needs ``logits_all`` (a float32 row per context position: gigabytes at 12k context),
         so verification reads only the rows of the batch being checked.
         """
