@@ -126,3 +126,45 @@ async def test_repeated_calls_run_once_and_json_debris_beside_a_call_is_dropped(
     assert len([ev for ev in events if isinstance(ev, ToolFinished)]) == 1
     first = next(ev.message for ev in events if isinstance(ev, MessageAdded))
     assert first["content"] is None and len(first["tool_calls"]) == 1
+
+
+class SlowCaller(AlwaysCalls):
+    """Every round calls the tool again; each round takes 5 s on ``clock``."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        self.now += 5.0
+        if not request.tools:
+            self.requests.append(request)
+            yield TextDelta("Two rooms are free.", 0.0)
+            yield Finished("stop", Usage(10, 5), 0.0)
+            return
+        async for event in super().stream(request):
+            yield event
+
+
+async def test_a_slow_reply_wraps_up_in_words_after_its_time_budget() -> None:
+    client = SlowCaller()
+    options = ToolLoopOptions(max_rounds=6, wrap_up_after_s=8.0)
+    history = [{"role": "user", "content": "hi"}]
+    events = [
+        ev async for ev in run_tool_loop(client, history, TOOLS, options, clock=client.clock)
+    ]
+    # Rounds start at 0 s and 5 s with tools; at 10 s the budget is spent: no tools, words.
+    assert [bool(r.tools) for r in client.requests] == [True, True, False]
+    assert "".join(ev.text for ev in events if isinstance(ev, TextDelta)) == "Two rooms are free."
+    # Without a budget the same model retries until max_rounds.
+    client = SlowCaller()
+    events = [
+        ev
+        async for ev in run_tool_loop(
+            client, history, TOOLS, ToolLoopOptions(max_rounds=6), clock=client.clock
+        )
+    ]
+    assert len(client.requests) == 6

@@ -40,12 +40,18 @@ class ToolLoopOptions:
     priority: Priority = "interactive"
     fallback_reply: str = "Sorry, I could not finish that just now. Could you say it another way?"
     """Said instead when the last round (tools withheld) still writes a tool call."""
+    wrap_up_after_s: float | None = None
+    """Once a reply has taken this long, the next round is the last one (tools withheld, so
+    the model must answer in words): a caller on the line must not sit through round after
+    round of a small model retrying tools. None: only ``max_rounds`` bounds it."""
 
     def __post_init__(self) -> None:
         if self.max_rounds < 1:
             raise ValueError("max_rounds must be >= 1")
         if not self.fallback_reply.strip():
             raise ValueError("fallback_reply must not be empty")
+        if self.wrap_up_after_s is not None and self.wrap_up_after_s <= 0:
+            raise ValueError("wrap_up_after_s must be > 0 or None")
 
 
 @dataclass(frozen=True)
@@ -96,9 +102,12 @@ async def run_tool_loop(
     prompt_tokens = completion_tokens = cached_tokens = 0
     all_calls: list[ToolCall] = []
     finish_reason = "stop"
+    started = clock()
     for round_no in range(1, options.max_rounds + 1):
         # On the last round tools are withheld, so the model must answer in words.
-        last = round_no == options.max_rounds
+        wrap_up = options.wrap_up_after_s
+        late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
+        last = round_no == options.max_rounds or late
         request = ChatRequest(
             messages=list(working),  # a snapshot: working grows after this round
             tools=[] if last else tools.schemas(),
@@ -167,6 +176,8 @@ async def run_tool_loop(
             working.append(message)
             yield ToolFinished(result, call, clock())
             yield MessageAdded(message)
+        if last:
+            break  # an engine that ignored tool_choice "none": its calls ran, no more rounds
     yield ReplyDone(
         rounds=round_no,
         usage=Usage(prompt_tokens, completion_tokens, cached_tokens),
