@@ -14,8 +14,8 @@ The stamps follow one turn down the cascade::
 A2A = ``first_audio_out - speech_end``: caller's last sample to agent's first sample, one clock.
 That first sample may be a filler ("One moment, let me check that."): it is what the caller hears,
 so it counts; ``TurnMetrics.filler`` says when it was one. A filler only buys time, so the answer's
-own latency is reported beside it (``reply_ms``, ``reply_p50_ms``): a slow model hides behind a
-filler in A2A, never in ``reply_ms``.
+own latency is reported beside it (``first_reply_out_ms``, ``reply_p50_ms``): a slow model can
+hide behind a filler in A2A, never there.
 A preemptive generation can finish stages *before* the turn is decided; their deltas then come
 out small or negative against ``turn_decided``, which is the point of preempting.
 """
