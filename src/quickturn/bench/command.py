@@ -166,7 +166,11 @@ async def _embedded_client(slots: int, workload: Workload, lookup_draft: int) ->
 
 
 async def _clients(
-    args: argparse.Namespace, endpoints: list[tuple[str, str]], slots: int, workload: Workload
+    args: argparse.Namespace,
+    endpoints: list[tuple[str, str]],
+    slots: int,
+    workload: Workload,
+    drafts: list[int],
 ) -> list[tuple[str, ChatClient]]:
     from quickturn.llm.openai_compat import OpenAICompatClient
 
@@ -176,7 +180,6 @@ async def _clients(
         for name, url in endpoints
     ]
     if args.embedded:
-        drafts = parse_lookup_draft(args.lookup_draft)
         try:
             for draft in drafts:
                 # One engine per draft size (they share the page cache of the weights).
@@ -197,10 +200,11 @@ async def _run(
     args: argparse.Namespace,
     endpoints: list[tuple[str, str]],
     levels: list[int],
+    drafts: list[int],
     progress: Callable[[Sample], None],
 ) -> BenchRun:
     workload = load_workload(args.workload)
-    clients = await _clients(args, endpoints, max(levels), workload)
+    clients = await _clients(args, endpoints, max(levels), workload, drafts)
     try:
         targets = [
             Target(
@@ -240,13 +244,13 @@ async def _run(
 
 
 async def _overhead(
-    args: argparse.Namespace, endpoints: list[tuple[str, str]]
+    args: argparse.Namespace, endpoints: list[tuple[str, str]], drafts: list[int]
 ) -> dict[str, Any]:
     workload = load_workload(args.workload)
     options = OverheadOptions(
         pairs=args.pairs, max_tokens=args.max_tokens, request_timeout_s=args.timeout
     )
-    clients = await _clients(args, endpoints, 1, workload)
+    clients = await _clients(args, endpoints, 1, workload, drafts)
     results: dict[str, Any] = {}
     try:
         for name, client in clients:
@@ -268,7 +272,7 @@ def run_command(args: argparse.Namespace) -> int:
     if not endpoints and not args.embedded:
         raise ConfigError("nothing to benchmark: pass --endpoint NAME=URL and/or --embedded")
     levels = parse_concurrency(args.concurrency)
-    parse_lookup_draft(args.lookup_draft)
+    drafts = parse_lookup_draft(args.lookup_draft)
     # Validate the numeric options before any engine loads (a bad flag must not cost minutes).
     RunOptions(
         conversations=args.conversations, turns=args.turns, concurrency=max(levels),
@@ -279,7 +283,7 @@ def run_command(args: argparse.Namespace) -> int:
     out = _out_dir(args)
     out.mkdir(parents=True, exist_ok=True)
     if args.gateway_overhead:
-        return _overhead_command(args, endpoints, out)
+        return _overhead_command(args, endpoints, drafts, out)
     collected: list[Sample] = []
 
     def progress(sample: Sample) -> None:
@@ -288,7 +292,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     try:
         with _sigterm_as_interrupt():
-            run = asyncio.run(_run(args, endpoints, levels, progress))
+            run = asyncio.run(_run(args, endpoints, levels, drafts, progress))
     except KeyboardInterrupt:
         # An interrupted run keeps what it measured: a long CPU run is too costly to lose.
         if collected:
@@ -325,8 +329,10 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _overhead_command(args: argparse.Namespace, endpoints: list[tuple[str, str]], out: Path) -> int:
-    report = asyncio.run(_overhead(args, endpoints))
+def _overhead_command(
+    args: argparse.Namespace, endpoints: list[tuple[str, str]], drafts: list[int], out: Path
+) -> int:
+    report = asyncio.run(_overhead(args, endpoints, drafts))
     path: Path = args.json or out / "overhead.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1, allow_nan=False), encoding="utf-8")

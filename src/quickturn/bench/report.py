@@ -17,6 +17,7 @@ from typing import Any
 from quickturn.bench.plots import Series, box_chart, cdf_points, line_chart
 from quickturn.bench.results import (
     METRICS,
+    RATES,
     GroupSummary,
     Sample,
     group_keys,
@@ -75,15 +76,16 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
     for m in METRICS:
         short = m.removesuffix("_s")
         head += [f"{short} p50", f"{short} p95"]
-    head += ["tok/s p50"]
+    head += ["tok/s p50" for _ in RATES]
     rows = [head]
     for s in summaries:
         row = [_label(s.endpoint, s.setting), f"{s.requests - s.failures}/{s.requests}"]
         for m in METRICS:
             dist = s.metrics.get(m)
             row += ["-", "-"] if dist is None else [_ms(dist.p50), _ms(dist.p95)]
-        rate = s.metrics.get("output_tok_s")
-        row += ["-" if rate is None else f"{rate.p50:.1f}"]
+        for m in RATES:
+            rate = s.metrics.get(m)
+            row += ["-" if rate is None else f"{rate.p50:.1f}"]
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [

@@ -208,8 +208,8 @@ class LlamaSlot:
         differently from a one-token decode, so near-ties can flip: on the hotel bench
         (``quickturn bench --embedded --lookup-draft 0,8``) 2 of 3 conversations diverged from
         plain greedy at their second turn, and it was slower, 8.9 vs 11.6 tok/s p50 (an 8-token
-        draft at 7.5k tokens of context costs more than its accepted
-        tokens save on two cores). Hence off by default. llama-cpp-python's own draft-model
+        draft at 7.5k tokens of context costs more than its accepted tokens save on two cores).
+        Hence off by default. llama-cpp-python's own draft-model
         hook needs ``logits_all`` (a float32 row per context position: gigabytes at 12k context),
         so verification reads only the rows of the batch being checked.
         """

@@ -187,14 +187,15 @@ class WhisperSTT:
         for _ in range(_MAX_PASSES):
             rest = features[:, int(start_s * _FRAMES_PER_S) :]
             text, end_s, bad = self._decode_pass(rest, window_s, audio_s - start_s)
-            texts.append(text)
+            if text:
+                texts.append(text)
             if bad:
-                return " ".join(texts).strip(), True
+                return " ".join(texts), True
             left_s = audio_s - start_s - (end_s or 0.0)
             if not text or not end_s or left_s <= self.options.continue_gap_s:
                 break
             start_s += end_s
-        return " ".join(t for t in texts if t).strip(), False
+        return " ".join(texts), False
 
     def _decode_pass(
         self, features: npt.NDArray[np.float32], window_s: float, audio_s: float
