@@ -163,6 +163,9 @@ class ToolRegistry:
                 out = await out
         except ToolExecutionError as exc:
             return ToolResult(call.id, call.name, _error(str(exc)), ok=False)
+        except Exception as exc:  # a handler's bug is reported to the model; the call goes on
+            message = f"internal error in {call.name}: {type(exc).__name__}: {exc}"
+            return ToolResult(call.id, call.name, _error(message), ok=False)
         content = out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, default=str)
         return ToolResult(call.id, call.name, content, ok=True)
 
