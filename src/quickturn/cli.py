@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("serve", "quickturn.gateway.command"),
     ("bench", "quickturn.bench.command"),
     ("eval", "quickturn.evals.command"),
+    ("talk", "quickturn.transport.command"),
 )
 
 

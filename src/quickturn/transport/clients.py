@@ -69,7 +69,7 @@ async def converse(
     utterances: Sequence[PCM16],
     *,
     greeting: bool = True,
-    quiet_s: float = 0.8,
+    quiet_s: float = 2.0,
     max_wait_s: float = 15.0,
 ) -> list[HeardTurn]:
     """Say each utterance once the agent has finished its previous answer."""

@@ -1,0 +1,103 @@
+"""Real calls with the real voice stack (Silero VAD, Whisper tiny.en, Piper, canned LLM) over
+the WebSocket and phone transports, with real clients on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import numpy as np
+import pytest
+import pytest_asyncio
+from websockets.asyncio.client import connect
+
+from quickturn.agent.stack import StackOptions
+from quickturn.assets import ModelPaths
+from quickturn.audio.resample import resample
+from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
+from quickturn.transport.clients import phone_call, websocket_call
+from quickturn.transport.simulated import trim_silence
+from quickturn.transport.voice import VoiceCalls
+from tests.transport.helpers import talk_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+QUESTION = "What time is checkout?"
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def calls(model_paths: ModelPaths) -> AsyncIterator[VoiceCalls]:
+    options = AgentStackOptions(stack=StackOptions(tts="piper"), llm="canned", greeting=False)
+    async with voice_calls(options, model_paths) as handler:
+        yield handler
+
+
+async def _speak(calls: VoiceCalls, text: str) -> np.ndarray:
+    parts = [resample(c.pcm, c.sample_rate_hz, 16000) async for c in calls.tts.synthesize(text)]
+    return trim_silence(np.concatenate(parts), 16000)
+
+
+async def _heard(calls: VoiceCalls, pcm: np.ndarray) -> str:
+    return (await calls.stt.transcribe(pcm)).text.lower()
+
+
+async def test_websocket_call_answers_in_words(calls: VoiceCalls) -> None:
+    speech = await _speak(calls, QUESTION)
+    async with talk_server(calls) as (url, _):
+        turns, ear = await websocket_call(f"{url}/ws", [speech], greeting=False)
+    assert turns[0].a2a_ms is not None
+    heard = await _heard(calls, turns[0].answer)
+    # Whisper writes numbers as digits or words; a filler ("Okay.") may come first.
+    assert ("eleven" in heard or "11" in heard) and "morning" in heard, heard
+    kinds = [e["type"] for e in ear.events]
+    assert {"state", "user_transcript", "agent_transcript", "turn"} <= set(kinds)
+    user = next(e for e in ear.events if e["type"] == "user_transcript")
+    assert "checkout" in user["text"].lower().replace("check out", "checkout")
+    turn = next(e for e in ear.events if e["type"] == "turn")
+    assert turn["metrics"]["a2a_ms"] > 0
+
+
+async def test_phone_call_answers_in_words(calls: VoiceCalls) -> None:
+    speech = await _speak(calls, QUESTION)
+    async with talk_server(calls) as (url, _):
+        turns, ear = await phone_call(f"{url}/twilio", [speech], greeting=False)
+    assert turns[0].a2a_ms is not None
+    heard = await _heard(calls, turns[0].answer)  # through mu-law at 8 kHz and back
+    assert ("eleven" in heard or "11" in heard) and "morning" in heard, heard
+    assert any(e["event"] == "mark" for e in ear.events)
+
+
+async def _vanish_mid_reply(calls: VoiceCalls) -> None:
+    speech = await _speak(calls, QUESTION)
+    before = len(calls.records)
+    async with talk_server(calls) as (url, registry):
+        async with connect(f"{url}/ws") as ws:
+            await ws.recv()
+            padded = np.concatenate([speech, np.zeros(16000 * 3, np.int16)])
+            async with asyncio.timeout(20):
+                for i in range(0, len(padded), 320):
+                    await ws.send(padded[i : i + 320].astype("<i2").tobytes())
+                    await asyncio.sleep(0.02)  # a microphone's pace: the VAD hears real time
+                while not isinstance(await ws.recv(), bytes):
+                    pass  # until the reply is playing
+            ws.transport.abort()  # no close frame: the caller just vanishes
+        async with asyncio.timeout(10):
+            while registry.active or len(calls.records) == before:
+                await asyncio.sleep(0.02)
+
+
+async def test_caller_vanishing_mid_reply_stops_every_task(calls: VoiceCalls) -> None:
+    await _vanish_mid_reply(calls)
+    await asyncio.sleep(0)  # let cancelled tasks finish their last step
+    call_id = calls.records[-1].call_id
+    leftover = [t.get_name() for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert not [n for n in leftover if n.endswith(f" {call_id}")], leftover
+    assert calls.records[-1].turns == []  # the reply was cut before its turn completed
+
+
+@pytest.mark.xfail(strict=True, reason="the pre-API VoiceSession commits the caller's words "
+                   "together with the reply; the public-API session (issue 7) is to keep them")
+async def test_caller_vanishing_mid_reply_keeps_what_the_caller_said(calls: VoiceCalls) -> None:
+    await _vanish_mid_reply(calls)
+    users = [m["content"] for m in calls.records[-1].history if m.get("role") == "user"]
+    assert users and "check" in str(users[0]).lower()
