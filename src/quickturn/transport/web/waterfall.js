@@ -7,6 +7,7 @@ const STAGES = [
   ["first_sentence_ms", "first sentence", "#b88a2e"],
   ["first_tts_audio_ms", "TTS first audio", "#5a9c72"],
   ["first_audio_out_ms", "first audio out (A2A)", "#2f8a57"],
+  ["first_reply_out_ms", "the answer itself", "#1f6b42"],
 ];
 
 function drawWaterfall(container, turn) {
