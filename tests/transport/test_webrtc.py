@@ -44,3 +44,20 @@ async def test_offer_that_is_not_sdp_is_refused() -> None:
             worse = await http.post(f"{base}/offer", content=b"\x00\x01")
             assert worse.status_code == 400
         assert not registry.active
+
+
+async def test_call_through_a_lossy_relay_still_answers() -> None:
+    from quickturn.transport.netem import UdpRelay
+
+    agent = BeepAgent(reply_s=0.6)
+    relay = UdpRelay(loss=0.05)
+    try:
+        async with talk_server(agent) as (url, _):
+            base = url.replace("ws://", "http://")
+            turns, _ = await webrtc_call(base, [tone(0.6, 300, 6000)], greeting=False,
+                                         quiet_s=0.5, rewrite=relay.rewrite)
+    finally:
+        relay.close()
+    assert turns[0].a2a_ms is not None
+    assert relay.media > 50 and 0 < relay.dropped < relay.media * 0.15
+    assert relay.unknown <= 2  # (a check from the unused, bundled-away socket at most)

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import fractions
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import av
@@ -24,7 +24,7 @@ from quickturn.transport.clients import RATE, Ear, HeardTurn, converse
 from quickturn.transport.codec import StreamResampler
 from quickturn.transport.webrtc import mono_pcm
 
-Rewrite = Callable[[str, str], str]
+Rewrite = Callable[[str, str], Awaitable[str]]
 """``(sdp, "offer" | "answer") -> sdp``."""
 
 
@@ -88,7 +88,7 @@ async def webrtc_call(
         await pc.setLocalDescription(await pc.createOffer())
         offer = pc.localDescription.sdp
         if rewrite is not None:
-            offer = rewrite(offer, "offer")
+            offer = await rewrite(offer, "offer")
         params = {"token": token} if token else {}
         async with httpx.AsyncClient(timeout=20) as http:
             reply = await http.post(f"{base_url}/offer", json={"sdp": offer, "type": "offer"},
@@ -96,7 +96,7 @@ async def webrtc_call(
             reply.raise_for_status()
         answer = reply.json()["sdp"]
         if rewrite is not None:
-            answer = rewrite(answer, "answer")
+            answer = await rewrite(answer, "answer")
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         turns = await converse(mic.push, ear, utterances, **kw)
         with contextlib.suppress(Exception):
