@@ -38,7 +38,15 @@ _EXPORTS: dict[str, str] = {
     },
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "__version__",
+    "Agent", "AgentSession", "StackOptions", "SessionOptions",
+    "tool", "FunctionTool", "ToolContext", "ToolSpec",
+    "AudioInput", "AudioOutput", "PlayoutResult",
+    "AgentStateChanged", "UserSpeechStarted", "UserSpeechStopped", "UserTranscript",
+    "AgentSpeechStarted", "AgentSpeechFinished", "ToolCalled", "ToolReturned",
+    "TurnCompleted", "SessionError", "HandOff", "AgentChanged", "CallEnded", "SessionEvent",
+]
 
 if TYPE_CHECKING:
     from quickturn.agent.agent import Agent

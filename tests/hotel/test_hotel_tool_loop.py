@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-from quickturn.llm.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
 from quickturn.domains.hotel import HotelAgent, snapshot
+from quickturn.llm.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
 from quickturn.tools.types import ToolCall
 
