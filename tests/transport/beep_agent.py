@@ -40,6 +40,7 @@ class BeepAgent:
 
     async def __call__(self, call: Call) -> None:
         self.calls += 1
+        call.ready.set()
         speech_s = quiet_s = 0.0
         reply: asyncio.Task[None] | None = None
         try:

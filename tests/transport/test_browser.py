@@ -66,7 +66,7 @@ async def test_page_calls_and_hears_the_answer(calls: VoiceCalls, tmp_path: Path
              async for c in calls.tts.synthesize("My name is Anna Smith.")]
     speech = trim_silence(np.concatenate(parts), 16000)
     mic = tmp_path / "caller.wav"
-    write_wav(mic, np.concatenate([np.zeros(32000, np.int16), speech,
+    write_wav(mic, np.concatenate([np.zeros(16000 * 4, np.int16), speech,
                                    np.zeros(16000 * 30, np.int16)]), 16000)
     async with talk_server(calls) as (url, _), async_playwright() as pw:
         browser = await pw.chromium.launch(

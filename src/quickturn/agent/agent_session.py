@@ -68,6 +68,7 @@ class AgentSession:
         paths: ModelPaths | None = None,
         clock: Clock | None = None,
         conversation_id: str | None = None,
+        fillers: FillerBank | None = None,
     ) -> None:
         self.options = options = options or StackOptions()
         self.userdata = userdata
@@ -84,7 +85,8 @@ class AgentSession:
         self._clock = clock or RealClock()
         self._conversation_id = conversation_id
         self._owned: list[Any] = []  # engines this session loaded, closed by aclose
-        self._fillers: FillerBank | None = None
+        # Pre-synthesised phrases may be shared by many calls (a server's sessions).
+        self._fillers: FillerBank | None = fillers
         self._bus = EventBus()
         self._registry = self._bind(agent.tools)
         self._voice: VoiceSession | None = None

@@ -19,8 +19,10 @@ import numpy as np
 
 from quickturn.agent.canned import CannedChatClient
 from quickturn.agent.demo import CANNED_RULES
+from quickturn.agent.fillers import FillerBank
 from quickturn.agent.stack import StackOptions, load_stt, load_tts
 from quickturn.assets import ModelPaths
+from quickturn.audio.resample import resample
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatClient, ChatRequest
 from quickturn.tools.types import ToolRegistry
@@ -62,6 +64,7 @@ async def _load_llm(
         return OpenAICompatClient(options.llm_url, options.llm_api_key, options.llm_model)
     from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
 
+    # One KV slot per conversation held side by side; more callers than slots take turns.
     client = await EmbeddedChatClient.create(EmbeddedOptions(slots=options.slots), paths)
     progress("LLM: warming the system prompt + tools prefix (cached on disk)")
     report = await client.warm(warm)
@@ -89,6 +92,8 @@ async def voice_calls(
                        tools=warm_tools.schemas())
     progress(f"LLM: {options.llm}")
     llm = await _load_llm(options, paths, warm, progress)
+    fillers = await FillerBank.create(tts, options.stack.sample_rate_hz, resample,
+                                      options.stack.fillers)
     # The first inference of each engine pays one-off set-up costs; not the first caller's.
     await stt.transcribe(np.zeros(options.stack.sample_rate_hz, np.int16))
 
@@ -98,7 +103,7 @@ async def voice_calls(
 
     try:
         yield VoiceCalls(options.stack, stt, tts, llm, hotel.system_prompt, new_tools,
-                         greeting=hotel.greeting if options.greeting else None,
+                         greeting=hotel.greeting if options.greeting else None, fillers=fillers,
                          on_record=on_record)
     finally:
         with contextlib.suppress(Exception):

@@ -64,9 +64,13 @@ class Call:
     """Queue one JSON event for the peer (never blocks; dropped once the peer is gone)."""
     params: dict[str, str] = field(default_factory=dict)
     """What the peer told us at start (query string, Twilio custom parameters)."""
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set by the handler once it takes audio (its per-call set-up is done). The transport
+    reads the peer only from then on, and tells it so where the protocol can (``ready``)."""
 
 
 CallHandler = Callable[[Call], Awaitable[None]]
+"""Runs one call to its end; MUST set ``call.ready`` once it takes audio."""
 
 
 @dataclass
@@ -84,27 +88,37 @@ class CallRegistry:
 async def supervise(
     call: Call,
     handler: CallHandler,
-    read_peer: Coroutine[Any, Any, None],
+    read_peer: Callable[[], Coroutine[Any, Any, None]],
     registry: CallRegistry,
+    on_ready: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Run the session and the peer reader side by side until either ends; then stop the other.
 
-    ``read_peer`` returns when the peer leaves and raises on a protocol error; either way the
-    session is cancelled and awaited before this returns, and the error propagates."""
+    The reader starts once the handler set ``call.ready`` (after ``on_ready``). It returns when
+    the peer leaves and raises on a protocol error; either way the session is cancelled and
+    awaited before this returns, and the error propagates."""
     registry.active[call.id] = call
     registry.total += 1
     session = asyncio.create_task(_run_handler(call, handler), name=f"session {call.id}")
-    reader = asyncio.create_task(read_peer, name=f"reader {call.id}")
+    reader: asyncio.Task[None] | None = None
     try:
-        await asyncio.wait({session, reader}, return_when=asyncio.FIRST_COMPLETED)
+        ready = asyncio.create_task(call.ready.wait())
+        await asyncio.wait({session, ready}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if not session.done():
+            if on_ready is not None:
+                await on_ready()
+            reader = asyncio.create_task(read_peer(), name=f"reader {call.id}")
+            await asyncio.wait({session, reader}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         call.input.close()
-        for task in (session, reader):
+        tasks = [session] if reader is None else [session, reader]
+        for task in tasks:
             task.cancel()
-        results = await asyncio.gather(session, reader, return_exceptions=True)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
         registry.active.pop(call.id, None)
         call.output.clear_buffer()
-    if isinstance(results[1], Exception):
+    if len(results) > 1 and isinstance(results[1], Exception):
         raise results[1]
 
 

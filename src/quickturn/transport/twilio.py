@@ -118,7 +118,7 @@ async def serve_twilio(
     async with asyncio.TaskGroup() as tg:
         writers = [tg.create_task(outbox.run()), tg.create_task(pace(output, send_audio))]
         try:
-            await supervise(call, handler, read(), registry)
+            await supervise(call, handler, read, registry)
         except PeerProtocolError as exc:
             log.info("call %s: %s", call.id, exc)
             await _close_with_error(sock, exc)

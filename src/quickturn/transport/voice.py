@@ -1,28 +1,32 @@
-"""The voice agent behind every connection: one session per call over shared models.
+"""The voice agent behind every connection: one ``AgentSession`` per call over shared engines.
 
-``VoiceCalls`` loads STT, TTS and the LLM client once; each call gets its own session, its own
-conversation database and its own history, and speaks through the call's ``SpeechBuffer``. The
-session's turn-taking events go to the peer as JSON (``state``, ``user_transcript``,
-``agent_transcript``, ``turn``); a barge-in clears the transport's queued audio at once.
+``VoiceCalls`` holds STT, TTS and the LLM client, loaded once; each call gets its own
+``AgentSession`` (its own conversation database, history and fillers) running on the call's
+``FrameQueue`` and ``SpeechBuffer``. Every session event goes to the peer as JSON
+(:func:`event_json`); when the session ends the call (a tool's ``end_call``), the handler
+returns and the transport hangs up.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quickturn.agent.clock import RealClock
+from quickturn.agent.agent import Agent
+from quickturn.agent.agent_session import AgentSession
+from quickturn.agent.events import SessionEvent, TurnCompleted
+from quickturn.agent.fillers import FillerBank
 from quickturn.agent.metrics import TurnMetrics
-from quickturn.agent.ports import TextToSpeech
-from quickturn.agent.stack import StackOptions, build_session
-from quickturn.agent.state import AgentState, Transition
-from quickturn.audio.frame import AudioFrame
+from quickturn.agent.stack import StackOptions
 from quickturn.llm.types import ChatClient, Message
-from quickturn.stt import WhisperSTT
+from quickturn.stt.types import STT
 from quickturn.tools.types import ToolRegistry
-from quickturn.transport.call import Call
+from quickturn.transport.call import Call, Event
+from quickturn.tts.types import TTS
 
 log = logging.getLogger(__name__)
 
@@ -37,67 +41,68 @@ class CallRecord:
     history: list[Message]
 
 
+def event_json(event: SessionEvent) -> Event:
+    """A session event as the JSON the WebSocket and the page receive: ``type`` is the event
+    class in snake case (``agent_state_changed``, ``user_transcript``, ``turn_completed``...),
+    the other keys are its fields."""
+    kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(event).__name__).lower()
+    out: Event = {"type": kind}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, TurnMetrics):
+            value = value.to_json()
+        elif isinstance(value, Exception):
+            value = str(value)
+        out[f.name] = _rounded(value)
+    return out
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
 @dataclass
 class VoiceCalls:
     """A ``CallHandler``: ``await voice_calls(call)`` runs one call to its end."""
 
     stack: StackOptions
-    stt: WhisperSTT
-    tts: TextToSpeech
+    stt: STT
+    tts: TTS
     llm: ChatClient
-    system_prompt: str
+    instructions: str
     new_tools: Callable[[], tuple[ToolRegistry, Callable[[], None]]]
     """A fresh tool registry for one conversation, and what closes it."""
     greeting: str | None = None
+    fillers: FillerBank | None = None
+    """Synthesised once for every call (else each call synthesises its own)."""
     on_record: Callable[[CallRecord], None] | None = None
     records: list[CallRecord] = field(default_factory=list)
 
     async def __call__(self, call: Call) -> None:
         tools, close_tools = self.new_tools()
-        out = call.output
-
-        class _Played:
-            """The session plays each frame at its play time; the transport queues it."""
-
-            async def write(self, frame: AudioFrame) -> None:
-                await out.capture_frame(frame)
-
-        def on_transition(t: Transition) -> None:
-            call.send_event({"type": "state", "state": t.target.value, "reason": t.reason})
-            if t.source is AgentState.SPEAKING and t.target is AgentState.USER_SPEAKING:
-                out.clear_buffer()  # barge-in: the caller must not hear what is still queued
-            elif t.source is AgentState.SPEAKING:
-                out.flush()
-
-        def on_turn(m: TurnMetrics) -> None:
-            call.send_event({"type": "user_transcript", "text": m.user_text, "final": True})
-            call.send_event(
-                {"type": "agent_transcript", "text": m.agent_text, "interrupted": m.interrupted}
-            )
-            call.send_event({"type": "turn", "metrics": _jsonable(m.to_json())})
-
-        session = await build_session(
-            self.stack, stt=self.stt, tts=self.tts, llm=self.llm, tools=tools,
-            system_prompt=self.system_prompt, output=_Played(), clock=RealClock(),
-            conversation_id=call.id, on_turn=on_turn, on_transition=on_transition,
-        )
+        agent = Agent(self.instructions, tools=tools, greeting=self.greeting)
+        session = AgentSession(agent, stt=self.stt, tts=self.tts, llm=self.llm,
+                               options=self.stack, conversation_id=call.id,
+                               fillers=self.fillers)
+        session.on(object, lambda ev: call.send_event(event_json(ev)))
+        session.on(TurnCompleted, lambda ev: log.info("call %s: A2A %s ms", call.id,
+                                                      ev.metrics.a2a_ms))
         try:
-            await session.run(call.input.frames(), greeting=self.greeting)
+            await session.prepare()  # instant with shared fillers; else before the caller speaks
+            call.ready.set()
+            await session.run(call.input, call.output)
         finally:
-            # Runs on hang-up and on cancellation alike: committed turns are kept.
+            # Runs on hang-up and on cancellation alike: what was committed is kept.
             record = CallRecord(call.id, call.transport, list(session.turns),
-                                list(session.context.history))
+                                list(session.history))
             self.records.append(record)
             if self.on_record is not None:
                 self.on_record(record)
+            await session.aclose()  # closes only engines it loaded itself: none here
             close_tools()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 1)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value

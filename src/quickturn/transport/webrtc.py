@@ -167,6 +167,12 @@ class WebRTCCalls:
         task = asyncio.create_task(self._run(pc, call, remote.result(), channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        # Answer once the session is set up, so the caller's first words find it listening.
+        ready = asyncio.create_task(call.ready.wait())
+        await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if task.done():
+            return None
         local = pc.localDescription
         return {"sdp": local.sdp, "type": local.type, "call_id": call.id}
 
@@ -195,7 +201,7 @@ class WebRTCCalls:
                 call.input.put(up.process(mono_pcm(frame)))
 
         try:
-            await supervise(call, self._handler, read(), self._registry)
+            await supervise(call, self._handler, read, self._registry)
         except IdleTimeout as exc:
             channel.send({"type": "error", "code": "idle", "message": str(exc)})
         finally:

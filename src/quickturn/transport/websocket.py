@@ -2,7 +2,8 @@
 
 Protocol (one call per connection, ``/ws?sample_rate_hz=16000``):
 
-- server → client, first: ``{"type": "ready", "call_id", "sample_rate_hz", "frame_ms"}``.
+- server → client, first: ``{"type": "ready", "call_id", "sample_rate_hz", "frame_ms"}``, once
+  the call's session is set up; audio sent before it is not read until then.
 - client → server: binary messages of PCM16 little-endian mono caller audio at the negotiated
   rate, any length (even, at most ``max_message_bytes``), sent as it is captured, silence
   included; text messages of JSON control: ``{"type": "ping"}`` (answered with ``pong``) and
@@ -89,16 +90,14 @@ async def serve_websocket(
             elif _control(message, outbox):
                 return  # hang-up
 
-    await outbox.text(
-        json.dumps(
-            {"type": "ready", "call_id": call_id, "sample_rate_hz": rate,
-             "frame_ms": options.frame_ms}
-        )
-    )
+    async def ready() -> None:
+        await outbox.text(json.dumps({"type": "ready", "call_id": call_id,
+                                      "sample_rate_hz": rate, "frame_ms": options.frame_ms}))
+
     async with asyncio.TaskGroup() as tg:
         writers = [tg.create_task(outbox.run()), tg.create_task(pace(buffer, send_audio))]
         try:
-            await supervise(call, handler, read(), registry)
+            await supervise(call, handler, read, registry, ready)
         except PeerProtocolError as exc:
             log.info("call %s: %s", call_id, exc)
             await _close_with_error(sock, outbox, exc, writers)

@@ -29,32 +29,36 @@ function addLine(who, text) {
   return li;
 }
 
+// The session's events, as the server sends them (see docs/transports.md).
 function onEvent(ev) {
   switch (ev.type) {
-    case "state":
-      setState(ev.state);
-      if (ev.state === "speaking") agentLine = null;
-      break;
+    case "agent_state_changed": setState(ev.new); break;
     case "user_transcript":
       if (ev.final) { $("partial").textContent = ""; if (ev.text) addLine("caller", ev.text); }
-      else $("partial").textContent = ev.text;
+      else $("partial").textContent = ev.text + " …";
       break;
-    case "agent_transcript": {
-      // Words as they are spoken; a barge-in cuts the line where the caller stopped hearing it.
-      if (!agentLine) agentLine = addLine("agent", "");
-      agentLine.querySelector(".text").textContent = ev.text;
-      if (ev.interrupted && !agentLine.querySelector(".cut")) {
+    case "agent_speech_started":
+      agentLine = addLine("agent", "…");
+      break;
+    case "agent_speech_finished": {
+      // What the caller heard: a barge-in cuts the line where the caller stopped hearing it.
+      const line = agentLine || addLine("agent", "");
+      line.querySelector(".text").textContent = ev.text || "(nothing heard)";
+      if (ev.interrupted) {
         const cut = document.createElement("span");
         cut.className = "cut";
         cut.textContent = " — cut off";
-        agentLine.appendChild(cut);
+        line.appendChild(cut);
       }
-      if (ev.final !== false) agentLine = null;
+      agentLine = null;
       break;
     }
-    case "turn": drawWaterfall($("waterfalls"), ev.metrics); break;
-    case "clear": status("barge-in: agent audio dropped"); break;
+    case "turn_completed": drawWaterfall($("waterfalls"), ev.metrics); break;
+    case "tool_called": status("tool: " + ev.name); break;
+    case "clear": status("barge-in: queued agent audio dropped"); break;
+    case "session_error": status("agent error: " + ev.error); break;
     case "error": status("error: " + ev.message); break;
+    case "call_ended": status("call ended (" + ev.reason + ")"); hangUp(); break;
   }
 }
 
