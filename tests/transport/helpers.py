@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import numpy as np
+from tests.transport.beep_agent import RATE, tone
 
 from quickturn.transport.app import create_app
 from quickturn.transport.call import CallHandler, CallRegistry
 from quickturn.transport.options import TransportOptions
 from quickturn.transport.server import running
-from tests.transport.beep_agent import RATE, tone
 
 
 @asynccontextmanager
@@ -34,3 +35,10 @@ def utterance(rate: int = RATE, speech_s: float = 0.5) -> np.ndarray:
 def frames(pcm: np.ndarray, rate: int = RATE, frame_ms: int = 20) -> list[np.ndarray]:
     n = rate * frame_ms // 1000
     return [pcm[i : i + n] for i in range(0, len(pcm), n)]
+
+
+async def eventually(predicate: Callable[[], object], timeout_s: float = 10.0) -> None:
+    """Wait until ``predicate()`` holds (state the server under test owns; nothing to await)."""
+    async with asyncio.timeout(timeout_s):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)

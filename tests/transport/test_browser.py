@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pytest_asyncio
+from tests.transport.helpers import talk_server
 
 from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths
@@ -25,7 +26,6 @@ from quickturn.audio.wav import write_wav
 from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
 from quickturn.transport.simulated import trim_silence
 from quickturn.transport.voice import VoiceCalls
-from tests.transport.helpers import talk_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -58,7 +58,7 @@ def _decode_webm(data: bytes) -> np.ndarray:
     return resample(np.clip(pcm, -32768, 32767).astype(np.int16), rate, 16000)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/setup.sh)")
+@pytest.mark.skipif(CHROMIUM is None, reason="no Debian chromium (scripts/setup.sh installs it)")
 async def test_page_calls_and_hears_the_answer(calls: VoiceCalls, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import numpy as np
 import pytest
 import pytest_asyncio
+from tests.transport.helpers import eventually, talk_server
 from websockets.asyncio.client import connect
 
 from quickturn.agent.stack import StackOptions
@@ -18,7 +19,6 @@ from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
 from quickturn.transport.clients import phone_call, websocket_call
 from quickturn.transport.simulated import trim_silence
 from quickturn.transport.voice import VoiceCalls
-from tests.transport.helpers import talk_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -83,9 +83,7 @@ async def _vanish_mid_reply(calls: VoiceCalls) -> None:
                 while not isinstance(await ws.recv(), bytes):
                     pass  # until the reply is playing
             ws.transport.abort()  # no close frame: the caller just vanishes
-        async with asyncio.timeout(10):
-            while registry.active or len(calls.records) == before:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: registry.active or len(calls.records) == before, 10)
 
 
 async def test_caller_vanishing_mid_reply_stops_every_task(calls: VoiceCalls) -> None:

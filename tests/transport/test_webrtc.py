@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import numpy as np
+from tests.transport.beep_agent import BeepAgent, tone
+from tests.transport.helpers import eventually, talk_server
 
 from quickturn.transport.webrtc_client import webrtc_call
-from tests.transport.beep_agent import BeepAgent, tone
-from tests.transport.helpers import talk_server
 
 
 async def test_whole_turn_over_webrtc() -> None:
@@ -18,9 +16,7 @@ async def test_whole_turn_over_webrtc() -> None:
         base = url.replace("ws://", "http://")
         speech = tone(0.6, 300, 6000)
         turns, ear = await webrtc_call(base, [speech], greeting=False, quiet_s=0.5)
-        async with asyncio.timeout(10):
-            while registry.active:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: registry.active, 10)
     assert agent.heard_s and abs(agent.heard_s[0] - 0.6) < 0.1
     assert turns[0].a2a_ms is not None
     answer = turns[0].answer

@@ -7,13 +7,13 @@ import json
 
 import numpy as np
 import pytest
+from tests.transport.beep_agent import BeepAgent
+from tests.transport.helpers import eventually, frames, talk_server, utterance
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from quickturn.errors import ConfigError
 from quickturn.transport.options import TransportOptions
-from tests.transport.beep_agent import BeepAgent
-from tests.transport.helpers import frames, talk_server, utterance
 
 
 async def _events_until(ws: ClientConnection, kind: str) -> tuple[list[dict], bytes]:
@@ -73,9 +73,7 @@ async def test_client_vanishing_mid_reply_cancels_the_session() -> None:
                 while not isinstance(await ws.recv(), bytes):
                     pass  # first agent audio: the reply is playing
             ws.transport.abort()  # no close frame: the peer just vanishes
-        async with asyncio.timeout(5):
-            while registry.active:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: registry.active, 5)
         assert agent.cancelled == 1 and agent.finished == 0
         assert agent.playouts == []  # the 5 s reply never finished playing
     stray = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

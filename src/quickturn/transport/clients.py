@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -82,7 +83,7 @@ async def converse(
             chunk = pcm[start : start + FRAME]
             await clock.frame(np.pad(chunk, (0, FRAME - len(chunk))))
         end = time.perf_counter()
-        await clock.silence_until(lambda e=end: _answered(ear, e, quiet_s), max_wait_s)
+        await clock.silence_until(functools.partial(_answered, ear, end, quiet_s), max_wait_s)
         first = ear.first_loud_after(end)
         turns.append(HeardTurn(None if first is None else (first - end) * 1000,
                                ear.audio_after(end)))

@@ -16,6 +16,7 @@ TCP stream, one retransmission time-out (Linux's minimum is 200 ms).
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import re
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ class _Proxy(asyncio.DatagramProtocol):
         source.transport.sendto(data, self.real)
 
 
+def _same(proxy: _Proxy) -> _Proxy:
+    return proxy
+
+
 @dataclass
 class UdpRelay:
     loss: float = 0.02
@@ -72,7 +77,7 @@ class UdpRelay:
                 proxy = self.proxies.get(real)
                 if proxy is None:
                     proxy = _Proxy(self, real)
-                    await loop.create_datagram_endpoint(lambda p=proxy: p,
+                    await loop.create_datagram_endpoint(functools.partial(_same, proxy),
                                                         local_addr=("127.0.0.1", 0))
                     self.proxies[real] = proxy
                 assert proxy.transport is not None

@@ -11,6 +11,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -54,9 +55,10 @@ async def running(app: FastAPI, options: TransportOptions) -> AsyncIterator[str]
     """Serve for the duration of the block; yields the base URL (port 0: the OS picks)."""
     ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     server = _Server(config(app, options), ready.set_result)
-    task = asyncio.ensure_future(server.serve())
+    task: asyncio.Future[None] = asyncio.ensure_future(server.serve())
     try:
-        await asyncio.wait([ready, task], return_when=asyncio.FIRST_COMPLETED)
+        waits: list[asyncio.Future[Any]] = [ready, task]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():
             task.result()
             raise RuntimeError("the talk server stopped before it was ready")

@@ -166,7 +166,8 @@ async def _wait_for_start(sock: PeerSocket, options: TransportOptions) -> dict[s
         if "streamSid" not in start and "streamSid" in msg:
             start = {**start, "streamSid": msg["streamSid"]}
         fmt = start.get("mediaFormat") or {}
-        if fmt and (fmt.get("encoding") != _MULAW or int(fmt.get("sampleRate", 0)) != PHONE_RATE_HZ):
+        rate = int(fmt.get("sampleRate", 0))
+        if fmt and (fmt.get("encoding") != _MULAW or rate != PHONE_RATE_HZ):
             raise PeerProtocolError(f"unsupported media format {fmt} (audio/x-mulaw at 8000 Hz)")
         return start
 

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from quickturn.agent.agent import Agent
 from quickturn.agent.agent_session import AgentSession
@@ -90,7 +90,7 @@ class VoiceCalls:
         session = AgentSession(agent, stt=self.stt, tts=self.tts, llm=self.llm,
                                options=self.stack, conversation_id=call.id,
                                fillers=self.fillers)
-        session.on(object, lambda ev: call.send_event(event_json(ev)))
+        session.on(object, lambda ev: call.send_event(event_json(cast(SessionEvent, ev))))
         session.on(TurnCompleted, lambda ev: log.info("call %s: A2A %s ms", call.id,
                                                       ev.metrics.a2a_ms))
         try:

@@ -16,7 +16,7 @@ import fractions
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -191,7 +191,7 @@ class WebRTCCalls:
             while not gone.is_set() and not channel.hangup.is_set():
                 try:
                     async with asyncio.timeout(self._options.idle_timeout_s):
-                        frame = await track.recv()
+                        frame = cast(av.AudioFrame, await track.recv())
                 except MediaStreamError:
                     return
                 except TimeoutError:

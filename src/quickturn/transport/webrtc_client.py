@@ -11,7 +11,7 @@ import contextlib
 import fractions
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import av
 import httpx
@@ -75,7 +75,7 @@ async def webrtc_call(
         up: StreamResampler | None = None
         with contextlib.suppress(MediaStreamError):
             while True:
-                frame = await track.recv()
+                frame = cast(av.AudioFrame, await track.recv())
                 if up is None:
                     up = StreamResampler(frame.sample_rate, RATE)
                 ear.hear(up.process(mono_pcm(frame)))
