@@ -4,6 +4,7 @@ the WebSocket and phone transports, with real clients on loopback."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import numpy as np
@@ -101,3 +102,51 @@ async def test_caller_vanishing_mid_reply_keeps_what_the_caller_said(calls: Voic
     await _vanish_mid_reply(calls)
     users = [m["content"] for m in calls.records[-1].history if m.get("role") == "user"]
     assert users and "check" in str(users[0]).lower()
+
+
+async def test_barge_in_over_websocket_stops_the_agent_and_clears(calls: VoiceCalls) -> None:
+    question = await _speak(calls, QUESTION)  # its answer is three sentences long
+    interjection = await _speak(calls, "Thank you very much.")
+    events: list[dict] = []
+    leaked = 0  # agent samples received after `clear`, before the agent's next speech
+    async with talk_server(calls) as (url, _):
+        async with connect(f"{url}/ws") as ws:
+            await ws.recv()
+
+            async def listen() -> None:
+                nonlocal leaked
+                async for msg in ws:
+                    if not isinstance(msg, bytes):
+                        events.append(json.loads(msg))
+                    elif _after(events, "clear") and _count(events, "agent_speech_started") < 2:
+                        leaked += len(msg) // 2
+
+            listener = asyncio.create_task(listen())
+            pcm = np.concatenate([question, np.zeros(16000 * 20, np.int16)])
+            started_at: int | None = None
+            async with asyncio.timeout(40):
+                for i in range(0, len(pcm), 320):
+                    await ws.send(pcm[i : i + 320].astype("<i2").tobytes())
+                    await asyncio.sleep(0.02)  # the microphone's pace
+                    if started_at is None and _count(events, "agent_speech_started"):
+                        started_at = i
+                    if started_at is not None and i - started_at == 16000:  # 1 s into it
+                        pcm = np.concatenate([pcm[: i + 320], interjection,
+                                              np.zeros(16000 * 4, np.int16)])
+                    if _count(events, "agent_speech_finished"):
+                        break
+            listener.cancel()
+    finished = next(e for e in events if e["type"] == "agent_speech_finished")
+    assert finished["interrupted"] is True
+    assert _count(events, "clear") >= 1
+    full = calls.llm.reply_for(QUESTION)  # type: ignore[attr-defined]
+    assert 0 < len(finished["text"]) < len(full)  # history keeps only what was heard
+    assert leaked <= 320 * 3  # at most the frames already on the wire
+
+
+def _count(events: list[dict], kind: str) -> int:
+    return sum(e["type"] == kind for e in events)
+
+
+def _after(events: list[dict], kind: str) -> bool:
+    return _count(events, kind) > 0
