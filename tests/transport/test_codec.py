@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.transport.beep_agent import tone
 
 from quickturn.audio.frame import AudioFrame
 from quickturn.errors import AudioFormatError, ConfigError
@@ -15,7 +16,6 @@ from quickturn.transport.codec import (
     ulaw_encode,
 )
 from quickturn.transport.playout import SpeechBuffer
-from tests.transport.beep_agent import tone
 
 
 def test_mulaw_matches_g711_reference_points() -> None:

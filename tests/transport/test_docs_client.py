@@ -9,7 +9,6 @@ import wave
 from pathlib import Path
 
 import numpy as np
-
 from tests.transport.beep_agent import BeepAgent
 from tests.transport.helpers import talk_server, utterance
 

@@ -64,7 +64,7 @@ async def test_whole_phone_turn_with_marks() -> None:
                                   for m in media])
             assert len(pcm) == pytest.approx(0.4 * 8000, abs=160)  # 20 ms frames at 8 kHz
             assert np.abs(pcm).max() > 6000
-            await eventually(lambda: not agent.playouts, 5)
+            await eventually(lambda: agent.playouts, 5)
             assert agent.playouts[0].interrupted is False
             await ws.send(json.dumps({"event": "stop", "streamSid": SID}))
             with pytest.raises(ConnectionClosed):
@@ -86,7 +86,7 @@ async def test_barge_in_sends_clear() -> None:
             await _say(ws, tone(0.1, 300, 6000, 8000))  # the caller talks over the agent
             got = await _collect(ws, "clear", echo_marks=False)
             assert got[-1] == {"event": "clear", "streamSid": SID}
-            await eventually(lambda: not agent.playouts, 5)
+            await eventually(lambda: agent.playouts, 5)
             assert agent.playouts[0].interrupted and agent.playouts[0].played_s < 3.0
 
 

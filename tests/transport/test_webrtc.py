@@ -16,7 +16,7 @@ async def test_whole_turn_over_webrtc() -> None:
         base = url.replace("ws://", "http://")
         speech = tone(0.6, 300, 6000)
         turns, ear = await webrtc_call(base, [speech], greeting=False, quiet_s=0.5)
-        await eventually(lambda: registry.active, 10)
+        await eventually(lambda: not registry.active, 10)
     assert agent.heard_s and abs(agent.heard_s[0] - 0.6) < 0.1
     assert turns[0].a2a_ms is not None
     answer = turns[0].answer

@@ -73,7 +73,7 @@ async def test_client_vanishing_mid_reply_cancels_the_session() -> None:
                 while not isinstance(await ws.recv(), bytes):
                     pass  # first agent audio: the reply is playing
             ws.transport.abort()  # no close frame: the peer just vanishes
-        await eventually(lambda: registry.active, 5)
+        await eventually(lambda: not registry.active, 5)
         assert agent.cancelled == 1 and agent.finished == 0
         assert agent.playouts == []  # the 5 s reply never finished playing
     stray = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

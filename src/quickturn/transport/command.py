@@ -60,11 +60,11 @@ def _run(args: argparse.Namespace) -> int:
 async def _serve(transport: TransportOptions, agent: AgentStackOptions) -> None:
     paths = ModelPaths(default_cache_dir())
     async with voice_calls(agent, paths, progress=lambda m: print(f"[talk] {m}", flush=True)) as h:
-        app = create_app(h, transport)
         suffix = f"/?token={transport.token}" if transport.token else "/"
 
         def ready(url: str) -> None:
-            print(f"[talk] open {url}{suffix} (page), {url.replace('http', 'ws')}/ws (WebSocket), "
-                  f"{url.replace('http', 'ws')}/twilio (phone)", flush=True)
+            ws = url.replace("http", "ws", 1)
+            print(f"[talk] open {url}{suffix} (page), {ws}/ws (WebSocket), {ws}/twilio (phone)",
+                  flush=True)
 
-        await serve(app, transport, ready)
+        await serve(create_app(h, transport), transport, ready)

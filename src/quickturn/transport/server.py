@@ -1,5 +1,7 @@
 """Running the talk app under uvicorn in the current event loop.
 
+The listening socket is bound here, before uvicorn starts, so the URL (the OS's port when
+``port`` is 0) is known at once and a client that connects early waits in the backlog.
 WebSocket heartbeats are uvicorn's protocol-level pings (``ws_ping_interval``): a peer that stops
 answering for ``heartbeat_s`` is dropped, and its reader sees the connection end, which tears its
 call down like a hang-up.
@@ -11,24 +13,11 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from quickturn.transport.options import TransportOptions
-
-
-class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, on_ready: Callable[[str], None]) -> None:
-        super().__init__(config)
-        self._on_ready = on_ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            host, port = self.servers[0].sockets[0].getsockname()[:2]
-            self._on_ready(f"http://{host}:{port}")
 
 
 def config(app: FastAPI, options: TransportOptions) -> uvicorn.Config:
@@ -46,23 +35,34 @@ def config(app: FastAPI, options: TransportOptions) -> uvicorn.Config:
     )
 
 
-async def serve(app: FastAPI, options: TransportOptions, on_ready: Callable[[str], None]) -> None:
-    await _Server(config(app, options), on_ready).serve()
+def bind(options: TransportOptions) -> tuple[socket.socket, str]:
+    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((options.host, options.port))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    host = f"[{options.host}]" if family == socket.AF_INET6 else options.host
+    return sock, f"http://{host}:{port}"
 
 
 @asynccontextmanager
 async def running(app: FastAPI, options: TransportOptions) -> AsyncIterator[str]:
-    """Serve for the duration of the block; yields the base URL (port 0: the OS picks)."""
-    ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    server = _Server(config(app, options), ready.set_result)
-    task: asyncio.Future[None] = asyncio.ensure_future(server.serve())
+    """Serve for the duration of the block; yields the base URL."""
+    sock, url = bind(options)
+    server = uvicorn.Server(config(app, options))
+    task = asyncio.ensure_future(server.serve(sockets=[sock]))
     try:
-        waits: list[asyncio.Future[Any]] = [ready, task]
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        if not ready.done():
-            task.result()
-            raise RuntimeError("the talk server stopped before it was ready")
-        yield ready.result()
+        yield url
     finally:
         server.should_exit = True
         await asyncio.gather(task, return_exceptions=True)
+        sock.close()
+
+
+async def serve(app: FastAPI, options: TransportOptions, on_ready: Callable[[str], None]) -> None:
+    """Serve until signalled; ``on_ready(url)`` once the socket listens."""
+    sock, url = bind(options)
+    with sock:
+        on_ready(url)
+        await uvicorn.Server(config(app, options)).serve(sockets=[sock])

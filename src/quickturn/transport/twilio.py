@@ -15,11 +15,10 @@ import asyncio
 import base64
 import binascii
 import json
-import logging
 from typing import Any
 
 from quickturn.audio.frame import PCM16
-from quickturn.transport.call import Call, CallHandler, CallRegistry, FrameQueue, supervise
+from quickturn.transport.call import Call, CallHandler, CallRegistry, FrameQueue
 from quickturn.transport.codec import StreamResampler, ulaw_decode, ulaw_encode
 from quickturn.transport.options import (
     SESSION_RATE_HZ,
@@ -28,8 +27,9 @@ from quickturn.transport.options import (
     TransportOptions,
 )
 from quickturn.transport.outbox import Outbox
-from quickturn.transport.playout import SpeechBuffer, pace
+from quickturn.transport.playout import SpeechBuffer
 from quickturn.transport.socket import PeerSocket
+from quickturn.transport.socket_call import close_with_error, run_socket_call
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ async def serve_twilio(
         if authorize is not None and not authorize(params):
             raise PeerProtocolError("missing or wrong token", 1008)
     except PeerProtocolError as exc:
-        await _close_with_error(sock, exc)
+        await close_with_error(sock, exc, _error_message)
         return
     output.stream_sid = str(start.get("streamSid", ""))
     call = Call(registry.new_id("twilio"), "twilio", FrameQueue(SESSION_RATE_HZ), output,
@@ -115,19 +115,12 @@ async def serve_twilio(
                 case other:
                     raise PeerProtocolError(f"unknown event {other!r}")
 
-    async with asyncio.TaskGroup() as tg:
-        writers = [tg.create_task(outbox.run()), tg.create_task(pace(output, send_audio))]
-        try:
-            await supervise(call, handler, read, registry)
-        except PeerProtocolError as exc:
-            log.info("call %s: %s", call.id, exc)
-            await _close_with_error(sock, exc)
-            return
-        finally:
-            outbox.closed = True
-            for task in writers:
-                task.cancel()
-    await sock.close(1000, "call ended")
+    await run_socket_call(sock, outbox, output, send_audio, call, handler, read, registry,
+                          _error_message)
+
+
+def _error_message(exc: PeerProtocolError) -> dict[str, Any]:
+    return {"event": "error", "message": str(exc)}
 
 
 async def _receive_json(sock: PeerSocket, options: TransportOptions) -> dict[str, Any] | None:
@@ -181,10 +174,3 @@ def _payload(msg: dict[str, Any]) -> bytes:
     except (binascii.Error, ValueError) as exc:
         raise PeerProtocolError(f"'media' payload is not base64: {exc}") from exc
     return data
-
-
-async def _close_with_error(sock: PeerSocket, exc: PeerProtocolError) -> None:
-    try:
-        await sock.send_text(json.dumps({"event": "error", "message": str(exc)}))
-    finally:
-        await sock.close(exc.close_code, str(exc)[:120])

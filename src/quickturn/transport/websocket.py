@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any
 
 from quickturn.audio.frame import PCM16
 from quickturn.errors import AudioFormatError
-from quickturn.transport.call import Call, CallHandler, CallRegistry, FrameQueue, supervise
+from quickturn.transport.call import Call, CallHandler, CallRegistry, FrameQueue
 from quickturn.transport.codec import StreamResampler, pcm16_from_bytes, pcm16_to_bytes
 from quickturn.transport.options import (
     SESSION_RATE_HZ,
@@ -34,11 +33,9 @@ from quickturn.transport.options import (
     TransportOptions,
 )
 from quickturn.transport.outbox import Outbox
-from quickturn.transport.playout import SpeechBuffer, pace
+from quickturn.transport.playout import SpeechBuffer
 from quickturn.transport.socket import PeerSocket
-
-log = logging.getLogger(__name__)
-
+from quickturn.transport.socket_call import close_with_error, run_socket_call
 
 def negotiated_rate(query: dict[str, str]) -> int:
     raw = query.get("sample_rate_hz", str(SESSION_RATE_HZ))
@@ -63,7 +60,7 @@ async def serve_websocket(
     try:
         rate = negotiated_rate(query)
     except PeerProtocolError as exc:
-        await _close_with_error(sock, outbox, exc)
+        await close_with_error(sock, exc, _error_message)
         return
     call_id = registry.new_id("websocket")
     up = StreamResampler(rate, SESSION_RATE_HZ)
@@ -94,17 +91,12 @@ async def serve_websocket(
         await outbox.text(json.dumps({"type": "ready", "call_id": call_id,
                                       "sample_rate_hz": rate, "frame_ms": options.frame_ms}))
 
-    async with asyncio.TaskGroup() as tg:
-        writers = [tg.create_task(outbox.run()), tg.create_task(pace(buffer, send_audio))]
-        try:
-            await supervise(call, handler, read, registry, ready)
-        except PeerProtocolError as exc:
-            log.info("call %s: %s", call_id, exc)
-            await _close_with_error(sock, outbox, exc, writers)
-            return
-        finally:
-            await _drain(outbox, writers)
-    await sock.close(1000, "call ended")
+    await run_socket_call(sock, outbox, buffer, send_audio, call, handler, read, registry,
+                          _error_message, ready)
+
+
+def _error_message(exc: PeerProtocolError) -> dict[str, Any]:
+    return {"type": "error", "code": "protocol", "message": str(exc)}
 
 
 def _audio(data: bytes, limit: int) -> PCM16:
@@ -129,30 +121,3 @@ def _control(text: str, outbox: Outbox) -> bool:
     if kind == "hangup":
         return True
     raise PeerProtocolError(f"unknown control message type {kind!r} (ping, hangup)")
-
-
-async def _drain(outbox: Outbox, writers: list[asyncio.Task[None]]) -> None:
-    """Let queued events (the last turn's metrics) go out, then stop the writers."""
-    for _ in range(20):
-        if outbox.pending == 0:
-            break
-        await asyncio.sleep(0.01)
-    outbox.closed = True
-    for task in writers:
-        task.cancel()
-
-
-async def _close_with_error(
-    sock: PeerSocket,
-    outbox: Outbox,
-    exc: PeerProtocolError,
-    writers: list[asyncio.Task[None]] | None = None,
-) -> None:
-    for task in writers or []:
-        task.cancel()
-    outbox.closed = True
-    payload = {"type": "error", "code": "protocol", "message": str(exc)}
-    try:
-        await sock.send_text(json.dumps(payload))
-    finally:
-        await sock.close(exc.close_code, str(exc)[:120])
