@@ -15,7 +15,7 @@ from typing import Any
 
 from quickturn.audio.frame import PCM16
 from quickturn.transport.call import Call, CallHandler, CallRegistry, supervise
-from quickturn.transport.options import PeerProtocolError
+from quickturn.transport.options import IdleTimeout, PeerProtocolError
 from quickturn.transport.outbox import Outbox
 from quickturn.transport.playout import SpeechBuffer, pace
 from quickturn.transport.socket import PeerSocket
@@ -23,6 +23,15 @@ from quickturn.transport.socket import PeerSocket
 log = logging.getLogger(__name__)
 
 ErrorMessage = Callable[[PeerProtocolError], dict[str, Any]]
+
+
+async def receive_within(sock: PeerSocket, idle_timeout_s: float) -> bytes | str | None:
+    """The next message (None: the peer is gone); IdleTimeout when none comes in time."""
+    try:
+        async with asyncio.timeout(idle_timeout_s):
+            return await sock.receive()
+    except TimeoutError:
+        raise IdleTimeout(idle_timeout_s) from None
 
 
 async def close_with_error(

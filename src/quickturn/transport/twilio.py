@@ -11,7 +11,6 @@ whatever it still buffers. Audio is resampled 8 kHz <-> 16 kHz on the way in and
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
@@ -22,16 +21,13 @@ from quickturn.transport.call import Call, CallHandler, CallRegistry, FrameQueue
 from quickturn.transport.codec import StreamResampler, ulaw_decode, ulaw_encode
 from quickturn.transport.options import (
     SESSION_RATE_HZ,
-    IdleTimeout,
     PeerProtocolError,
     TransportOptions,
 )
 from quickturn.transport.outbox import Outbox
 from quickturn.transport.playout import SpeechBuffer
 from quickturn.transport.socket import PeerSocket
-from quickturn.transport.socket_call import close_with_error, run_socket_call
-
-log = logging.getLogger(__name__)
+from quickturn.transport.socket_call import close_with_error, receive_within, run_socket_call
 
 PHONE_RATE_HZ = 8000
 _MULAW = "audio/x-mulaw"
@@ -124,11 +120,7 @@ def _error_message(exc: PeerProtocolError) -> dict[str, Any]:
 
 
 async def _receive_json(sock: PeerSocket, options: TransportOptions) -> dict[str, Any] | None:
-    try:
-        async with asyncio.timeout(options.idle_timeout_s):
-            message = await sock.receive()
-    except TimeoutError:
-        raise IdleTimeout(options.idle_timeout_s) from None
+    message = await receive_within(sock, options.idle_timeout_s)
     if message is None:
         return None
     if isinstance(message, bytes):

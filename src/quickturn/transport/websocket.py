@@ -17,7 +17,6 @@ Protocol (one call per connection, ``/ws?sample_rate_hz=16000``):
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -28,14 +27,14 @@ from quickturn.transport.codec import StreamResampler, pcm16_from_bytes, pcm16_t
 from quickturn.transport.options import (
     SESSION_RATE_HZ,
     WS_RATES_HZ,
-    IdleTimeout,
     PeerProtocolError,
     TransportOptions,
 )
 from quickturn.transport.outbox import Outbox
 from quickturn.transport.playout import SpeechBuffer
 from quickturn.transport.socket import PeerSocket
-from quickturn.transport.socket_call import close_with_error, run_socket_call
+from quickturn.transport.socket_call import close_with_error, receive_within, run_socket_call
+
 
 def negotiated_rate(query: dict[str, str]) -> int:
     raw = query.get("sample_rate_hz", str(SESSION_RATE_HZ))
@@ -75,11 +74,7 @@ async def serve_websocket(
 
     async def read() -> None:
         while True:
-            try:
-                async with asyncio.timeout(options.idle_timeout_s):
-                    message = await sock.receive()
-            except TimeoutError:
-                raise IdleTimeout(options.idle_timeout_s) from None
+            message = await receive_within(sock, options.idle_timeout_s)
             if message is None:
                 return  # the peer closed or vanished
             if isinstance(message, bytes):
