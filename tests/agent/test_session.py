@@ -103,6 +103,18 @@ async def test_unfinished_sentence_is_held_open_and_merged() -> None:
     assert s.machine.path().count("thinking") == 1
 
 
+@pytest.mark.parametrize("options", [PREEMPT, NO_PREEMPT], ids=["preemptive", "plain"])
+async def test_caller_going_on_while_the_fragment_is_transcribed_keeps_its_words(
+    options: SessionOptions,
+) -> None:
+    # A 0.8 s pause: the VAD ends the utterance after 0.5 s; STT needs 0.6 s, so the caller
+    # is speaking again before the fragment's transcript exists.
+    h = Harness(front_desk, options=options, stt_latency_s=0.6)
+    s = await h.run([(0.5, "i'd like to book | | | | a double room")], end_s=8.0)
+    assert [t.user_text for t in s.turns] == ["i'd like to book a double room"]
+    assert h.world.booked == [{"room_type": "double"}]
+
+
 def _agent_reply_start(h: Harness) -> float:
     return h.output.frames[0].captured_at_s
 

@@ -141,6 +141,10 @@ class TurnWork:
     def cancel(self) -> None:
         """Throw the work away. Safe only before ``may_run_tools`` is set: no tool has run."""
         self.cancelled = True
+        if not self.transcribed.is_set():
+            # Whoever waits for this transcript must not wait forever: it transcribes itself.
+            self.error = QuickturnError("preemptive work cancelled before its transcript")
+            self.transcribed.set()
         self.handle.interrupt()
         if self.task is not None:
             self.task.cancel()
