@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--turn-lock", action="store_true",
                    help="ignore the caller while the agent speaks (no barge-in)")
     p.add_argument("--caller-wav", type=Path, action="append", default=[],
-                   help="a caller turn from an audio file: WAV, FLAC, OGG (repeatable; any rate/channels)")
+                   help="a caller turn from an audio file: WAV, FLAC, OGG (repeatable)")
     p.set_defaults(func=_run)
 
 
