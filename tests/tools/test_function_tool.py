@@ -1,4 +1,4 @@
-"""``@tool``: schemas from signatures, validation, errors the model sees, sync tools off the loop."""
+"""``@tool``: schemas from signatures, validation, errors the model sees, sync tools off-loop."""
 
 from __future__ import annotations
 
