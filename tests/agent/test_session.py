@@ -48,7 +48,10 @@ async def test_states_and_metrics_are_exact_on_the_virtual_clock() -> None:
     first_sentence = first_token + h.llm.token_s  # "Hello!" is certain once " How" arrives
     first_audio = first_sentence + h.tts.latency_s
     assert t.user_text == "hello there"
+    assert t.vad_ended_ms == pytest.approx(h.vad.patience_s * 1000)  # FixedHold: no hold here
     assert t.turn_decided_ms == pytest.approx(decided * 1000)
+    assert t.rounds == 1 and t.reply_done_ms is not None and t.reply_done_ms >= t.first_sentence_ms
+    assert t.input_max_ms is not None and t.input_max_ms > 0
     assert t.transcript_ms == pytest.approx(transcript * 1000)
     assert t.llm_first_token_ms == pytest.approx(first_token * 1000)
     assert t.first_sentence_ms == pytest.approx(first_sentence * 1000)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 
 from quickturn.agent.call_state import CallState
@@ -200,9 +201,13 @@ class VoiceSession:
                 await close()
 
     def _on_frame(self, frame: AudioFrame) -> None:
+        # Compute time, not session time: perf_counter even on a virtual clock.
+        started = time.perf_counter()
         if self._filter is not None:
             frame = self._filter(frame)
         self._caller.process(frame)
+        call = self._call
+        call.input_max_s = max(call.input_max_s, time.perf_counter() - started)
         self._idle.tick(self._clock.now())
 
     def _request_end(self, reason: EndReason, detail: str) -> None:

@@ -126,6 +126,8 @@ class CallerTurns:
                 self._barge_in()
             return
         self._ignore_utterance = False
+        if not self._pending_text and self.replying is None:
+            call.input_max_s = 0.0  # a new caller turn begins
         if self.deciding_now():
             assert self.deciding is not None
             # The caller went on before the turn was confirmed: one turn, not two. While the
@@ -278,6 +280,7 @@ class CallerTurns:
                 work.stamps.stamp("transcript", transcript_at)
             work.start_reply(text, call.spawn)
         work.stamps.speech_end = ev.end_s
+        work.stamps.stamp("vad_ended", ev.at_s)
         work.stamps.stamp("turn_decided", decided)
         work.may_run_tools.set()
         call.emit(UserTranscript(text, True, call.clock.now()))
