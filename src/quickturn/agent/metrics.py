@@ -45,6 +45,8 @@ class TurnStamps:
     """Mutable clock stamps collected while a turn is in flight (seconds on the session clock)."""
 
     speech_end: float | None = None
+    llm_started: float | None = None
+    """The reply's first LLM request went out (TTFT = llm_first_token - llm_started)."""
     vad_ended: float | None = None
     turn_decided: float | None = None
     transcript: float | None = None
@@ -56,7 +58,7 @@ class TurnStamps:
 
     def stamp(self, stage: str, at_s: float) -> None:
         """Record ``stage`` once; later stamps of the same stage are ignored (the first counts)."""
-        if stage not in STAGES and stage != "speech_end":
+        if stage not in STAGES and stage not in ("speech_end", "llm_started"):
             raise ValueError(f"unknown stage {stage!r}")
         if getattr(self, stage) is None:
             setattr(self, stage, at_s)
@@ -87,6 +89,8 @@ class TurnMetrics:
     """When the model finished the reply (every round, tools included)."""
     rounds: int = 0
     """LLM rounds of the reply (1 + one per round of tool calls)."""
+    llm_started_ms: float | None = field(default=None)
+    """The first LLM request of the reply (before the decision when preemptive)."""
     input_max_ms: float | None = field(default=None)
     """The slowest caller frame through noise gate + VAD during the turn (compute, not delay)."""
 
@@ -135,6 +139,7 @@ class TurnMetrics:
                 else round((reply_done_at_s - stamps.speech_end) * 1000.0, 3)
             ),
             rounds=rounds,
+            llm_started_ms=ms("llm_started"),
             input_max_ms=None if input_max_s is None else round(input_max_s * 1000.0, 3),
         )
 
