@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import quickturn
@@ -281,3 +282,30 @@ async def test_a_tool_speaks_through_its_context_and_blocking_tools_keep_frames_
     assert c.of(ToolReturned)[0].content == "served"
     heard = c.of(AgentSpeechFinished)[-1].text
     assert heard == "One moment. Still looking. Result: served."
+
+
+class FrameFedTranscriber:
+    """A streaming-style transcriber: sees every caller frame, answers from what it was fed."""
+
+    def __init__(self, book: Codebook, clock: VirtualClock) -> None:
+        self.book, self.clock = book, clock
+        self.fed: list[AudioFrame] = []
+
+    def feed(self, frame: AudioFrame) -> None:
+        self.fed.append(frame)
+
+    async def final_text(self, audio16k: Any) -> tuple[str, float]:
+        heard = np.concatenate([f.pcm for f in self.fed])
+        return self.book.decode(heard), self.clock.now()
+
+
+async def test_a_streaming_transcriber_slots_in_as_the_stt() -> None:
+    c = Call(Agent("Front desk."), hello)
+    streaming = FrameFedTranscriber(c.book, c.clock)
+    c.session = AgentSession(
+        Agent("Front desk."), stt=streaming, tts=c.tts, llm=c.llm, vad=EnergyVAD(),
+        turns=FixedHold(), clock=c.clock, options=c.session.options,
+    )
+    await c.run([(0.5, "hello there")], end_s=4.0)
+    assert len(streaming.fed) == c.frames_seen  # every caller frame went through it
+    assert [t.user_text for t in c.session.turns] == ["hello there"]

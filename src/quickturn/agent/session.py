@@ -30,7 +30,7 @@ from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.speaking import SpeechScheduler
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.state import AgentState, StateMachine
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import UtteranceTranscriber, transcriber_for
 from quickturn.agent.turn_taking import CallerTurns
 from quickturn.audio.frame import AudioFrame
 from quickturn.clock import Clock
@@ -50,7 +50,7 @@ class VoiceSession:
         self,
         *,
         vad: VADStream,
-        stt: STT,
+        stt: STT | UtteranceTranscriber,
         detector: EndOfTurnDetector,
         reply: ReplyGenerator,
         speaker: Speaker,
@@ -70,7 +70,7 @@ class VoiceSession:
         self._caller = CallerTurns(
             self._call,
             vad=vad,
-            transcriber=Transcriber(stt, clock.now),
+            transcriber=transcriber_for(stt, clock.now),
             detector=detector,
             reply=reply,
             voice=self._voice,

@@ -22,7 +22,7 @@ from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.speaking import SpeechScheduler
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.state import AgentState
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.audio.frame import AudioFrame
 from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
@@ -36,7 +36,7 @@ class CallerTurns:
         call: CallState,
         *,
         vad: VADStream,
-        transcriber: Transcriber,
+        transcriber: UtteranceTranscriber,
         detector: EndOfTurnDetector,
         reply: ReplyGenerator,
         voice: SpeechScheduler,
@@ -298,7 +298,7 @@ class CallerTurns:
             if pre.error is None:
                 return pre.text, None
         try:
-            heard, at_s = await self._stt.transcribe(ev.audio)
+            heard, at_s = await self._stt.final_text(ev.audio)
         except QuickturnError as exc:
             # This utterance is lost, the call is not: say nothing and listen again.
             self._call.fail(exc)
