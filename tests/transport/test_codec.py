@@ -83,3 +83,16 @@ async def test_speech_buffer_refuses_a_wrong_rate() -> None:
         SpeechBuffer(16000, 5)
     with pytest.raises(AudioFormatError):
         await SpeechBuffer(16000).capture_frame(AudioFrame(tone(0.1, rate=8000), 8000, 0.0))
+
+
+def test_downsampling_filters_what_would_alias() -> None:
+    # A 6 kHz tone has no place at 8 kHz (Nyquist 4 kHz): unfiltered it would fold to 2 kHz.
+    r = StreamResampler(16000, 8000)
+    x = tone(1.0, 6000, 8000, 16000)
+    y = np.concatenate([r.process(x[i : i + 320]) for i in range(0, len(x), 320)])
+    speech = tone(1.0, 1000, 8000, 16000)
+    r2 = StreamResampler(16000, 8000)
+    z = np.concatenate([r2.process(speech[i : i + 320]) for i in range(0, len(speech), 320)])
+    rms = lambda a: float(np.sqrt(np.mean(a[400:].astype(np.float64) ** 2)))  # noqa: E731
+    assert rms(y) < 0.05 * rms(z)  # the alias is >26 dB down; 1 kHz passes
+    assert rms(z) > 0.6 * 8000 / np.sqrt(2)
