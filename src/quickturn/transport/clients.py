@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import json
 import time
@@ -155,13 +156,17 @@ async def phone_call(url: str, utterances: Sequence[PCM16], **kw: Any) -> tuple[
             "streamSid": sid, "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
                                               "channels": 1}, "customParameters": {}}}))
 
+        marked = asyncio.Event()  # every speech so far has ended with its mark
+
         async def listen() -> None:
             async for raw in ws:
                 msg = json.loads(raw)
                 ear.events.append({k: v for k, v in msg.items() if k != "media"})
                 if msg["event"] == "media":
+                    marked.clear()
                     ear.hear(up.process(ulaw_decode(base64.b64decode(msg["media"]["payload"]))))
                 elif msg["event"] == "mark":
+                    marked.set()
                     await ws.send(json.dumps({"event": "mark", "streamSid": sid,
                                               "mark": msg["mark"]}))
 
@@ -173,6 +178,8 @@ async def phone_call(url: str, utterances: Sequence[PCM16], **kw: Any) -> tuple[
         listener = asyncio.create_task(listen())
         try:
             turns = await converse(send, ear, utterances, **kw)
+            with contextlib.suppress(TimeoutError):  # the last answer's mark, as a phone would
+                await asyncio.wait_for(marked.wait(), 10)
             await ws.send(json.dumps({"event": "stop", "streamSid": sid}))
         finally:
             listener.cancel()
