@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-
 from tests.transport.beep_agent import BeepAgent
 from tests.transport.helpers import talk_server
 
