@@ -82,6 +82,7 @@ class VoiceSession:
         self._ended = asyncio.Event()
         self._end: tuple[EndReason, str] | None = None
         self._end_after_speech: str | None = None
+        self._input_error = ""
 
     # -- what the call looks like --------------------------------------------------------------
     @property
@@ -162,6 +163,7 @@ class VoiceSession:
                 if greeting:
                     self._voice.say(greeting, allow_interruptions=not self.options.turn_lock)
                 await self._consume(frames)
+                detail = self._input_error
                 if self._end is None:
                     await self._caller.finish()
                     if self._voice.task is not None:
@@ -192,6 +194,12 @@ class VoiceSession:
                 try:
                     frame = nxt.result()
                 except StopAsyncIteration:
+                    break
+                except QuickturnError as exc:
+                    # The transport lost the caller (a peer vanished, a malformed frame): the
+                    # call is over as if they hung up; what was said so far is kept.
+                    self._call.fail(exc)
+                    self._input_error = str(exc)
                     break
                 self._on_frame(frame)
         finally:
