@@ -182,7 +182,11 @@ async def test_hand_off_is_an_event_for_the_transport() -> None:
         return [call("transfer", department="billing")]
 
     c = Call(Agent("Front desk.", tools=[transfer]), script)
+    threads: list[int] = []
+    c.session.on(HandOff, lambda _: threads.append(threading.get_ident()))
     await c.run([(0.5, "a person please")], end_s=6.0)
+    # The sync tool ran in a worker thread; its hand-off reached listeners on the loop's thread.
+    assert threads == [threading.get_ident()]
     [h] = c.of(HandOff)
     assert (h.target, h.reason) == ("human:billing", "asked for a person")
 
