@@ -68,6 +68,7 @@ _PERSONAL = re.compile(
 _DATE_OR_TIME = re.compile(r"YYYY|HH:MM")
 _POSSESSIVE = re.compile(r"\b(?:the |a )?(?:guest|caller|customer|user|client|patient)'s\b", re.I)
 _DETERMINER = re.compile(r"^(?:the|your|a|an|my|which|what|how many|how)\b", re.I)
+_INDIRECT = re.compile(r"^(?:whether|where|when|what|which|who|how|if)\b", re.I)
 # A description longer than this reads as an instruction to the model, not a noun phrase.
 _MAX_PHRASE_WORDS = 6
 
@@ -164,15 +165,14 @@ def missing_required(parameters: Mapping[str, Any], arguments: Mapping[str, Any]
 def question(parameters: Mapping[str, Any], missing: Sequence[str], invalid: Sequence[str]) -> str:
     """One spoken sentence asking for ``missing`` and, again, for ``invalid``."""
     props = parameters.get("properties", {})
-
-    def phrases(names: Sequence[str]) -> str:
-        return _join([spoken_phrase(n, props.get(n, {})) for n in names])
-
-    if missing and invalid:
-        return f"May I have {phrases(missing)}, and could you tell me {phrases(invalid)} again?"
-    if missing:
-        return f"May I have {phrases(missing)}?"
-    return f"Sorry, could you tell me {phrases(invalid)} again?"
+    asked = [spoken_phrase(n, props.get(n, {})) for n in missing]
+    again = _join([spoken_phrase(n, props.get(n, {})) for n in invalid]) if invalid else ""
+    if asked:
+        # "May I have" takes noun phrases ("your full name"); "where you lost it" needs "tell me".
+        verb = "Could you tell me" if any(_INDIRECT.match(p) for p in asked) else "May I have"
+        tail = f", and could you tell me {again} again?" if again else "?"
+        return f"{verb} {_join(asked)}{tail}"
+    return f"Sorry, could you tell me {again} again?"
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -184,16 +184,18 @@ def elicitation(
     call: ToolCall,
     missing: Iterable[str] = (),
     invalid: Iterable[str] = (),
+    trusted: Iterable[str] = (),
 ) -> Elicitation | None:
-    """An Elicitation for these problems, or None if a missing field is the model's or there is
-    nothing to ask. ``invalid`` fields are taken as the caller's (the caller of this function
-    has decided that)."""
+    """An Elicitation for these problems, or None if there is nothing to ask or a missing field
+    is the model's. ``invalid`` fields are taken as the caller's (whoever calls this decided
+    that), and so are ``trusted`` ones (a tool said only the caller can give them)."""
     props: Mapping[str, Any] = parameters.get("properties", {})
     bad = set(invalid)
     lacking = set(missing) - bad
     if not bad and not lacking:
         return None
-    if any(not is_callers(n, props.get(n, {})) for n in lacking):
+    sure = set(trusted)
+    if any(n not in sure and not is_callers(n, props.get(n, {})) for n in lacking):
         return None
     order = [*parameters.get("required", []), *props]
     rank = {n: i for i, n in reversed(list(enumerate(order)))}
@@ -232,10 +234,12 @@ def from_tool_error(
 ) -> Elicitation | None:
     """The elicitation for a call whose tool refused it: the fields a ``CallerInputError``
     names, plus any required caller field left blank (asked at once, not one by one)."""
-    invalid = set(exc.fields) if isinstance(exc, CallerInputError) else set()
-    props: Mapping[str, Any] = parameters.get("properties", {})
-    invalid &= set(props)  # a tool naming an argument it does not declare: nothing to ask
-    return elicitation(parameters, call, missing_required(parameters, call.arguments), invalid)
+    named = set(exc.fields) if isinstance(exc, CallerInputError) else set()
+    named &= set(parameters.get("properties", {}))  # an undeclared name: nothing to ask for
+    # A named argument the call left blank was never given: it is asked for, not "again".
+    given = {n for n in named if not blank(call.arguments.get(n))}
+    missing = set(missing_required(parameters, call.arguments)) | (named - given)
+    return elicitation(parameters, call, missing, given, trusted=named)
 
 
 @dataclass(frozen=True)

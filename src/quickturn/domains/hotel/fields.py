@@ -61,7 +61,10 @@ SpaService = Annotated[
     ],
     Field(json_schema_extra=ask_caller("the treatment you would like")),
 ]
-ParkingKind = Literal["self", "valet"]
+ParkingKind = Annotated[
+    Literal["self", "valet"],
+    Field(json_schema_extra=ask_caller("whether you would like self-parking or valet")),
+]
 Direction = Literal["to_airport", "from_airport"]
 # The menu codes go into the schema as an enum, so grammar-constrained decoding can only produce
 # dishes that exist. They come from the seed (the menu every conversation's database holds); the
