@@ -24,14 +24,7 @@ from quickturn.llm.types import ChatRequest
 from quickturn.tools.context import DetachedContext
 from quickturn.transport.simulated import FramesInput, PacedOutput
 
-BOOKING = {
-    "guest_name": "Ann Lee",
-    "phone": "+1 555 123 4567",
-    "room_type": "double",
-    "check_in": "2026-03-20",
-    "check_out": "2026-03-22",
-    "adults": 2,
-}
+from .desk import BOOKING
 
 
 def test_hotel_agent_is_the_prompt_and_the_typed_tools(
