@@ -22,12 +22,13 @@ from quickturn.domains.hotel.db import HOTEL_TODAY
 from quickturn.domains.hotel.tools import build_hotel_tools
 from quickturn.llm.types import ChatRequest
 from quickturn.tools.context import DetachedContext
+from quickturn.tools.types import ToolCall
 from quickturn.transport.simulated import FramesInput, PacedOutput
 
 from .desk import BOOKING
 
 
-def test_hotel_agent_is_the_prompt_and_the_typed_tools(
+async def test_hotel_agent_is_the_prompt_and_the_typed_tools(
     conn: sqlite3.Connection, agent: HotelAgent
 ) -> None:
     front = hotel_agent(conn, agent.policies)
@@ -40,6 +41,12 @@ def test_hotel_agent_is_the_prompt_and_the_typed_tools(
     assert tool_schemas(front) == bound.schemas() == build_hotel_tools(conn).schemas()
     assert "x-ask-caller" not in str(tool_schemas(front))
     assert agent.agent(conn).instructions == front.instructions
+    # The session's registry keeps the tool-layer hints: a call without the guest's name and
+    # phone comes back with the question to ask.
+    lacking = {k: v for k, v in BOOKING.items() if k not in ("guest_name", "phone")}
+    result = await bound.execute(ToolCall("c1", "create_booking", lacking))
+    assert result.elicitation is not None
+    assert result.elicitation.question == "May I have your full name and a phone number?"
 
 
 async def test_a_scripted_call_books_and_hangs_up(
