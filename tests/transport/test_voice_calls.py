@@ -23,7 +23,9 @@ from quickturn.transport.voice import VoiceCalls
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
-QUESTION = "What time is checkout?"
+# The canned rule for a name answers "Thank you, Anna. That is a double room for two nights, ...";
+# tiny.en hears this line reliably (it heard Piper's "checkout" as "check up" now and then).
+QUESTION = "My name is Anna Smith."
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -48,13 +50,12 @@ async def test_websocket_call_answers_in_words(calls: VoiceCalls) -> None:
         turns, ear = await websocket_call(f"{url}/ws", [speech], greeting=False)
     assert turns[0].a2a_ms is not None
     heard = await _heard(calls, turns[0].answer)
-    # Whisper writes numbers as digits or words; a filler ("Okay.") may come first.
-    assert ("eleven" in heard or "11" in heard) and "morning" in heard, heard
+    assert "double room" in heard, heard  # a filler ("Okay.") may come first
     kinds = [e["type"] for e in ear.events]
     assert {"agent_state_changed", "user_transcript", "agent_speech_started",
             "agent_speech_finished", "turn_completed"} <= set(kinds)
     user = next(e for e in ear.events if e["type"] == "user_transcript")
-    assert "checkout" in user["text"].lower().replace("check out", "checkout")
+    assert "anna" in user["text"].lower()
     turn = next(e for e in ear.events if e["type"] == "turn_completed")
     assert turn["metrics"]["a2a_ms"] > 0
 
@@ -65,8 +66,8 @@ async def test_phone_call_answers_in_words(calls: VoiceCalls) -> None:
         turns, ear = await phone_call(f"{url}/twilio", [speech], greeting=False)
     assert turns[0].a2a_ms is not None
     heard = await _heard(calls, turns[0].answer)  # through mu-law at 8 kHz and back
-    # tiny.en on telephone-band audio: "eleven" came back once as "a love"; these two hold.
-    assert "check" in heard and "morning" in heard, heard
+    # tiny.en on telephone-band audio ("eleven" once came back as "a love"): two plain words.
+    assert "double" in heard and "night" in heard, heard
     assert any(e["event"] == "mark" for e in ear.events)
 
 
@@ -101,11 +102,11 @@ async def test_caller_vanishing_mid_reply_stops_every_task(calls: VoiceCalls) ->
 async def test_caller_vanishing_mid_reply_keeps_what_the_caller_said(calls: VoiceCalls) -> None:
     await _vanish_mid_reply(calls)
     users = [m["content"] for m in calls.records[-1].history if m.get("role") == "user"]
-    assert users and "check" in str(users[0]).lower()
+    assert users and "anna" in str(users[0]).lower()
 
 
 async def test_barge_in_over_websocket_stops_the_agent_and_clears(calls: VoiceCalls) -> None:
-    question = await _speak(calls, QUESTION)  # its answer is three sentences long
+    question = await _speak(calls, QUESTION)  # its answer is two sentences, ~6 s
     interjection = await _speak(calls, "Thank you very much.")
     events: list[dict] = []
     leaked = 0  # agent samples received after `clear`, before the agent's next speech

@@ -9,6 +9,7 @@ the entry point and stays in this process: nothing of it reaches the page.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from quickturn.agent.agent import Agent, tool_schemas
 from quickturn.agent.canned import CannedChatClient
 from quickturn.agent.demo import CANNED_RULES
 from quickturn.agent.fillers import FillerBank
@@ -25,7 +27,6 @@ from quickturn.assets import ModelPaths
 from quickturn.audio.resample import resample
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatClient, ChatRequest
-from quickturn.tools.types import ToolRegistry
 from quickturn.transport.voice import CallRecord, VoiceCalls
 
 LLMChoice = Literal["canned", "embedded", "url"]
@@ -87,9 +88,10 @@ async def voice_calls(
     progress(f"STT: faster-whisper {options.stack.stt_model}; TTS: {options.stack.tts}")
     stt = await load_stt(options.stack, paths)
     tts = await load_tts(options.stack, paths)
-    warm_tools = hotel.tools(hotel.new_conversation_db(seed))
+    warm_conn = hotel.new_conversation_db(seed)
     warm = ChatRequest(messages=[{"role": "system", "content": hotel.system_prompt}],
-                       tools=warm_tools.schemas())
+                       tools=tool_schemas(hotel.agent(warm_conn)))
+    warm_conn.close()
     progress(f"LLM: {options.llm}")
     llm = await _load_llm(options, paths, warm, progress)
     fillers = await FillerBank.create(tts, options.stack.sample_rate_hz, resample,
@@ -97,13 +99,15 @@ async def voice_calls(
     # The first inference of each engine pays one-off set-up costs; not the first caller's.
     await stt.transcribe(np.zeros(options.stack.sample_rate_hz, np.int16))
 
-    def new_tools() -> tuple[ToolRegistry, Callable[[], None]]:
+    def new_agent() -> tuple[Agent, Callable[[], None]]:
         conn: sqlite3.Connection = hotel.new_conversation_db(seed)
-        return hotel.tools(conn), conn.close
+        agent = hotel.agent(conn)  # the front desk's @tool functions, bound to this call's DB
+        if not options.greeting:
+            agent = dataclasses.replace(agent, greeting=None)
+        return agent, conn.close
 
     try:
-        yield VoiceCalls(options.stack, stt, tts, llm, hotel.system_prompt, new_tools,
-                         greeting=hotel.greeting if options.greeting else None, fillers=fillers,
+        yield VoiceCalls(options.stack, stt, tts, llm, new_agent, fillers=fillers,
                          on_record=on_record)
     finally:
         with contextlib.suppress(Exception):

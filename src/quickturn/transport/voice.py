@@ -24,7 +24,6 @@ from quickturn.agent.metrics import TurnMetrics
 from quickturn.agent.stack import StackOptions
 from quickturn.llm.types import ChatClient, Message
 from quickturn.stt.types import STT
-from quickturn.tools.types import ToolRegistry
 from quickturn.transport.call import Call, Event
 from quickturn.tts.types import TTS
 
@@ -75,18 +74,15 @@ class VoiceCalls:
     stt: STT
     tts: TTS
     llm: ChatClient
-    instructions: str
-    new_tools: Callable[[], tuple[ToolRegistry, Callable[[], None]]]
-    """A fresh tool registry for one conversation, and what closes it."""
-    greeting: str | None = None
+    new_agent: Callable[[], tuple[Agent, Callable[[], None]]]
+    """The agent for one conversation (its tools bound to its own state), and what closes it."""
     fillers: FillerBank | None = None
     """Synthesised once for every call (else each call synthesises its own)."""
     on_record: Callable[[CallRecord], None] | None = None
     records: list[CallRecord] = field(default_factory=list)
 
     async def __call__(self, call: Call) -> None:
-        tools, close_tools = self.new_tools()
-        agent = Agent(self.instructions, tools=tools, greeting=self.greeting)
+        agent, close_agent = self.new_agent()
         session = AgentSession(agent, stt=self.stt, tts=self.tts, llm=self.llm,
                                options=self.stack, conversation_id=call.id,
                                fillers=self.fillers)
@@ -105,4 +101,4 @@ class VoiceCalls:
             if self.on_record is not None:
                 self.on_record(record)
             await session.aclose()  # closes only engines it loaded itself: none here
-            close_tools()
+            close_agent()
