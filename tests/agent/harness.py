@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.fakes import (
     BookingTools,
@@ -26,6 +29,18 @@ from quickturn.clock import VirtualClock
 from quickturn.llm.context import ChatContext
 from quickturn.transport.simulated import PacedOutput
 from quickturn.tts.splitter import SentenceSplitter
+
+
+async def cancelled_at(clock: VirtualClock, coro: Coroutine[Any, Any, None], at_s: float) -> None:
+    """Run ``coro`` and cancel it at ``at_s`` on the clock (if still running)."""
+    task = asyncio.ensure_future(coro)
+    timer = asyncio.ensure_future(clock.sleep_until(at_s))
+    await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+    for t in (task, timer):
+        t.cancel()
+    await asyncio.wait({task, timer})  # asyncio.wait: their CancelledError is not ours
+    if not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]
 
 
 class FixedHold:
@@ -66,8 +81,14 @@ class Harness:
         self.events: list[SessionEvent] = []
 
     async def run(
-        self, timeline: list[tuple[float, str]], end_s: float, greeting: str | None = None
+        self,
+        timeline: list[tuple[float, str]],
+        end_s: float,
+        greeting: str | None = None,
+        hang_up_s: float | None = None,
     ) -> VoiceSession:
+        """The call until its input ends at ``end_s``; with ``hang_up_s`` the session is
+        cancelled then, as a transport cancels it when the peer vanishes."""
         fillers = None
         if self.with_fillers:
             # Zero latency: synthesised up front, as the real bank is before the call starts.
@@ -99,7 +120,10 @@ class Harness:
         )
         frames = feed(self.clock, self.book, timeline, end_s)
         self.session = session
-        await run_until(self.clock, session.run(frames, greeting=greeting), end_s + 30)
+        main = session.run(frames, greeting=greeting)
+        if hang_up_s is not None:
+            main = cancelled_at(self.clock, main, hang_up_s)
+        await run_until(self.clock, main, end_s + 30)
         return session
 
     def transitions(self) -> list[AgentStateChanged]:

@@ -97,8 +97,6 @@ async def test_caller_vanishing_mid_reply_stops_every_task(calls: VoiceCalls) ->
     assert calls.records[-1].turns == []  # the reply was cut before its turn completed
 
 
-@pytest.mark.xfail(strict=True, reason="AgentSession (api-v1) commits the caller's words "
-                   "together with the reply, so a reply cut by a hang-up takes them along")
 async def test_caller_vanishing_mid_reply_keeps_what_the_caller_said(calls: VoiceCalls) -> None:
     await _vanish_mid_reply(calls)
     users = [m["content"] for m in calls.records[-1].history if m.get("role") == "user"]

@@ -32,12 +32,7 @@ class TurnCommitter:
             work.stamps.stamp("first_audio_out", handle.first_audio_at_s)
         if handle.first_reply_at_s is not None:
             work.stamps.stamp("first_reply_out", handle.first_reply_at_s)
-        call.context_version += 1
-        if work.text:
-            self.context.add(work.user_message)
-        self.context.extend(
-            kept_messages(work.outcome.messages, handle.heard_by_round(), interrupted=interrupted)
-        )
+        self._add(work, interrupted)
         if not work.text:
             return  # an agent-initiated reply (generate_reply): no caller turn to measure
         spoken = handle.heard_text() if interrupted else " ".join(
@@ -58,3 +53,22 @@ class TurnCommitter:
         )
         call.turns.append(metrics)
         call.emit(TurnCompleted(metrics, call.clock.now()))
+
+    def keep(self, work: TurnWork) -> None:
+        """The call was torn down before this reply was committed (the caller hung up while it
+        was made or played): the caller's words and what they heard of it stay in the history.
+        No metrics: the turn never completed."""
+        self._add(work, interrupted=True)
+
+    def keep_words(self, text: str) -> None:
+        """Transcribed caller words whose turn was not yet confirmed when the call was torn
+        down: they were said, so the record keeps them."""
+        self._call.context_version += 1
+        self.context.add({"role": "user", "content": text})
+
+    def _add(self, work: TurnWork, interrupted: bool) -> None:
+        self._call.context_version += 1
+        if work.text:
+            self.context.add(work.user_message)
+        heard = work.handle.heard_by_round()
+        self.context.extend(kept_messages(work.outcome.messages, heard, interrupted=interrupted))

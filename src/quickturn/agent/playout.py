@@ -80,6 +80,11 @@ class Speaker:
                     self.output.flush()
                 result = await self.output.wait_for_playout()
                 self._account(handle, result, rate)
+        except asyncio.CancelledError:
+            # Torn down mid-speech (the caller hung up): what had played is what was heard.
+            if captured and (cut := self.output.cut()) is not None:
+                self._account(handle, cut, rate)
+            raise
         finally:
             if watcher is not None:
                 watcher.cancel()

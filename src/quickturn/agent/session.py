@@ -180,6 +180,9 @@ class VoiceSession:
                     self._voice.interrupt()
         finally:
             self._call.tg = None
+            # Torn down mid-turn (the transport cancels the session when the peer leaves):
+            # every task has ended by now; the caller's words of an open turn stay on record.
+            self._caller.keep_unfinished()
         self._call.emit(CallEnded(reason, detail, self._clock.now()))
 
     async def _consume(self, frames: AsyncIterator[AudioFrame]) -> None:

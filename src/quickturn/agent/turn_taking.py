@@ -98,6 +98,16 @@ class CallerTurns:
         if self.replying is not None:
             self.replying.handle.interrupt(self._call.clock.now())
 
+    def keep_unfinished(self) -> None:
+        """The call was torn down (the caller hung up) with a turn still open: its words, and
+        what the caller heard of its reply, go into the history instead of being lost."""
+        work, self.replying = self.replying, None
+        if work is not None and not work.withdrawn:
+            self._committer.keep(work)
+        if self._pending_text:
+            self._committer.keep_words(self._pending_text)
+            self._pending_text = ""
+
     def agent_reply(self, instructions: str | None) -> SpeechHandle:
         """A reply the agent starts itself (``generate_reply``)."""
         work = self._new_work(self._call.clock.now(), "")

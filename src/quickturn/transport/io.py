@@ -102,6 +102,16 @@ class AudioOutput(abc.ABC):
         self._start_s = None
         return result
 
+    def cut(self) -> PlayoutResult | None:
+        """The call is torn down mid-speech: drop what is queued (``clear_buffer``) and say at
+        once how far the speech played (None if the output reported nothing); resets like
+        ``wait_for_playout``."""
+        self.clear_buffer()
+        finished = self._finished
+        self._started = self._finished = None
+        self._start_s = None
+        return finished.result() if finished is not None and finished.done() else None
+
     def _ensure_started(self) -> asyncio.Future[float | None]:
         if self._started is None:
             self._started = asyncio.get_running_loop().create_future()
