@@ -4,9 +4,13 @@ stays on record, and nothing of the call (reply, generation, tool call) keeps ru
 from __future__ import annotations
 
 import asyncio
+import gc
+
+import pytest
 
 from agent.harness import Harness
 from agent.test_session import LONG, NO_PREEMPT, front_desk
+from quickturn.agent.events import CallEnded
 
 
 def _leftover_tasks() -> list[asyncio.Task[object]]:
@@ -43,3 +47,39 @@ async def test_hang_up_while_the_turn_is_held_open_keeps_the_transcribed_words()
     s = await h.run([(0.5, "i want to book")], end_s=12.0, hang_up_s=2.2)
     assert s.context.history == [{"role": "user", "content": "i want to book"}]
     assert h.llm.requests == [] and not _leftover_tasks()
+
+
+async def _end_at(h: Harness, at_s: float) -> None:
+    await h.clock.sleep_until(at_s)
+    h.session.end("test")
+
+
+@pytest.mark.parametrize("ending", ["input_ends", "end", "hang_up"])
+async def test_no_task_of_the_call_fails_unseen_when_it_ends(ending: str) -> None:
+    """Every task of the call has an owner that sees how it ended: the loop never reports a
+    "Task exception was never retrieved" (or any other unhandled error) at the call's end."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    try:
+        h = Harness(front_desk, options=NO_PREEMPT)
+        h.tts.ms_per_char = 20.0
+        ender = None
+        if ending == "end":
+
+            ender = asyncio.create_task(_end_at(h, 4.0))
+        end_s = 4.0 if ending == "input_ends" else 12.0
+        hang_up_s = 4.0 if ending == "hang_up" else None
+        s = await h.run([(0.5, "tell me about rooms")], end_s=end_s, hang_up_s=hang_up_s)
+        if ender is not None:
+            await ender
+        ended = [e.reason for e in h.events if isinstance(e, CallEnded)]
+        assert ended == {"input_ends": ["input_ended"], "end": ["ended"], "hang_up": []}[ending]
+        del s, h
+        gc.collect()  # an unretrieved exception is reported when its task is collected
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert unhandled == []
+    assert not _leftover_tasks()
