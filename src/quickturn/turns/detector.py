@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
+from quickturn.audio.frame import PCM16
 from quickturn.errors import ConfigError
 
 # Words that cannot end a finished English sentence (or almost never do in speech).
@@ -39,8 +41,17 @@ _INTENT_OPEN = re.compile(
     r"(?:book|reserve|get|make|change|cancel|ask|know|check|order|add|see|find|have|buy|"
     r"move|switch|schedule|rent|use|pay|upgrade|extend|speak|talk)$"
 )
+# A slot the caller is about to fill: "my number is", "the name is", "it's spelled".
+_SLOT_OPEN = re.compile(
+    r"\b(?:number|name|email|address|card|code|zip|postcode|surname|phone)\s+(?:is|was)$"
+    r"|\bspelled$|\bspell\s+it$"
+)
+_NUMBER_SLOT = re.compile(
+    r"\b(?P<slot>phone|number|card|mobile|cell)\b(?P<rest>[^a-z]*(?:is)?[^a-z]*)$"
+)
+_ENDS_IN_DIGIT = re.compile(r"\d[\s.,-]*$")
 _TRAILING_OPEN = re.compile(r"(?:\.\.\.|…|,|;|:|-|–|—)\s*$")
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,52 @@ class TurnOptions:
             )
 
 
+Completeness = Literal["empty", "complete", "weak", "incomplete"]
+"""What the words alone say: nothing heard, a finished sentence, probably unfinished, surely
+unfinished."""
+
+
+def completeness(transcript: str) -> Completeness:
+    """Classify a transcript by how it ends (see the module docstring)."""
+    text = transcript.strip()
+    if not text:
+        return "empty"
+    if _TRAILING_OPEN.search(text):
+        return "incomplete"
+    terminal = text[-1]
+    if terminal in "?!":
+        return "complete"
+    lowered = text.lower().replace("’", "'")
+    words = _WORD.findall(lowered)
+    if not words:
+        return "complete"
+    last = words[-1]
+    tail = " ".join(words[-4:])
+    if last in _STRONG_LAST_WORDS or _INTENT_OPEN.search(tail) or _SLOT_OPEN.search(tail):
+        return "incomplete"
+    if _digits_short(lowered):
+        return "incomplete"
+    if last in _WEAK_LAST_WORDS:
+        return "weak"
+    if terminal == ".":
+        return "complete"
+    # No terminal punctuation: Whisper punctuates finished sentences, so a bare end means
+    # the audio may have been cut mid-phrase.
+    return "weak"
+
+
+def _digits_short(lowered: str) -> bool:
+    """A phone or card number read in groups and not finished yet: "my number is 555 12"."""
+    m = _NUMBER_SLOT.search(lowered)
+    if m is None:
+        return False
+    digits: int = sum(ch.isdigit() for ch in str(m.group("rest")))
+    if digits == 0 or not _ENDS_IN_DIGIT.search(lowered):
+        return False
+    needed = 16 if m.group("slot") == "card" else 10
+    return digits < needed
+
+
 class TurnDetector:
     """Pure text heuristics; no state, safe to share."""
 
@@ -73,27 +130,13 @@ class TurnDetector:
 
     def hold_s(self, transcript: str) -> float:
         """Extra silence to wait, beyond VAD patience, before confirming the turn."""
-        text = transcript.strip()
-        if not text:
-            return 0.0  # nothing was said (noise): no reason to keep the line open
-        if _TRAILING_OPEN.search(text):
-            return self.options.incomplete_extra_s
-        terminal = text[-1]
-        if terminal in "?!":
-            return 0.0
-        words = _WORD.findall(text.lower().replace("’", "'"))
-        if not words:
-            return 0.0
-        last = words[-1]
-        if last in _STRONG_LAST_WORDS or _INTENT_OPEN.search(" ".join(words[-4:])):
-            return self.options.incomplete_extra_s
-        if last in _WEAK_LAST_WORDS:
-            return self.options.weak_extra_s
-        if terminal == ".":
-            return 0.0
-        # No terminal punctuation: Whisper punctuates finished sentences, so a bare end means
-        # the audio may have been cut mid-phrase.
-        return self.options.weak_extra_s
+        match completeness(transcript):
+            case "incomplete":
+                return self.options.incomplete_extra_s
+            case "weak":
+                return self.options.weak_extra_s
+            case _:
+                return 0.0
 
     def end_of_turn_delay_s(self, transcript: str) -> float:
         """Total silence after the last speech before the turn counts as finished."""
@@ -101,3 +144,19 @@ class TurnDetector:
 
     def is_turn_over(self, transcript: str, silence_s: float) -> bool:
         return silence_s + 1e-9 >= self.end_of_turn_delay_s(transcript)
+
+
+class TextRuleDetector:
+    """The text heuristic behind the end-of-turn protocol: ask at ``patience_s`` of silence,
+    hold longer when the words so far cannot end a sentence. Needs a transcript; with none
+    ("" because STT has not finished) it is plain patience."""
+
+    def __init__(self, options: TurnOptions | None = None) -> None:
+        self._rules = TurnDetector(options)
+
+    @property
+    def min_silence_s(self) -> float:
+        return self._rules.options.patience_s
+
+    async def hold_s(self, audio16k: PCM16, transcript: str) -> float:
+        return self._rules.hold_s(transcript)
