@@ -12,8 +12,8 @@ from quickturn.errors import ConfigError
 from quickturn.turns import (
     EndOfTurnDetector,
     PatienceDetector,
+    RuleTurnDetector,
     SmartTurnOptions,
-    TextRuleDetector,
     TurnOptions,
     completeness,
 )
@@ -29,7 +29,7 @@ async def test_patience_ends_at_its_silence() -> None:
 
 
 async def test_text_rules_hold_unfinished_words() -> None:
-    det: EndOfTurnDetector = TextRuleDetector(TurnOptions(patience_s=0.3))
+    det: EndOfTurnDetector = RuleTurnDetector(TurnOptions(patience_s=0.3))
     assert det.min_silence_s == 0.3
     assert await det.hold_s(AUDIO, "I'd like to book a room.") == 0.0
     assert await det.hold_s(AUDIO, "I'd like a room and") == TurnOptions().incomplete_extra_s

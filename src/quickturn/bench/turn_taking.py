@@ -33,7 +33,7 @@ from quickturn.audio.frame import PCM16
 from quickturn.bench.stats import percentile
 from quickturn.errors import ConfigError
 from quickturn.stt.whisper import WhisperOptions, WhisperSTT
-from quickturn.turns.detector import TextRuleDetector, TurnOptions
+from quickturn.turns.detector import TurnOptions
 from quickturn.turns.labelled_set import (
     LabelledSynth,
     RenderedUtterance,
@@ -42,6 +42,7 @@ from quickturn.turns.labelled_set import (
 from quickturn.turns.patience import PatienceDetector
 from quickturn.turns.phantom import phantom_clips, phantom_turns
 from quickturn.turns.replay import Transcribe, replay
+from quickturn.turns.rules import RuleTurnDetector
 from quickturn.turns.smart_turn import SmartTurnDetector, SmartTurnOptions
 from quickturn.turns.types import EndOfTurnDetector
 
@@ -68,10 +69,10 @@ def detector_specs(paths: ModelPaths) -> list[DetectorSpec]:
         DetectorSpec("patience-200", lambda: _const(PatienceDetector(0.2)), False),
         DetectorSpec("patience-500", lambda: _const(PatienceDetector(0.5)), False),
         DetectorSpec("patience-800", lambda: _const(PatienceDetector(0.8)), False),
-        DetectorSpec("text-rules-500", lambda: _const(TextRuleDetector(TurnOptions())), True),
+        DetectorSpec("text-rules-500", lambda: _const(RuleTurnDetector(TurnOptions())), True),
         DetectorSpec(
             "text-rules-200",
-            lambda: _const(TextRuleDetector(TurnOptions(patience_s=0.2, incomplete_extra_s=0.8))),
+            lambda: _const(RuleTurnDetector(TurnOptions(patience_s=0.2, incomplete_extra_s=0.8))),
             True,
         ),
         DetectorSpec("smart-turn-audio", smart(use_transcript=False), False),

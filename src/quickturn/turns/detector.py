@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from quickturn.audio.frame import PCM16
 from quickturn.errors import ConfigError
 
 # Words that cannot end a finished English sentence (or almost never do in speech).
@@ -144,19 +143,3 @@ class TurnDetector:
 
     def is_turn_over(self, transcript: str, silence_s: float) -> bool:
         return silence_s + 1e-9 >= self.end_of_turn_delay_s(transcript)
-
-
-class TextRuleDetector:
-    """The text heuristic behind the end-of-turn protocol: ask at ``patience_s`` of silence,
-    hold longer when the words so far cannot end a sentence. Needs a transcript; with none
-    ("" because STT has not finished) it is plain patience."""
-
-    def __init__(self, options: TurnOptions | None = None) -> None:
-        self._rules = TurnDetector(options)
-
-    @property
-    def min_silence_s(self) -> float:
-        return self._rules.options.patience_s
-
-    async def hold_s(self, audio16k: PCM16, transcript: str) -> float:
-        return self._rules.hold_s(transcript)
