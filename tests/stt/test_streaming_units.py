@@ -44,6 +44,9 @@ class GatedSTT:
         pass
 
     async def release(self) -> None:
+        """Let every started decode finish (after letting scheduled ones start)."""
+        for _ in range(5):
+            await asyncio.sleep(0)
         for g in self.gates:
             g.set()
         for _ in range(5):
@@ -191,3 +194,17 @@ async def test_a_pause_during_a_decode_is_decoded_right_after_it() -> None:
     await fake.release()
     final = await stream.finish(speech_end_s=0.6)
     assert final.text == "0.70s" and len(fake.calls) == 2
+
+
+async def test_text_at_a_pause_keeps_the_stream_open() -> None:
+    fake, stt = make()
+    stream = stt.stream()
+    stream.push(chunk(0.3))
+    at_pause = asyncio.create_task(stream.text_until(speech_end_s=0.25))
+    await fake.release()
+    assert (await at_pause).text == "0.30s"
+    stream.push(chunk(0.3))  # the caller went on
+    finishing = asyncio.create_task(stream.finish())
+    await fake.release()
+    await fake.release()
+    assert (await finishing).text == "0.60s"

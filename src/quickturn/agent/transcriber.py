@@ -22,6 +22,13 @@ class Transcriber:
     def feed(self, frame: AudioFrame) -> None:
         """A caller frame, in capture order (a batch engine needs none of them)."""
 
+    def on_vad(self, event: object) -> None:
+        """A VAD event, before the session acts on it (a streaming STT starts and hints its
+        decodes with them; see ``quickturn.stt.session_transcriber``)."""
+
+    async def aclose(self) -> None:
+        """Stop background work (a batch engine has none)."""
+
     async def transcribe(self, audio16k: PCM16) -> tuple[str, float]:
         """The utterance's text and the clock time it was ready; raises QuickturnError."""
         transcript = await self.stt.transcribe(audio16k)

@@ -65,6 +65,7 @@ class CallerTurns:
         """One caller frame (after the noise gate)."""
         self._stt.feed(frame)
         for event in self._vad.process(frame):
+            self._stt.on_vad(event)
             match event:
                 case SpeechStarted():
                     self._on_started(event)

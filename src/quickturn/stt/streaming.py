@@ -155,29 +155,39 @@ class IncrementalStream:
         self._model = tr.model
         self._schedule(force=False)  # the newest audio next; what came meanwhile is not stale
 
-    async def finish(self, speech_end_s: float | None = None) -> Transcript:
+    async def text_until(self, speech_end_s: float | None = None) -> Transcript:
+        """The text of all speech up to ``speech_end_s`` (None: all audio), without ending the
+        stream: the caller may go on after a pause. Reuses a partial that covers it, else
+        decodes now (after the decode in flight: the engine has one thread)."""
         started = time.perf_counter()
-        self._closed = True
         need = self._samples
         if speech_end_s is not None:
             need = min(need, int((speech_end_s + self.options.tail_s) * SAMPLE_RATE_HZ))
+        while not (self._last is not None and self._last_upto >= need):
+            if self._inflight is None:
+                self._schedule(force=True)
+                if self._inflight is None:
+                    break  # nothing new to decode as a partial (or no partials): decode below
+            # Its result may cover the speech; if not, the engine's single thread is busy
+            # with it anyway, so a new decode could not start sooner.
+            await asyncio.shield(self._inflight)
+        if self._last is not None and self._last_upto >= need:
+            return Transcript(
+                self._last.text,
+                self._last_upto / SAMPLE_RATE_HZ,
+                started,
+                time.perf_counter(),
+                self._model,
+            )
+        tr = await self._stt.transcribe(self._audio())
+        self.decodes += 1
+        return Transcript(tr.text, tr.audio_s, started, time.perf_counter(), tr.model)
+
+    async def finish(self, speech_end_s: float | None = None) -> Transcript:
         try:
-            if self._inflight is not None:
-                # Its result may be the final one; if not, the engine's single thread is busy
-                # with it anyway, so a new decode could not start sooner.
-                await asyncio.shield(self._inflight)
-            if self._last is not None and self._last_upto >= need:
-                return Transcript(
-                    self._last.text,
-                    self._last_upto / SAMPLE_RATE_HZ,
-                    started,
-                    time.perf_counter(),
-                    self._model,
-                )
-            tr = await self._stt.transcribe(self._audio())
-            self.decodes += 1
-            return Transcript(tr.text, tr.audio_s, started, time.perf_counter(), tr.model)
+            return await self.text_until(speech_end_s)
         finally:
+            self._closed = True
             self._queue.put_nowait(None)
 
     def __aiter__(self) -> AsyncIterator[PartialTranscript]:

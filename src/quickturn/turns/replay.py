@@ -86,8 +86,11 @@ async def replay(
     detector: EndOfTurnDetector,
     transcribe: Transcribe | None = None,
     vad: SileroVAD | None = None,
+    charge_compute: bool = True,
 ) -> ReplayResult:
-    """Where ``detector`` ends the turns in ``pcm`` (module docstring)."""
+    """Where ``detector`` ends the turns in ``pcm`` (module docstring). ``charge_compute=False``
+    decides at ``asked + hold`` as if inference were free: the detector's logic alone, the same
+    on any machine."""
     events = vad_events(pcm, detector.min_silence_s, vad=vad)
     ends: list[TurnEnd] = []
     asked = 0
@@ -106,7 +109,7 @@ async def replay(
         started = time.perf_counter()
         hold = await detector.hold_s(audio, text)
         compute = max(time.perf_counter() - started, stt_s)
-        at = ev.at_s + max(hold, compute)
+        at = ev.at_s + (max(hold, compute) if charge_compute else hold)
         resumed = next((e for e in events[i + 1 :] if isinstance(e, SpeechResumed)), None)
         if resumed is not None and resumed.at_s <= at:
             continue  # the caller went on before the hold ran out: same turn
