@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from quickturn.agent.clock import VirtualClock
+from quickturn.clock import VirtualClock
 
 from quickturn.agent.filler_policy import (
     FillerPlan,

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from quickturn.agent.clock import Clock
+from quickturn.clock import Clock
 from quickturn.errors import ConfigError
 
 # Request words that usually need a tool round (a lookup or a write) before the answer.
