@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from quickturn.clock import VirtualClock
 
 from quickturn.agent.filler_policy import (
     FillerPlan,
@@ -14,6 +13,7 @@ from quickturn.agent.filler_policy import (
     FillerPolicyOptions,
     run_filler,
 )
+from quickturn.clock import VirtualClock
 from quickturn.errors import ConfigError
 
 
