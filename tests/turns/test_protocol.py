@@ -42,6 +42,7 @@ async def test_text_rules_hold_unfinished_words() -> None:
         ("My number is", "incomplete"),
         ("My phone number is 555 123", "incomplete"),
         ("My phone number is 555-123-4567.", "complete"),
+        ("My phone number is 555 0142.", "complete"),
         ("The card number is 4111 2222", "incomplete"),
         ("The card number is 4111 2222 3333 4444.", "complete"),
         ("It's spelled", "incomplete"),

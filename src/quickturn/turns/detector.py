@@ -117,7 +117,8 @@ def _digits_short(lowered: str) -> bool:
     digits: int = sum(ch.isdigit() for ch in str(m.group("rest")))
     if digits == 0 or not _ENDS_IN_DIGIT.search(lowered):
         return False
-    needed = 16 if m.group("slot") == "card" else 10
+    # A card has 16 digits; a phone number at least 7 (a local number: "555 0142").
+    needed = 16 if m.group("slot") == "card" else 7
     return digits < needed
 
 
