@@ -118,7 +118,7 @@ def _digits_short(lowered: str) -> bool:
     if digits == 0 or not _ENDS_IN_DIGIT.search(lowered):
         return False
     # A card has 16 digits; a phone number at least 7 (a local number: "555 0142").
-    needed = 16 if m.group("slot") == "card" else 7
+    needed = 16 if re.search(r"\bcard\b", lowered) else 7
     return digits < needed
 
 
