@@ -63,6 +63,7 @@ def test_completeness_slots_and_numbers(text: str, expected: str) -> None:
         {"threshold": 1.0},
         {"ask_after_s": 0.5, "patience_s": 0.3},
         {"weak_wait_s": 2.0},
+        {"disagree_wait_s": -0.1},
         {"threads": 0},
     ],
 )

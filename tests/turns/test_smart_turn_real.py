@@ -85,6 +85,10 @@ async def test_sentences_cut_before_the_object_score_incomplete(
     opts = detector.options
     cut = _with_silence(_reading(synth, *SENTENCES[0]))
     assert await detector.hold_s(cut, "") == pytest.approx(opts.patience_s - opts.ask_after_s)
+    # Unfinished voice, finished words: the shorter wait.
+    assert await detector.hold_s(cut, "We are arriving on Friday.") == pytest.approx(
+        opts.disagree_wait_s
+    )
 
 
 async def test_transcript_holds_a_turn_the_voice_calls_complete(

@@ -8,7 +8,9 @@ detector keeps listening up to ``patience_s`` of silence in all.
 
 The transcript overrides it where words are surer than sound: a trailing "and", "my number is",
 or a phone number with too few digits holds the turn open even when the model says complete,
-and words that only probably end a sentence add a short ``weak_wait_s``. Measured on the Piper
+and words that only probably end a sentence add a short ``weak_wait_s``. Where the model says
+unfinished but the words read finished, the turn ends after ``disagree_wait_s`` more (0.5 s in
+all, what the text rules alone would wait) instead of the full patience. Measured on the Piper
 voice (docs/turn-taking.md) the model alone often calls a sentence cut mid-way complete, so the
 words matter; with no transcript ("") the model decides alone.
 
@@ -53,6 +55,9 @@ class SmartTurnOptions:
     weak_wait_s: float = 0.2
     """Further wait when the model says complete but the words only probably end there ("...
     for", "...is", no final punctuation)."""
+    disagree_wait_s: float = 0.3
+    """Further wait when the model says incomplete but the words read finished ("Goodbye.",
+    "...instead?"): 0.5 s of silence in all, as the plain text rules would wait."""
     threads: int = 1
     """onnxruntime intra-op threads (1 is fastest per call on a busy 2-core machine)."""
 
@@ -68,6 +73,11 @@ class SmartTurnOptions:
         if not 0.0 <= self.weak_wait_s <= self.patience_s - self.ask_after_s:
             raise ConfigError(
                 f"weak_wait_s must be in [0, patience_s - ask_after_s], got {self.weak_wait_s}"
+            )
+        if not 0.0 <= self.disagree_wait_s <= self.patience_s - self.ask_after_s:
+            raise ConfigError(
+                f"disagree_wait_s must be in [0, patience_s - ask_after_s], "
+                f"got {self.disagree_wait_s}"
             )
         if not 1 <= self.threads <= 16:
             raise ConfigError(f"threads must be in [1, 16], got {self.threads}")
@@ -173,11 +183,12 @@ class SmartTurnDetector:
         """The decision once the model has spoken (pure: the benchmark replays it)."""
         opts = self.options
         wait_s = opts.patience_s - opts.ask_after_s
-        if probability < opts.threshold:
-            return wait_s
         words = completeness(transcript) if opts.use_transcript else "empty"
         if words == "incomplete":
             return wait_s  # the words cannot end here, whatever the voice did
+        if probability < opts.threshold:
+            # The voice sounds unfinished: believe it fully unless the words read finished.
+            return opts.disagree_wait_s if words == "complete" else wait_s
         return opts.weak_wait_s if words == "weak" else 0.0
 
     async def hold_s(self, audio16k: PCM16, transcript: str) -> float:
