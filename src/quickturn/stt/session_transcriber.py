@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from quickturn.agent.transcriber import Transcriber
 from quickturn.audio.frame import PCM16, AudioFrame
@@ -98,8 +99,8 @@ class StreamingTranscriber(Transcriber):
             self._spawn(self._stream.aclose())
             self._stream = None
 
-    def _spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
