@@ -57,11 +57,11 @@ async def test_stream_per_utterance_with_preroll_partials_and_final() -> None:
     end_s = 40 * FRAME / RATE
     pause = SpeechPaused(end_s=end_s, at_s=50 * FRAME / RATE, audio=np.zeros(0, np.int16))
     tr.on_vad(pause)
-    text, _ = await tr.transcribe(np.zeros(0, np.int16))  # the VAD's audio is not needed
+    text, _ = await tr.final_text(np.zeros(0, np.int16))  # the VAD's audio is not needed
     # 100 ms of preroll (5 frames) + 30 speech frames + the silence so far, all speech kept.
     assert text.endswith("f30v") and int(text.split("f")[0]) >= 35
     tr.on_vad(SpeechEnded(start_s=0.2, end_s=end_s, at_s=1.0, audio=np.zeros(0, np.int16)))
-    assert (await tr.transcribe(np.zeros(0, np.int16)))[0].endswith("f30v")
+    assert (await tr.final_text(np.zeros(0, np.int16)))[0].endswith("f30v")
     for _ in range(5):
         await asyncio.sleep(0)
     assert partials and all(p.endswith("v") for p in partials)
@@ -71,6 +71,6 @@ async def test_stream_per_utterance_with_preroll_partials_and_final() -> None:
 async def test_without_a_stream_it_transcribes_the_utterance_audio() -> None:
     fake = LengthSTT()
     tr = StreamingTranscriber(IncrementalSTT(fake), clock=lambda: 5.0)
-    text, at = await tr.transcribe(np.ones(FRAME * 3, np.int16))
+    text, at = await tr.final_text(np.ones(FRAME * 3, np.int16))
     assert (text, at) == ("3f3v", 5.0)
     await tr.aclose()

@@ -11,6 +11,7 @@ what is not given is loaded from the installed model packages by ``prepare`` (``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -42,6 +43,7 @@ from quickturn.agent.stack import (
     session_stt,
 )
 from quickturn.agent.state import AgentState
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.assets import ModelPaths, default_cache_dir
 from quickturn.audio.noise_gate import NoiseGate
 from quickturn.audio.resample import resample
@@ -66,7 +68,7 @@ class AgentSession:
         self,
         agent: Agent,
         *,
-        stt: STT | None = None,
+        stt: STT | UtteranceTranscriber | None = None,
         tts: TTS | None = None,
         llm: ChatClient | str | None = None,
         vad: VADStream | None = None,
@@ -76,6 +78,7 @@ class AgentSession:
         paths: ModelPaths | None = None,
         clock: Clock | None = None,
         conversation_id: str | None = None,
+        fillers: FillerBank | None = None,
     ) -> None:
         self.options = options = options or StackOptions()
         self.userdata = userdata
@@ -92,10 +95,12 @@ class AgentSession:
         self._clock = clock or RealClock()
         self._conversation_id = conversation_id
         self._owned: list[Any] = []  # engines this session loaded, closed by aclose
-        self._fillers: FillerBank | None = None
+        # Pre-synthesised phrases may be shared by many calls (a server's sessions).
+        self._fillers: FillerBank | None = fillers
         self._bus = EventBus()
         self._registry = self._bind(agent.tools)
         self._voice: VoiceSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._context = ChatContext(agent.instructions, options.context)
 
     # -- what the call looks like --------------------------------------------------------------
@@ -217,6 +222,7 @@ class AgentSession:
                 f"the output runs at {output.sample_rate_hz} Hz, the session at "
                 f"{self.options.sample_rate_hz} Hz"
             )
+        self._loop = asyncio.get_running_loop()
         await self.prepare()
         assert self._stt is not None and self._tts is not None and self._llm is not None
         assert self._turns is not None
@@ -281,7 +287,8 @@ class AgentSession:
 
 
 class _CallContext:
-    """The ``ToolContext`` a tool of this session receives."""
+    """The ``ToolContext`` a tool of this session receives. Sync tools run in a worker thread:
+    what they ask for is handed to the event loop, never run in their thread."""
 
     def __init__(self, session: AgentSession) -> None:
         self._session = session
@@ -294,7 +301,19 @@ class _CallContext:
         self._session.voice.say_in_reply(text)
 
     def end_call(self, reason: str = "") -> None:
-        self._session.voice.end_after_speech(reason)
+        self._in_loop(lambda: self._session.voice.end_after_speech(reason))
 
     def hand_off(self, target: str, reason: str = "") -> None:
-        self._session._hand_off(target, reason)
+        self._in_loop(lambda: self._session._hand_off(target, reason))
+
+    def _in_loop(self, action: Callable[[], None]) -> None:
+        loop = self._session._loop
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop:
+            action()
+        else:
+            # Queued before the tool's own completion, so it happens before the reply goes on.
+            loop.call_soon_threadsafe(action)

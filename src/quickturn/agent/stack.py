@@ -11,6 +11,7 @@ from typing import Literal
 from quickturn.agent.fillers import FillerOptions
 from quickturn.agent.options import SessionOptions
 from quickturn.agent.reply import ReplyOptions
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.assets import ModelPaths
 from quickturn.audio.noise_gate import NoiseGateOptions
 from quickturn.errors import ConfigError
@@ -102,9 +103,14 @@ async def load_stt(options: StackOptions, paths: ModelPaths) -> WhisperSTT:
     return await WhisperSTT.create(WhisperOptions(model=options.stt_model), paths)
 
 
-def session_stt(options: StackOptions, stt: STT) -> STT:
-    """``stt`` as the session uses it: streaming over it when ``options.stt_chunking`` says."""
-    if options.stt_chunking == "utterance" or isinstance(stt, IncrementalSTT):
+def session_stt(
+    options: StackOptions, stt: STT | UtteranceTranscriber
+) -> STT | UtteranceTranscriber:
+    """``stt`` as the session uses it: streaming over it when ``options.stt_chunking`` says (a
+    transcriber of the caller's own is used as it is)."""
+    if options.stt_chunking == "utterance" or isinstance(
+        stt, IncrementalSTT | UtteranceTranscriber
+    ):
         return stt
     return IncrementalSTT(stt, StreamingOptions(chunking=options.stt_chunking))
 

@@ -25,7 +25,7 @@ from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.speaking import SpeechScheduler
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.state import AgentState
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
@@ -39,7 +39,7 @@ class CallerTurns:
         call: CallState,
         *,
         vad: VADStream,
-        transcriber: Transcriber,
+        transcriber: UtteranceTranscriber,
         detector: EndOfTurnDetector,
         reply: ReplyGenerator,
         voice: SpeechScheduler,
@@ -132,6 +132,8 @@ class CallerTurns:
                 self._barge_in()
             return
         self._ignore_utterance = False
+        if not self._pending_text and self.replying is None:
+            call.input_max_s = 0.0  # a new caller turn begins
         if self.deciding_now():
             assert self.deciding is not None
             # The caller went on before the turn was confirmed: one turn, not two.
@@ -242,24 +244,10 @@ class CallerTurns:
         """From the end of an utterance to a confirmed turn (cancelled if the caller goes on)."""
         call = self._call
         pre = self._preempt
-        same_speech = pre is not None and abs(pre.end_s - ev.end_s) < 1e-6
-        if pre is not None and same_speech:
-            # Same speech as at the pause: its transcript is the final one.
-            await pre.transcribed.wait()
-        transcript_at: float | None = None
-        if pre is not None and same_speech and pre.error is None:
-            text = pre.text
-        else:
-            try:
-                heard, transcript_at = await self._stt.transcribe(ev.audio)
-            except QuickturnError as exc:
-                # This utterance is lost, the call is not: say nothing and listen again.
-                call.fail(exc)
-                self.deciding = None
-                self._discard_preempt()
-                call.to(AgentState.LISTENING, "stt failed")
-                return
-            text = join_text(self._pending_text, heard)
+        got = await self._final_text(ev, pre)
+        if got is None:
+            return
+        text, transcript_at = got
         # Kept until confirmation: if the caller goes on, this text starts the next turn.
         self._pending_text = text
         self._deciding_audio = None
@@ -297,11 +285,33 @@ class CallerTurns:
                 work.stamps.stamp("transcript", transcript_at)
             work.start_reply(text, call.spawn)
         work.stamps.speech_end = ev.end_s
+        work.stamps.stamp("vad_ended", ev.at_s)
         work.stamps.stamp("turn_decided", decided)
         work.may_run_tools.set()
         call.emit(UserTranscript(text, True, call.clock.now()))
         call.to(AgentState.THINKING, "turn confirmed")
         self._speak(work, reused)
+
+    async def _final_text(
+        self, ev: SpeechEnded, pre: TurnWork | None
+    ) -> tuple[str, float | None] | None:
+        """The utterance's text (joined to a held-open fragment) and when STT had it (None
+        when preemptive work had it); None when STT failed."""
+        if pre is not None and abs(pre.end_s - ev.end_s) < 1e-6:
+            # Same speech as at the pause: its transcript is the final one.
+            await pre.transcribed.wait()
+            if pre.error is None:
+                return pre.text, None
+        try:
+            heard, at_s = await self._stt.final_text(ev.audio)
+        except QuickturnError as exc:
+            # This utterance is lost, the call is not: say nothing and listen again.
+            self._call.fail(exc)
+            self.deciding = None
+            self._discard_preempt()
+            self._call.to(AgentState.LISTENING, "stt failed")
+            return None
+        return join_text(self._pending_text, heard), at_s
 
     def _speak(self, work: TurnWork, reused: bool) -> None:
         self.replying = work

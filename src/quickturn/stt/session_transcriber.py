@@ -2,13 +2,13 @@
 
 The session feeds every caller frame and every VAD event; a new stream starts at each
 ``SpeechStarted`` (with ``preroll_s`` of the audio before it, as the VAD keeps), the VAD's pause
-is passed on as a decode hint, and ``transcribe`` (asked at a pause for preemptive work, or at
+is passed on as a decode hint, and ``final_text`` (asked at a pause for preemptive work, or at
 the end of an utterance) answers from what the stream already decoded. Partials go to
 ``on_partial`` as they come (the session emits them as non-final ``UserTranscript`` events).
 Frames at a rate other than 16 kHz fall back to batch transcription of the utterance audio.
 
-(Not exported from ``quickturn.stt``: it builds on the session's ``Transcriber`` seam, which
-imports ``quickturn.stt``.)
+(Not exported from ``quickturn.stt``: it builds on the session's ``UtteranceTranscriber`` seam,
+which imports ``quickturn.stt``.)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import BatchTranscriber
 from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.stt.streaming import IncrementalStream, IncrementalSTT
 from quickturn.vad.events import SpeechEnded, SpeechPaused, SpeechStarted
@@ -29,7 +29,7 @@ SAMPLE_RATE_HZ = 16000
 OnPartial = Callable[[str, float], None]
 
 
-class StreamingTranscriber(Transcriber):
+class StreamingTranscriber(BatchTranscriber):
     def __init__(
         self,
         stt: IncrementalSTT,
@@ -78,7 +78,7 @@ class StreamingTranscriber(Transcriber):
             case SpeechEnded():
                 self._speech_end_s = event.end_s
 
-    async def transcribe(self, audio16k: PCM16) -> tuple[str, float]:
+    async def final_text(self, audio16k: PCM16) -> tuple[str, float]:
         stream = self._stream
         if stream is None:
             transcript = await self.stt.transcribe(audio16k)

@@ -1,0 +1,161 @@
+"""A2A over the real transports, measured at the caller: ``python -m quickturn.transport.bench``.
+
+Starts ``quickturn talk`` in its own process (so the server's loop is not the clients'), then
+calls it with real clients: WebSocket, the phone protocol, WebRTC (aiortc), optionally through
+a lossy UDP relay (WebRTC) or a stalling TCP proxy (WebSocket), and optionally many callers at
+once. Each call says every line after the agent finished its previous answer; A2A is from the
+last sample of a line sent to the first loud sample of the answer received. Prints p50/p95 and
+writes every number to ``--out`` (JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from quickturn.agent.metrics import percentile
+from quickturn.audio.frame import PCM16
+
+LINES = (
+    "What time is checkout?",
+    "Is there parking at the hotel?",
+    "Do you have a gym?",
+    "Can I bring my dog?",
+)
+
+
+async def caller_audio(lines: Sequence[str]) -> list[PCM16]:
+    from quickturn.assets import ModelPaths, default_cache_dir
+    from quickturn.audio.resample import resample
+    from quickturn.transport.simulated import trim_silence
+    from quickturn.tts import PiperTTS
+
+    tts = await PiperTTS.create(ModelPaths(default_cache_dir()))
+    try:
+        out = []
+        for line in lines:
+            parts = [resample(c.pcm, c.sample_rate_hz, 16000) async for c in tts.synthesize(line)]
+            out.append(trim_silence(np.concatenate(parts), 16000))
+        return out
+    finally:
+        await tts.aclose()
+
+
+async def start_server(extra: Sequence[str]) -> tuple[asyncio.subprocess.Process, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "quickturn", "talk", "--port", "0", "--no-greeting", *extra,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    while line := (await proc.stdout.readline()).decode():
+        print(line.rstrip(), flush=True)
+        if m := re.search(r"open (http://\S+?)/", line):
+            return proc, m.group(1)
+    raise RuntimeError("quickturn talk exited before it listened")
+
+
+async def one_call(kind: str, base: str, audio: list[PCM16], impair: float) -> list[float | None]:
+    from quickturn.transport.clients import phone_call, websocket_call
+
+    ws = base.replace("http://", "ws://")
+    if kind == "websocket":
+        if impair > 0:
+            from quickturn.transport.netem import StallingProxy
+
+            host, port = base.rsplit(":", 1)
+            proxy = StallingProxy(host.split("//")[1], int(port), stall_p=impair)
+            local = await proxy.start()
+            try:
+                turns, _ = await websocket_call(f"ws://127.0.0.1:{local}/ws", audio,
+                                                greeting=False)
+            finally:
+                await proxy.aclose()
+            print(f"  stalled {proxy.stalls} of {proxy.chunks} TCP chunks", flush=True)
+        else:
+            turns, _ = await websocket_call(f"{ws}/ws", audio, greeting=False)
+    elif kind == "phone":
+        turns, _ = await phone_call(f"{ws}/twilio", audio, greeting=False)
+    else:
+        from quickturn.transport.netem import UdpRelay
+        from quickturn.transport.webrtc_client import webrtc_call
+
+        relay = UdpRelay(loss=impair) if impair > 0 else None
+        try:
+            turns, _ = await webrtc_call(base, audio, greeting=False,
+                                         rewrite=relay.rewrite if relay else None)
+        finally:
+            if relay is not None:
+                print(f"  relay dropped {relay.dropped} of {relay.media} media packets",
+                      flush=True)
+                relay.close()
+    return [t.a2a_ms for t in turns]
+
+
+def summary(values: list[float | None]) -> dict[str, Any]:
+    got = [v for v in values if v is not None]
+    return {
+        "turns": len(values), "answered": len(got),
+        "a2a_p50_ms": round(percentile(got, 50)) if got else None,
+        "a2a_p95_ms": round(percentile(got, 95)) if got else None,
+        "a2a_ms": [None if v is None else round(v) for v in values],
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    audio = await caller_audio(LINES[: args.lines])
+    proc, base = await start_server(args.server_args)
+    results: dict[str, Any] = {"server_args": args.server_args, "started": time.time()}
+    try:
+        for kind in args.transports:
+            values: list[float | None] = []
+            for _ in range(args.calls):
+                values += await one_call(kind, base, audio, args.impair)
+            results[kind] = summary(values)
+            print(f"{kind}: {results[kind]}", flush=True)
+        for n in args.concurrent:
+            t0 = time.perf_counter()
+            calls = await asyncio.gather(*(one_call(args.concurrent_transport, base, audio, 0)
+                                           for _ in range(n)))
+            flat = [v for call in calls for v in call]
+            results[f"concurrent_{n}"] = {**summary(flat),
+                                          "wall_s": round(time.perf_counter() - t0, 1)}
+            print(f"{n} at once: {results[f'concurrent_{n}']}", flush=True)
+    finally:
+        proc.terminate()
+        await proc.wait()
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m quickturn.transport.bench", description=__doc__)
+    p.add_argument("--transports", nargs="*", default=["websocket", "phone", "webrtc"],
+                   choices=("websocket", "phone", "webrtc"))
+    p.add_argument("--calls", type=int, default=1, help="calls one after another per transport")
+    p.add_argument("--lines", type=int, default=len(LINES), help="caller lines per call")
+    p.add_argument("--impair", type=float, default=0.0,
+                   help="WebRTC: media packet loss; WebSocket: TCP chunk stall probability")
+    p.add_argument("--concurrent", type=int, nargs="*", default=[],
+                   help="also run this many calls at once (e.g. 1 2 4)")
+    p.add_argument("--concurrent-transport", default="websocket",
+                   choices=("websocket", "phone", "webrtc"))
+    p.add_argument("--out", type=Path, default=None)
+    p.add_argument("server_args", nargs="*", help="after --: arguments for quickturn talk")
+    args = p.parse_args(argv)
+    results = asyncio.run(run(args))
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
