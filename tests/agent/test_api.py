@@ -46,6 +46,7 @@ from quickturn import (
 from quickturn.agent.fillers import FillerOptions
 from quickturn.agent.options import SessionOptions
 from quickturn.agent.stack import StackOptions
+from quickturn.agent.transcriber import transcriber_for
 from quickturn.audio.frame import AudioFrame
 from quickturn.clock import VirtualClock
 from quickturn.errors import AudioFormatError, ConfigError, ToolSchemaError
@@ -294,9 +295,16 @@ class FrameFedTranscriber:
     def __init__(self, book: Codebook, clock: VirtualClock) -> None:
         self.book, self.clock = book, clock
         self.fed: list[AudioFrame] = []
+        self.vad_events, self.closed = 0, False
 
     def feed(self, frame: AudioFrame) -> None:
         self.fed.append(frame)
+
+    def on_vad(self, event: object) -> None:
+        self.vad_events += 1
+
+    async def aclose(self) -> None:
+        self.closed = True
 
     async def final_text(self, audio16k: Any) -> tuple[str, float]:
         heard = np.concatenate([f.pcm for f in self.fed])
@@ -312,7 +320,19 @@ async def test_a_streaming_transcriber_slots_in_as_the_stt() -> None:
     )
     await c.run([(0.5, "hello there")], end_s=4.0)
     assert len(streaming.fed) == c.frames_seen  # every caller frame went through it
+    assert streaming.vad_events >= 2 and streaming.closed  # started + ended; closed at the end
     assert [t.user_text for t in c.session.turns] == ["hello there"]
+
+
+def test_half_a_streaming_transcriber_is_refused_up_front() -> None:
+    class NoHooks:
+        def feed(self, frame: AudioFrame) -> None: ...
+
+        async def final_text(self, audio16k: Any) -> tuple[str, float]:
+            return "", 0.0
+
+    with pytest.raises(ConfigError, match="lacks on_vad, aclose"):
+        transcriber_for(NoHooks(), VirtualClock().now)  # type: ignore[arg-type]
 
 
 async def test_an_input_that_fails_mid_call_ends_it_like_a_hang_up() -> None:

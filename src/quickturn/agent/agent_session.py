@@ -33,7 +33,15 @@ from quickturn.agent.playout import Speaker
 from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.session import VoiceSession
 from quickturn.agent.speech import SpeechHandle
-from quickturn.agent.stack import Progress, StackOptions, load_embedded_llm, load_stt, load_tts
+from quickturn.agent.stack import (
+    Progress,
+    StackOptions,
+    load_embedded_llm,
+    load_stt,
+    load_tts,
+    load_turns,
+    session_stt,
+)
 from quickturn.agent.state import AgentState
 from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.assets import ModelPaths, default_cache_dir
@@ -82,7 +90,7 @@ class AgentSession:
         if llm is not None and not isinstance(llm, str):
             self._llm = llm
         self._vad = vad
-        self._turns = turns or options.turns()
+        self._turns = turns  # None: loaded by prepare (options.turn_detector)
         self._paths = paths
         self._clock = clock or RealClock()
         self._conversation_id = conversation_id
@@ -177,6 +185,11 @@ class AgentSession:
         """Load what was not given (models from the installed packages) and synthesise the
         filler phrases, so the call itself starts at once. Safe to call twice."""
         paths = self._paths or ModelPaths(default_cache_dir())
+        if self._turns is None:
+            progress(f"turns: loading the {self.options.turn_detector} end-of-turn detector")
+            self._turns = await load_turns(self.options, paths)
+            if hasattr(self._turns, "aclose"):
+                self._owned.append(self._turns)
         if self._stt is None:
             progress(f"STT: loading faster-whisper {self.options.stt_model}")
             self._stt = await load_stt(self.options, paths)
@@ -212,6 +225,7 @@ class AgentSession:
         self._loop = asyncio.get_running_loop()
         await self.prepare()
         assert self._stt is not None and self._tts is not None and self._llm is not None
+        assert self._turns is not None
         reply = ReplyGenerator(
             self._llm,
             self._live_tools,
@@ -227,7 +241,7 @@ class AgentSession:
         gate = NoiseGate(self.options.noise_gate) if self.options.noise_gate else None
         self._voice = VoiceSession(
             vad=self._vad or self.options.vad(self._turns.min_silence_s),
-            stt=self._stt,
+            stt=session_stt(self.options, self._stt),
             detector=self._turns,
             reply=reply,
             speaker=Speaker(output, self._clock),

@@ -12,8 +12,9 @@ from quickturn.agent.demo import DemoOptions, default_out_dir, run_demo
 from quickturn.agent.reply import ReplyOptions
 from quickturn.agent.session import SessionOptions
 from quickturn.agent.simulate import print_line, print_summary, print_turn
-from quickturn.agent.stack import StackOptions
+from quickturn.agent.stack import TURN_DETECTORS, StackOptions
 from quickturn.assets import ModelPaths, default_cache_dir
+from quickturn.stt.types import CHUNK_S
 
 
 def register(subparsers: Any) -> None:
@@ -28,6 +29,11 @@ def register(subparsers: Any) -> None:
                    help="auto: the embedded model if installed, else canned replies")
     p.add_argument("--patience-ms", type=int, default=500,
                    help="VAD silence that ends a caller turn (100-3000)")
+    p.add_argument("--stt-chunking", choices=list(CHUNK_S), default="utterance",
+                   help="STT once per utterance (default) or streaming every 200/500 ms")
+    p.add_argument("--turns", choices=TURN_DETECTORS, default="smart",
+                   help="end-of-turn detector: Smart Turn model + transcript cues (default), "
+                        "text rules after --patience-ms, or plain --patience-ms")
     p.add_argument("--no-preemptive", action="store_true",
                    help="do not start STT+LLM on short pauses before the turn is confirmed")
     p.add_argument("--turn-lock", action="store_true",
@@ -42,6 +48,8 @@ def _run(args: argparse.Namespace) -> int:
         stt_model=args.stt,
         tts=args.tts,
         patience_ms=args.patience_ms,
+        turn_detector=args.turns,
+        stt_chunking=args.stt_chunking,
         session=SessionOptions(preemptive=not args.no_preemptive, turn_lock=args.turn_lock),
         reply=ReplyOptions(),
     )

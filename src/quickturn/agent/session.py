@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable
 
 from quickturn.agent.call_state import CallState
 from quickturn.agent.commit import TurnCommitter
-from quickturn.agent.events import CallEnded, EndReason, SessionEvent
+from quickturn.agent.events import CallEnded, EndReason, SessionEvent, UserTranscript
 from quickturn.agent.fillers import FillerBank
 from quickturn.agent.idle import IdleTimer
 from quickturn.agent.metrics import TurnMetrics
@@ -35,6 +35,8 @@ from quickturn.audio.frame import AudioFrame
 from quickturn.clock import Clock
 from quickturn.errors import QuickturnError
 from quickturn.llm.context import ChatContext
+from quickturn.stt.session_transcriber import StreamingTranscriber
+from quickturn.stt.streaming import IncrementalSTT
 from quickturn.stt.types import STT
 from quickturn.turns.types import EndOfTurnDetector
 from quickturn.vad.types import VADStream
@@ -65,11 +67,17 @@ class VoiceSession:
         self._filter = frame_filter
         self._call = CallState(clock, emit or (lambda _: None))
         self._committer = TurnCommitter(self._call, context)
+        # A streaming STT decodes while the caller speaks and reports partial transcripts.
+        self._transcriber = (
+            StreamingTranscriber(stt, clock.now, self._partial)
+            if isinstance(stt, IncrementalSTT)
+            else transcriber_for(stt, clock.now)
+        )
         self._voice = SpeechScheduler(self._call, speaker, reply, self._committer.said)
         self._caller = CallerTurns(
             self._call,
             vad=vad,
-            transcriber=transcriber_for(stt, clock.now),
+            transcriber=self._transcriber,
             detector=detector,
             reply=reply,
             voice=self._voice,
@@ -183,7 +191,11 @@ class VoiceSession:
             # Torn down mid-turn (the transport cancels the session when the peer leaves):
             # every task has ended by now; the caller's words of an open turn stay on record.
             self._caller.keep_unfinished()
+            await self._transcriber.aclose()
         self._call.emit(CallEnded(reason, detail, self._clock.now()))
+
+    def _partial(self, text: str, at_s: float) -> None:
+        self._call.emit(UserTranscript(text, False, at_s))
 
     async def _consume(self, frames: AsyncIterator[AudioFrame]) -> None:
         """Every caller frame until the input ends or the call is ended; ``end`` cancels this

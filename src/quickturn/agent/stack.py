@@ -11,17 +11,35 @@ from typing import Literal
 from quickturn.agent.fillers import FillerOptions
 from quickturn.agent.options import SessionOptions
 from quickturn.agent.reply import ReplyOptions
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.assets import ModelPaths
 from quickturn.audio.noise_gate import NoiseGateOptions
 from quickturn.errors import ConfigError
 from quickturn.llm.context import ContextOptions
 from quickturn.llm.types import ChatClient, ChatRequest
-from quickturn.stt import WhisperOptions, WhisperSTT
+from quickturn.stt import (
+    CHUNK_S,
+    STT,
+    Chunking,
+    IncrementalSTT,
+    StreamingOptions,
+    WhisperOptions,
+    WhisperSTT,
+)
 from quickturn.tts import EspeakTTS, PiperTTS
-from quickturn.turns import RuleTurnDetector, TurnOptions
+from quickturn.turns import (
+    EndOfTurnDetector,
+    PatienceDetector,
+    RuleTurnDetector,
+    SmartTurnDetector,
+    SmartTurnOptions,
+    TurnOptions,
+)
 from quickturn.vad import SileroVAD, VADOptions
 
 TTSName = Literal["piper", "espeak"]
+TurnsName = Literal["smart", "rules", "patience"]
+TURN_DETECTORS: tuple[TurnsName, ...] = ("smart", "rules", "patience")
 Progress = Callable[[str], None]
 
 
@@ -30,6 +48,12 @@ class StackOptions:
     stt_model: str = "tiny.en"
     tts: TTSName = "piper"
     patience_ms: int = 500
+    stt_chunking: Chunking = "utterance"
+    """When STT decodes: once per utterance (at the VAD's pause, for preemptive work, and at its
+    end), or streaming every 200/500 ms of speech ("frames-200ms", "frames-500ms")."""
+    turn_detector: TurnsName = "smart"
+    """End of turn: the Smart Turn model + transcript cues (patience_ms unused), the text rules
+    after patience_ms, or plain patience_ms of silence."""
     sample_rate_hz: int = 16_000
     noise_gate: NoiseGateOptions | None = field(default_factory=NoiseGateOptions)
     """Caller frames pass this gate before VAD and STT (None: no gate)."""
@@ -43,6 +67,12 @@ class StackOptions:
             raise ConfigError(f"--stt must be tiny.en or base, got {self.stt_model!r}")
         if self.tts not in ("piper", "espeak"):
             raise ConfigError(f"--tts must be piper or espeak, got {self.tts!r}")
+        if self.stt_chunking not in CHUNK_S:
+            raise ConfigError(f"--stt-chunking must be one of {sorted(CHUNK_S)}")
+        if self.turn_detector not in TURN_DETECTORS:
+            raise ConfigError(
+                f"--turns must be one of {TURN_DETECTORS}, got {self.turn_detector!r}"
+            )
         if not 100 <= self.patience_ms <= 3000:
             raise ConfigError(f"--patience-ms must be within [100, 3000], got {self.patience_ms}")
         if self.reply.output_rate_hz != self.sample_rate_hz:
@@ -60,8 +90,29 @@ class StackOptions:
         return SileroVAD(self.vad_options(patience_s))
 
 
+async def load_turns(options: StackOptions, paths: ModelPaths) -> EndOfTurnDetector:
+    """The end-of-turn detector ``options.turn_detector`` names (Smart Turn loads its model)."""
+    if options.turn_detector == "smart":
+        return await SmartTurnDetector.create(SmartTurnOptions(), paths)
+    if options.turn_detector == "patience":
+        return PatienceDetector(options.patience_ms / 1000)
+    return options.turns()
+
+
 async def load_stt(options: StackOptions, paths: ModelPaths) -> WhisperSTT:
     return await WhisperSTT.create(WhisperOptions(model=options.stt_model), paths)
+
+
+def session_stt(
+    options: StackOptions, stt: STT | UtteranceTranscriber
+) -> STT | UtteranceTranscriber:
+    """``stt`` as the session uses it: streaming over it when ``options.stt_chunking`` says (a
+    transcriber of the caller's own is used as it is)."""
+    if options.stt_chunking == "utterance" or isinstance(
+        stt, IncrementalSTT | UtteranceTranscriber
+    ):
+        return stt
+    return IncrementalSTT(stt, StreamingOptions(chunking=options.stt_chunking))
 
 
 async def load_tts(options: StackOptions, paths: ModelPaths) -> PiperTTS | EspeakTTS:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
 
 from quickturn.agent.call_state import CallState
 from quickturn.agent.commit import TurnCommitter
@@ -23,7 +26,7 @@ from quickturn.agent.speaking import SpeechScheduler
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.state import AgentState
 from quickturn.agent.transcriber import UtteranceTranscriber
-from quickturn.audio.frame import AudioFrame
+from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
 from quickturn.vad.events import SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
@@ -56,17 +59,20 @@ class CallerTurns:
         self._ignore_utterance = False
         self._barge_from_s: float | None = None
         self._pending_text = ""  # an unconfirmed turn the caller went on from
+        # ... or its audio, when the caller went on before its text was known (slow STT): it is
+        # transcribed again with the continuation, so no words are lost.
+        self._pending_audio: PCM16 | None = None
+        self._deciding_audio: PCM16 | None = None  # the deciding turn's audio until its text
         self._preempt: TurnWork | None = None
         self.deciding: asyncio.Task[None] | None = None  # a turn before its confirmation
         self.replying: TurnWork | None = None  # the confirmed turn being answered
         self._committing: asyncio.Task[None] | None = None  # its reply, until in the history
-        self._transcribing = False  # the decision is waiting for its utterance's transcript
-        self._went_on = False  # ...and the caller went on meanwhile
 
     def process(self, frame: AudioFrame) -> None:
         """One caller frame (after the noise gate)."""
         self._stt.feed(frame)
         for event in self._vad.process(frame):
+            self._stt.on_vad(event)
             match event:
                 case SpeechStarted():
                     self._on_started(event)
@@ -140,14 +146,10 @@ class CallerTurns:
             call.input_max_s = 0.0  # a new caller turn begins
         if self.deciding_now():
             assert self.deciding is not None
-            # The caller went on before the turn was confirmed: one turn, not two. While the
-            # utterance is still being transcribed the decision finishes that (its words start
-            # the continued turn) and stops there; later it is simply cancelled.
-            if self._transcribing:
-                self._went_on = True
-            else:
-                self.deciding.cancel()
+            # The caller went on before the turn was confirmed: one turn, not two.
+            self.deciding.cancel()
             self.deciding = None
+            self._pending_audio = self._deciding_audio
         self._discard_preempt()
         call.to(AgentState.USER_SPEAKING, "caller speech")
 
@@ -203,6 +205,7 @@ class CallerTurns:
             return
         if self._ignore_utterance or not self.options.preemptive or self._voice.busy():
             return
+        ev = replace(ev, audio=self._with_pending_audio(ev.audio))
         self._discard_preempt()
         work = self._new_work(ev.end_s, self._pending_text)
         work.start_transcribe_and_reply(ev.audio, self._call.spawn)
@@ -219,7 +222,14 @@ class CallerTurns:
         if self._ignore_utterance:
             self._ignore_utterance = False
             return
+        ev = replace(ev, audio=self._with_pending_audio(ev.audio))
+        self._pending_audio = None
+        self._deciding_audio = ev.audio
         self.deciding = call.spawn(self._decide(ev))
+
+    def _with_pending_audio(self, audio: PCM16) -> PCM16:
+        pending = self._pending_audio
+        return audio if pending is None else np.concatenate([pending, audio])
 
     def _discard_preempt(self) -> None:
         if self._preempt is not None:
@@ -244,18 +254,13 @@ class CallerTurns:
         """From the end of an utterance to a confirmed turn (cancelled if the caller goes on)."""
         call = self._call
         pre = self._preempt
-        self._transcribing, self._went_on = True, False
-        try:
-            got = await self._final_text(ev, pre)
-        finally:
-            self._transcribing = False
+        got = await self._final_text(ev, pre)
         if got is None:
             return
         text, transcript_at = got
         # Kept until confirmation: if the caller goes on, this text starts the next turn.
         self._pending_text = text
-        if self._went_on:
-            return  # the caller is already saying more; that utterance continues this one
+        self._deciding_audio = None
         hold = await self._detector.hold_s(ev.audio, text) if text else 0.0
         if hold > 0:
             await call.clock.sleep_until(ev.at_s + hold)
@@ -312,10 +317,9 @@ class CallerTurns:
         except QuickturnError as exc:
             # This utterance is lost, the call is not: say nothing and listen again.
             self._call.fail(exc)
-            if not self._went_on:
-                self.deciding = None
-                self._discard_preempt()
-                self._call.to(AgentState.LISTENING, "stt failed")
+            self.deciding = None
+            self._discard_preempt()
+            self._call.to(AgentState.LISTENING, "stt failed")
             return None
         return join_text(self._pending_text, heard), at_s
 

@@ -151,7 +151,18 @@ class WhisperSTT:
         if pcm.dtype != np.int16 or pcm.ndim != 1:
             raise AudioFormatError(f"transcribe needs 1-D int16 PCM, got {pcm.dtype} {pcm.shape}")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._transcribe_sync, pcm)
+        return await loop.run_in_executor(self._executor, self._batch_sync, pcm)
+
+    async def transcribe_partial(self, pcm: PCM16) -> tuple[Transcript, bool]:
+        """A cheap decode of an utterance still in progress: no 30 s retry when the short
+        window repeats itself (audio cut mid-word often does). The flag says whether the text
+        is as good as ``transcribe``'s (no repeat, within budget): only then may it be final."""
+        if self._closed:
+            raise RuntimeError("WhisperSTT is closed")
+        if pcm.dtype != np.int16 or pcm.ndim != 1:
+            raise AudioFormatError(f"transcribe needs 1-D int16 PCM, got {pcm.dtype} {pcm.shape}")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._partial_sync, pcm)
 
     async def transcribe_stock(self, pcm: PCM16) -> Transcript:
         """faster-whisper's own ``transcribe()`` (30 s window): the baseline for benchmarks."""
@@ -162,20 +173,29 @@ class WhisperSTT:
         self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _transcribe_sync(self, pcm: PCM16) -> Transcript:
+    def _transcribe_sync(self, pcm: PCM16, partial: bool = False) -> tuple[Transcript, bool]:
         started = time.perf_counter()
         audio_s = len(pcm) / SAMPLE_RATE_HZ
         if audio_s > _FULL_WINDOW_S:
-            return self._stock_sync(pcm)  # long audio: let faster-whisper segment it
+            return self._stock_sync(pcm), True  # long audio: let faster-whisper segment it
         if len(pcm) < SAMPLE_RATE_HZ // 20:  # under 50 ms: nothing to hear
-            return Transcript("", audio_s, started, time.perf_counter(), self.options.model)
+            empty = Transcript("", audio_s, started, time.perf_counter(), self.options.model)
+            return empty, True
         audio = pcm.astype(np.float32) / 32768.0
         features = self._model.feature_extractor(audio)
         window_s = max(self.options.window_s, float(math.ceil(audio_s)))
         text, repeated = self._decode(features, window_s, audio_s)
-        if repeated and window_s < _FULL_WINDOW_S:
+        if repeated and window_s < _FULL_WINDOW_S and not partial:
             text, _ = self._decode(features, _FULL_WINDOW_S, audio_s)
-        return Transcript(text, audio_s, started, time.perf_counter(), self.options.model)
+            repeated = False
+        done = time.perf_counter()
+        return Transcript(text, audio_s, started, done, self.options.model), not repeated
+
+    def _batch_sync(self, pcm: PCM16) -> Transcript:
+        return self._transcribe_sync(pcm)[0]
+
+    def _partial_sync(self, pcm: PCM16) -> tuple[Transcript, bool]:
+        return self._transcribe_sync(pcm, partial=True)
 
     def _decode(
         self, features: npt.NDArray[np.float32], window_s: float, audio_s: float

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from quickturn.errors import ConfigError
 
@@ -39,8 +40,17 @@ _INTENT_OPEN = re.compile(
     r"(?:book|reserve|get|make|change|cancel|ask|know|check|order|add|see|find|have|buy|"
     r"move|switch|schedule|rent|use|pay|upgrade|extend|speak|talk)$"
 )
+# A slot the caller is about to fill: "my number is", "the name is", "it's spelled".
+_SLOT_OPEN = re.compile(
+    r"\b(?:number|name|email|address|card|code|zip|postcode|surname|phone)\s+(?:is|was)$"
+    r"|\bspelled$|\bspell\s+it$"
+)
+_NUMBER_SLOT = re.compile(
+    r"\b(?P<slot>phone|number|card|mobile|cell)\b(?P<rest>[^a-z]*(?:is)?[^a-z]*)$"
+)
+_ENDS_IN_DIGIT = re.compile(r"\d[\s.,-]*$")
 _TRAILING_OPEN = re.compile(r"(?:\.\.\.|…|,|;|:|-|–|—)\s*$")
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,53 @@ class TurnOptions:
             )
 
 
+Completeness = Literal["empty", "complete", "weak", "incomplete"]
+"""What the words alone say: nothing heard, a finished sentence, probably unfinished, surely
+unfinished."""
+
+
+def completeness(transcript: str) -> Completeness:
+    """Classify a transcript by how it ends (see the module docstring)."""
+    text = transcript.strip()
+    if not text:
+        return "empty"
+    if _TRAILING_OPEN.search(text):
+        return "incomplete"
+    terminal = text[-1]
+    if terminal in "?!":
+        return "complete"
+    lowered = text.lower().replace("’", "'")
+    words = _WORD.findall(lowered)
+    if not words:
+        return "complete"
+    last = words[-1]
+    tail = " ".join(words[-4:])
+    if last in _STRONG_LAST_WORDS or _INTENT_OPEN.search(tail) or _SLOT_OPEN.search(tail):
+        return "incomplete"
+    if _digits_short(lowered):
+        return "incomplete"
+    if last in _WEAK_LAST_WORDS:
+        return "weak"
+    if terminal == ".":
+        return "complete"
+    # No terminal punctuation: Whisper punctuates finished sentences, so a bare end means
+    # the audio may have been cut mid-phrase.
+    return "weak"
+
+
+def _digits_short(lowered: str) -> bool:
+    """A phone or card number read in groups and not finished yet: "my number is 555 12"."""
+    m = _NUMBER_SLOT.search(lowered)
+    if m is None:
+        return False
+    digits: int = sum(ch.isdigit() for ch in str(m.group("rest")))
+    if digits == 0 or not _ENDS_IN_DIGIT.search(lowered):
+        return False
+    # A card has 16 digits; a phone number at least 7 (a local number: "555 0142").
+    needed = 16 if re.search(r"\bcard\b", lowered) else 7
+    return digits < needed
+
+
 class TurnDetector:
     """Pure text heuristics; no state, safe to share."""
 
@@ -73,27 +130,13 @@ class TurnDetector:
 
     def hold_s(self, transcript: str) -> float:
         """Extra silence to wait, beyond VAD patience, before confirming the turn."""
-        text = transcript.strip()
-        if not text:
-            return 0.0  # nothing was said (noise): no reason to keep the line open
-        if _TRAILING_OPEN.search(text):
-            return self.options.incomplete_extra_s
-        terminal = text[-1]
-        if terminal in "?!":
-            return 0.0
-        words = _WORD.findall(text.lower().replace("’", "'"))
-        if not words:
-            return 0.0
-        last = words[-1]
-        if last in _STRONG_LAST_WORDS or _INTENT_OPEN.search(" ".join(words[-4:])):
-            return self.options.incomplete_extra_s
-        if last in _WEAK_LAST_WORDS:
-            return self.options.weak_extra_s
-        if terminal == ".":
-            return 0.0
-        # No terminal punctuation: Whisper punctuates finished sentences, so a bare end means
-        # the audio may have been cut mid-phrase.
-        return self.options.weak_extra_s
+        match completeness(transcript):
+            case "incomplete":
+                return self.options.incomplete_extra_s
+            case "weak":
+                return self.options.weak_extra_s
+            case _:
+                return 0.0
 
     def end_of_turn_delay_s(self, transcript: str) -> float:
         """Total silence after the last speech before the turn counts as finished."""
