@@ -28,6 +28,7 @@ LOOP_NOTE = (
 
 @dataclass(frozen=True)
 class ReplyOptions:
+    repair: bool = True  # off: the engine's events go out as they are (a raw pass-through)
     loop_guard: bool = True
     json_retries: int = 1  # extra tries when an upstream's reply fails response_format
 
@@ -40,6 +41,10 @@ async def reply_events(
     client: ChatClient, request: ChatRequest, options: ReplyOptions
 ) -> AsyncGenerator[LLMEvent, None]:
     """The events the client is sent for ``request`` (the ChatClient stream contract holds)."""
+    if not options.repair:
+        async for event in _passthrough(client, request):
+            yield event
+        return
     if request.response_format is not None and request.response_format.get("type") != "text":
         async for event in json_reply(client, request, options.json_retries):
             yield event
@@ -69,6 +74,15 @@ async def reply_events(
             if isinstance(event, Finished):
                 usage = add_usage(looped.usage, event.usage)
                 event = Finished(event.finish_reason, usage, event.at_s)
+            yield event
+    finally:
+        await aclose_iter(events)
+
+
+async def _passthrough(client: ChatClient, request: ChatRequest) -> AsyncGenerator[LLMEvent, None]:
+    events = client.stream(request)
+    try:
+        async for event in events:
             yield event
     finally:
         await aclose_iter(events)
