@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 
@@ -68,6 +69,7 @@ async def served(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, str
         yield mode, url
 
 
+MAX_TOKENS = 48  # a greeting or one call; keeps the real model's turns short
 SYSTEM = "You are a weather assistant. Use the tools to answer. Be brief."
 PLAIN = {"proxy": "/say Hello there! How can I help you today?", "embedded": "Say hello."}
 ASK_WEATHER = {"proxy": "/say " + WEATHER_CALL, "embedded": "What is the weather in Paris?"}
@@ -98,12 +100,24 @@ async def get_time(tz: str, hours: int) -> str:
 
 
 def livekit_llm(url: str) -> Any:
-    return lk_openai.LLM(model="quickturn", base_url=url, api_key="x", temperature=0.0)
+    # A cold prefill of the tool prompt on a busy 2-core machine takes longer than LiveKit's
+    # default 10 s timeout; a retry would then only queue behind the first attempt.
+    return lk_openai.LLM(
+        model="quickturn",
+        base_url=url,
+        api_key="x",
+        temperature=0.0,
+        max_completion_tokens=MAX_TOKENS,
+        timeout=httpx.Timeout(300),
+    )
 
 
 async def livekit_turn(llm: Any, ctx: Any, tools: list[Any]) -> tuple[str, list[Any]]:
+    from livekit.agents import APIConnectOptions
+
     text, calls = "", []
-    async with llm.chat(chat_ctx=ctx, tools=tools) as stream:
+    once = APIConnectOptions(max_retry=0, timeout=300)
+    async with llm.chat(chat_ctx=ctx, tools=tools, conn_options=once) as stream:
         async for chunk in stream:
             if chunk.delta is not None:
                 text += chunk.delta.content or ""
@@ -213,7 +227,9 @@ async def pipecat_run(url: str, user: str, *, tools: bool) -> tuple[str, list[di
         called.append(dict(params.arguments))
         await params.result_callback({"conditions": "sunny", "temperature_c": 21})
 
-    settings = OpenAILLMService.Settings(model="quickturn", system_instruction=SYSTEM)
+    settings = OpenAILLMService.Settings(
+        model="quickturn", system_instruction=SYSTEM, max_tokens=MAX_TOKENS, temperature=0.0
+    )
     llm = OpenAILLMService(api_key="x", base_url=url, settings=settings)
     schema = ToolsSchema(
         standard_tools=[
