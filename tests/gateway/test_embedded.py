@@ -44,7 +44,9 @@ async def served() -> AsyncIterator[tuple[AsyncOpenAI, Any, str]]:
         from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
 
         engine = await EmbeddedChatClient.create(
-            EmbeddedOptions(n_ctx=4096, persist_prefixes=False), ModelPaths(default_cache_dir())
+            # As `quickturn serve` runs it: raw text out, the gateway's stage repairs calls.
+            EmbeddedOptions(n_ctx=4096, persist_prefixes=False, repair_calls=False),
+            ModelPaths(default_cache_dir()),
         )
     except (ImportError, MissingDependencyError) as exc:
         pytest.skip(f"embedded engine unavailable: {exc}")
@@ -155,4 +157,49 @@ async def test_disconnect_mid_stream_frees_the_engine_slot(
                     break
                 await asyncio.sleep(0.05)
     assert engine.stats().busy_slots == 0
-    assert 'quickturn_gateway_in_flight{engine="embedded"} 0' in metrics
+    assert 'quickturn_gateway_in_flight{engine="embedded"} 0.0' in metrics
+
+
+async def test_response_format_json_schema_is_decoded_under_a_grammar(api: AsyncOpenAI) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "room_type": {"type": "string", "enum": ["single", "double"]},
+            "nights": {"type": "integer"},
+        },
+        "required": ["room_type", "nights"],
+        "additionalProperties": False,
+    }
+    fmt = {"type": "json_schema", "json_schema": {"name": "b", "schema": schema}}
+    for stream in (False, True):
+        kw: dict[str, Any] = {
+            "model": "quickturn",
+            "temperature": 0,
+            "max_tokens": 40,
+            "messages": [SYSTEM, {"role": "user", "content": "A double room for 3 nights."}],
+            "response_format": fmt,
+        }
+        if stream:
+            chunks = [c async for c in await api.chat.completions.create(stream=True, **kw)]
+            text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        else:
+            text = (await api.chat.completions.create(**kw)).choices[0].message.content or ""
+        value = json.loads(text)
+        assert set(value) == {"room_type", "nights"} and value["room_type"] in ("single", "double")
+        assert isinstance(value["nights"], int)
+
+
+async def test_the_models_text_calls_are_repaired_by_the_gateway(api: AsyncOpenAI) -> None:
+    """tool_choice auto: the 0.5B writes its call as text; the client gets a structured call
+    (or, if the model answers in prose, prose without any call markup)."""
+    reply = await api.chat.completions.create(
+        model="quickturn",
+        temperature=0,
+        max_tokens=64,
+        messages=[SYSTEM, {"role": "user", "content": "Book me a double room for 3 nights."}],
+        tools=[BOOK],
+    )
+    message = reply.choices[0].message
+    assert message.tool_calls, message.content
+    assert message.tool_calls[0].function.name == "book_room"
+    assert "<tool_call>" not in (message.content or "") and '"name"' not in (message.content or "")
