@@ -16,10 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from quickturn.assets import ModelPaths, default_cache_dir
-from quickturn.errors import MissingDependencyError
-
-from .conftest import serve_client, spawn_gateway
+from .conftest import serve_embedded, spawn_gateway
 from .formats import FORMATS
 
 lk_llm = pytest.importorskip("livekit.agents.llm", reason="needs the clients test extra")
@@ -39,24 +36,6 @@ async def proxy_gateway() -> AsyncIterator[str]:
             yield gateway.url
 
 
-@asynccontextmanager
-async def embedded_gateway() -> AsyncIterator[str]:
-    try:
-        from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
-
-        engine = await EmbeddedChatClient.create(
-            EmbeddedOptions(n_ctx=4096, persist_prefixes=False, repair_calls=False),
-            ModelPaths(default_cache_dir()),
-        )
-    except (ImportError, MissingDependencyError) as exc:
-        pytest.skip(f"embedded engine unavailable: {exc}")
-    try:
-        async with serve_client(engine, label="embedded") as url:
-            yield url
-    finally:
-        await engine.aclose()
-
-
 @pytest_asyncio.fixture(
     loop_scope="module",
     scope="module",
@@ -65,8 +44,12 @@ async def embedded_gateway() -> AsyncIterator[str]:
 async def served(request: pytest.FixtureRequest) -> AsyncIterator[tuple[str, str]]:
     """(mode, /v1 URL) of `quickturn serve` in proxy mode or over the embedded engine."""
     mode: str = request.param
-    async with (proxy_gateway() if mode == "proxy" else embedded_gateway()) as url:
-        yield mode, url
+    if mode == "proxy":
+        async with proxy_gateway() as url:
+            yield mode, url
+    else:
+        async with serve_embedded() as (_, url):
+            yield mode, url
 
 
 MAX_TOKENS = 48  # a greeting or one call; keeps the real model's turns short

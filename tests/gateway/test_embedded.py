@@ -13,10 +13,7 @@ import pytest
 import pytest_asyncio
 from openai import AsyncOpenAI
 
-from quickturn.assets import ModelPaths, default_cache_dir
-from quickturn.errors import MissingDependencyError
-
-from .conftest import serve_client
+from .conftest import serve_embedded
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -40,23 +37,10 @@ SYSTEM = {"role": "system", "content": "You are the front desk of the Harbour Ho
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def served() -> AsyncIterator[tuple[AsyncOpenAI, Any, str]]:
-    try:
-        from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
-
-        engine = await EmbeddedChatClient.create(
-            # As `quickturn serve` runs it: raw text out, the gateway's stage repairs calls.
-            EmbeddedOptions(n_ctx=4096, persist_prefixes=False, repair_calls=False),
-            ModelPaths(default_cache_dir()),
-        )
-    except (ImportError, MissingDependencyError) as exc:
-        pytest.skip(f"embedded engine unavailable: {exc}")
-    try:
-        async with serve_client(engine, label="embedded") as url:
-            client = AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=300)
-            yield client, engine, url
-            await client.close()
-    finally:
-        await engine.aclose()
+    async with serve_embedded() as (engine, url):
+        client = AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=300)
+        yield client, engine, url
+        await client.close()
 
 
 @pytest.fixture

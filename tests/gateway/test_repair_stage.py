@@ -114,13 +114,22 @@ async def test_prose_is_released_token_by_token() -> None:
     async for event in stage.run(engine()):
         if isinstance(event, TextDelta):
             out.append((len(seen), event.text))
-    # The text of delta i is sent before delta i + 2 is produced (a trailing word may wait one
-    # delta: "get" could still grow into get_weather).
-    for produced, _ in out:
-        assert produced <= len(words)
-    assert "".join(t for _, t in out) == "".join(words)
-    first_at = out[0][0]
-    assert first_at <= 1
+    # Each delta goes out before the engine makes the next one (none of these words can begin a
+    # declared tool's name).
+    assert out == list(enumerate(words))
+
+
+async def test_a_word_that_may_become_a_tool_name_waits_for_one_more_delta() -> None:
+    stage = RepairStage(CallRules(tools=tuple(TOOLS)))
+    deltas = ["I", " get", " it", "."]
+
+    async def engine() -> AsyncIterator[LLMEvent]:
+        for d in deltas:
+            yield TextDelta(d, 0.0)
+        yield Finished("stop", Usage(1, 1), 0.0)
+
+    texts = [e.text async for e in stage.run(engine()) if isinstance(e, TextDelta)]
+    assert texts == ["I", " get it", "."]  # " get" could have become get_weather(...)
 
 
 async def test_ids_are_random_openai_shaped_and_unique() -> None:
