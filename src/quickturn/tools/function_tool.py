@@ -28,8 +28,8 @@ from typing import Any, overload
 
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
-from pydantic.fields import FieldInfo
 from pydantic_core import to_jsonable_python
+from pydantic.fields import FieldInfo
 
 from quickturn.errors import ToolExecutionError, ToolSchemaError
 from quickturn.tools.context import DetachedContext, ToolContext
