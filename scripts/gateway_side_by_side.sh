@@ -3,7 +3,9 @@
 # serve` over the embedded engine, `quickturn serve --engine openai` in front of that same
 # llama_cpp.server (the gateway's overhead over calling an upstream directly), and the embedded
 # engine called in-process, all on the same 0.5B GGUF and the hotel workload, in one
-# `quickturn bench` run. Usage: scripts/gateway_side_by_side.sh OUT_DIR [CONVERSATIONS] [TURNS]
+# `quickturn bench` run. llama_cpp.server defaults to logits_all=True, which keeps a vocabulary
+# of logits per prompt token (GBs for the hotel prompt, and a prefill many times slower): off here,
+# as quickturn has it. Usage: scripts/gateway_side_by_side.sh OUT_DIR [CONVERSATIONS] [TURNS]
 set -euo pipefail
 OUT=${1:?usage: $0 OUT_DIR [CONVERSATIONS] [TURNS]}
 CONVS=${2:-3}
@@ -23,7 +25,7 @@ wait_up() {  # URL: poll /v1/models until it answers (model load; no prefill yet
   echo "not up: $1" >&2; return 1
 }
 
-$PY -m llama_cpp.server --model "$MODEL" --n_ctx 12288 --n_threads 2 --n_batch 512 \
+$PY -m llama_cpp.server --model "$MODEL" --n_ctx 12288 --n_threads 2 --n_batch 512 --logits_all False \
   --host 127.0.0.1 --port 8101 >"$OUT/llama_cpp_server.log" 2>&1 & pids+=($!)
 wait_up http://127.0.0.1:8101/v1
 $PY -m quickturn serve --port 8102 --n-ctx 12288 >"$OUT/quickturn_embedded.log" 2>&1 & pids+=($!)
