@@ -33,7 +33,7 @@ if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
 fi
 .venv/bin/pip install -q "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl
 .venv/bin/pip install -q -e '.[all,dev]'
-# Smart Turn's ONNX model ships inside pipecat-ai; only the file is used, so none of its deps.
-.venv/bin/pip install -q --no-deps 'pipecat-ai==1.14.0'
+# The dev extra brings the real clients of the gateway tests (LiveKit Agents, Pipecat); the
+# pipecat-ai wheel also carries Smart Turn's ONNX model, which the turn detector loads by path.
 touch .venv/.quickturn-setup
 echo "setup: done (.venv ready)"

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from quickturn.gateway.app import create_app
 from quickturn.gateway.options import Engine, GatewayOptions
@@ -56,6 +57,32 @@ async def serve_client(
     app = create_app(Engine(label, client), options or GatewayOptions())
     async with running(app) as url:
         yield url + "/v1"
+
+
+@asynccontextmanager
+async def serve_embedded() -> AsyncIterator[tuple[Any, str]]:
+    """The real embedded engine (0.5B) behind the gateway, as `quickturn serve` runs it (raw
+    text out, the gateway's stage repairs calls); yields (engine, /v1 URL). Skips the test
+    when the model or llama.cpp is not installed."""
+    import pytest
+
+    from quickturn.assets import ModelPaths, default_cache_dir
+    from quickturn.errors import MissingDependencyError
+
+    try:
+        from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
+
+        engine = await EmbeddedChatClient.create(
+            EmbeddedOptions(n_ctx=4096, persist_prefixes=False, repair_calls=False),
+            ModelPaths(default_cache_dir()),
+        )
+    except (ImportError, MissingDependencyError) as exc:
+        pytest.skip(f"embedded engine unavailable: {exc}")
+    try:
+        async with serve_client(engine, label="embedded") as url:
+            yield engine, url
+    finally:
+        await engine.aclose()
 
 
 @dataclass

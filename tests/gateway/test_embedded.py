@@ -13,10 +13,7 @@ import pytest
 import pytest_asyncio
 from openai import AsyncOpenAI
 
-from quickturn.assets import ModelPaths, default_cache_dir
-from quickturn.errors import MissingDependencyError
-
-from .conftest import serve_client
+from .conftest import serve_embedded
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -40,21 +37,10 @@ SYSTEM = {"role": "system", "content": "You are the front desk of the Harbour Ho
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def served() -> AsyncIterator[tuple[AsyncOpenAI, Any, str]]:
-    try:
-        from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
-
-        engine = await EmbeddedChatClient.create(
-            EmbeddedOptions(n_ctx=4096, persist_prefixes=False), ModelPaths(default_cache_dir())
-        )
-    except (ImportError, MissingDependencyError) as exc:
-        pytest.skip(f"embedded engine unavailable: {exc}")
-    try:
-        async with serve_client(engine, label="embedded") as url:
-            client = AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=300)
-            yield client, engine, url
-            await client.close()
-    finally:
-        await engine.aclose()
+    async with serve_embedded() as (engine, url):
+        client = AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=300)
+        yield client, engine, url
+        await client.close()
 
 
 @pytest.fixture
@@ -155,4 +141,49 @@ async def test_disconnect_mid_stream_frees_the_engine_slot(
                     break
                 await asyncio.sleep(0.05)
     assert engine.stats().busy_slots == 0
-    assert 'quickturn_gateway_in_flight{engine="embedded"} 0' in metrics
+    assert 'quickturn_gateway_in_flight{engine="embedded"} 0.0' in metrics
+
+
+async def test_response_format_json_schema_is_decoded_under_a_grammar(api: AsyncOpenAI) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "room_type": {"type": "string", "enum": ["single", "double"]},
+            "nights": {"type": "integer"},
+        },
+        "required": ["room_type", "nights"],
+        "additionalProperties": False,
+    }
+    fmt = {"type": "json_schema", "json_schema": {"name": "b", "schema": schema}}
+    for stream in (False, True):
+        kw: dict[str, Any] = {
+            "model": "quickturn",
+            "temperature": 0,
+            "max_tokens": 40,
+            "messages": [SYSTEM, {"role": "user", "content": "A double room for 3 nights."}],
+            "response_format": fmt,
+        }
+        if stream:
+            chunks = [c async for c in await api.chat.completions.create(stream=True, **kw)]
+            text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        else:
+            text = (await api.chat.completions.create(**kw)).choices[0].message.content or ""
+        value = json.loads(text)
+        assert set(value) == {"room_type", "nights"} and value["room_type"] in ("single", "double")
+        assert isinstance(value["nights"], int)
+
+
+async def test_the_models_text_calls_are_repaired_by_the_gateway(api: AsyncOpenAI) -> None:
+    """tool_choice auto: the 0.5B writes its call as text; the client gets a structured call
+    (or, if the model answers in prose, prose without any call markup)."""
+    reply = await api.chat.completions.create(
+        model="quickturn",
+        temperature=0,
+        max_tokens=64,
+        messages=[SYSTEM, {"role": "user", "content": "Book me a double room for 3 nights."}],
+        tools=[BOOK],
+    )
+    message = reply.choices[0].message
+    assert message.tool_calls, message.content
+    assert message.tool_calls[0].function.name == "book_room"
+    assert "<tool_call>" not in (message.content or "") and '"name"' not in (message.content or "")

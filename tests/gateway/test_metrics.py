@@ -1,45 +1,42 @@
-"""Prometheus text rendering and first-sentence detection."""
+"""Prometheus metrics (prometheus-client) and first-sentence detection."""
 
 from __future__ import annotations
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from quickturn.gateway.metrics import Counter, GatewayMetrics, Histogram
+from quickturn.gateway.metrics import GatewayMetrics
 from quickturn.gateway.timing import FirstSentence
 
 
-def test_histogram_renders_cumulative_buckets_sum_and_count() -> None:
-    h = Histogram("lat_seconds", "Latency.", (0.1, 0.5, 1.0))
-    for value in (0.05, 0.1, 0.3, 2.0):
-        h.observe((("engine", "e"),), value)
-    assert list(h.render()) == [
-        "# HELP lat_seconds Latency.",
-        "# TYPE lat_seconds histogram",
-        'lat_seconds_bucket{engine="e",le="0.1"} 2',
-        'lat_seconds_bucket{engine="e",le="0.5"} 3',
-        'lat_seconds_bucket{engine="e",le="1"} 3',
-        'lat_seconds_bucket{engine="e",le="+Inf"} 4',
-        'lat_seconds_sum{engine="e"} 2.45',
-        'lat_seconds_count{engine="e"} 4',
+def test_gateway_metrics_render_the_prometheus_text_format_per_model_and_upstream() -> None:
+    m = GatewayMetrics()
+    m.ttft.labels("openai", "gpt-4o", "http://a/v1").observe(0.2)
+    m.ttft.labels("openai", "gpt-4o", "http://b/v1").observe(0.7)
+    m.ttfs.labels("openai", "gpt-4o", "http://a/v1").observe(0.4)
+    m.requests.labels("openai", "200").inc()
+    families = {f.name: f for f in text_string_to_metric_families(m.render().decode())}
+    ttft = {
+        (s.labels["upstream"], s.labels["le"]): s.value
+        for s in families["quickturn_gateway_ttft_seconds"].samples
+        if s.name.endswith("_bucket")
+    }
+    assert ttft[("http://a/v1", "0.2")] == 1.0
+    assert ttft[("http://b/v1", "0.5")] == 0.0
+    assert ttft[("http://b/v1", "0.75")] == 1.0
+    ttfs = families["quickturn_gateway_ttfs_seconds"].samples
+    assert any(s.name.endswith("_count") and s.value == 1.0 for s in ttfs)
+    requests = families["quickturn_gateway_requests"].samples
+    assert [(s.labels, s.value) for s in requests if s.name.endswith("_total")] == [
+        ({"engine": "openai", "status": "200"}, 1.0)
     ]
 
 
-def test_label_values_are_escaped_and_counters_only_rise() -> None:
-    c = Counter("reqs_total", "Requests.")
-    c.inc((("engine", 'we"ird\\name\n'),), 2)
-    assert list(c.render())[-1] == 'reqs_total{engine="we\\"ird\\\\name\\n"} 2'
-    with pytest.raises(ValueError):
-        c.inc((), -1)
-
-
-def test_gateway_metrics_render_is_parseable_text() -> None:
-    m = GatewayMetrics()
-    m.ttft.observe((("engine", "x"),), 0.2)
-    text = m.render()
-    assert text.endswith("\n")
-    for line in text.splitlines():
-        assert line.startswith("# ") or line.startswith("quickturn_gateway_"), line
-    assert 'quickturn_gateway_ttft_seconds_count{engine="x"} 1' in text
+def test_two_apps_keep_separate_registries() -> None:
+    a, b = GatewayMetrics(), GatewayMetrics()
+    a.requests.labels("x", "200").inc()
+    assert b'quickturn_gateway_requests_total{engine="x",status="200"} 1.0' in a.render()
+    assert b'engine="x"' not in b.render()
 
 
 @pytest.mark.parametrize(

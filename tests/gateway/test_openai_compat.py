@@ -187,19 +187,45 @@ async def test_fragmented_tool_call_deltas_are_accumulated() -> None:
     )
 
 
-async def test_cut_stream_and_bad_arguments_are_upstream_errors() -> None:
+async def test_cut_stream_is_an_upstream_error() -> None:
     http = canned(delta({"content": "half a sen"}))
     client = OpenAICompatClient("http://upstream/v1", http_client=http)
     with pytest.raises(UpstreamStreamError, match="closed the stream early") as info:
         await collect(client, ChatRequest([{"role": "user", "content": "x"}]))
     assert info.value.output_started
+
+
+async def test_a_broken_structured_call_costs_only_itself() -> None:
+    def part(index: int, arguments: str) -> dict[str, object]:
+        fn = {"name": "book", "arguments": arguments}
+        return {"tool_calls": [{"index": index, "id": f"id-{index}", "function": fn}]}
+
     http = canned(
-        delta({"tool_calls": [{"index": 0, "function": {"name": "book", "arguments": "{oops"}}]}),
+        delta(part(0, "{oops")),  # not an object however leniently read: dropped
+        delta(part(1, "{'room': 'A1'")),  # Python quotes, closing brace missing: repaired
+        delta(part(2, '{"room": "B2"}')),
         delta({}, "tool_calls"),
     )
     client = OpenAICompatClient("http://upstream/v1", http_client=http)
-    with pytest.raises(UpstreamStreamError, match="invalid JSON arguments"):
-        await collect(client, ChatRequest([{"role": "user", "content": "x"}], tools=[TOOL]))
+    events = await collect(client, ChatRequest([{"role": "user", "content": "x"}], tools=[TOOL]))
+    calls = [e.call for e in events if isinstance(e, ToolCallEvent)]
+    assert [(c.id, c.arguments) for c in calls] == [
+        ("id-1", {"room": "A1"}),
+        ("id-2", {"room": "B2"}),
+    ]
+
+
+async def test_list_models_reads_the_upstreams_names() -> None:
+    async with serve_client(ScriptedChatClient(), GatewayOptions(model_names=("a", "b"))) as url:
+        client = OpenAICompatClient(url)
+        try:
+            assert await client.list_models() == ["a", "b"]
+        finally:
+            await client.aclose()
+    client = OpenAICompatClient("http://127.0.0.1:9/v1", connect_timeout_s=0.5)
+    with pytest.raises(UpstreamStreamError):
+        await client.list_models()
+    await client.aclose()
 
 
 def test_bad_configuration_is_refused() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import openai
 import pytest
 from openai import AsyncOpenAI
+from prometheus_client.parser import text_string_to_metric_families
 
 from quickturn.gateway.admission import AdmissionController, AdmissionOptions, Ticket
 from quickturn.gateway.app import create_app
@@ -133,7 +135,10 @@ async def test_tool_calls_are_structured_with_local_indexes() -> None:
     ]
     deltas = [tc for c in chunks for tc in (c.choices[0].delta.tool_calls or [])]
     assert [d.index for d in deltas] == [0, 1]
-    assert [d.id for d in deltas] == [c.id for c in calls]
+    # Ids are random and OpenAI-shaped: unique per call, never repeated by the next response.
+    ids = [c.id for c in calls] + [d.id for d in deltas]
+    assert all(re.fullmatch(r"call_[0-9a-f]{24}", i) for i in ids)
+    assert len(set(ids)) == 4
     assert [c.choices[0].finish_reason for c in chunks if c.choices[0].finish_reason] == [
         "tool_calls"
     ]
@@ -370,23 +375,25 @@ async def test_metrics_report_latency_tokens_and_statuses() -> None:
             resp = await http.get(url.removesuffix("/v1") + "/metrics")
     text = resp.text
     assert resp.headers["content-type"].startswith("text/plain")
-    lines = dict(
-        line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
-    )
-    e = 'engine="scripted"'
-    assert lines[f'quickturn_gateway_requests_total{{{e},status="200"}}'] == "2"
-    assert lines[f'quickturn_gateway_requests_total{{{e},status="400"}}'] == "1"
-    assert lines[f"quickturn_gateway_ttft_seconds_count{{{e}}}"] == "2"
-    assert lines[f"quickturn_gateway_ttfs_seconds_count{{{e}}}"] == "2"
-    assert lines[f"quickturn_gateway_queue_wait_seconds_count{{{e}}}"] == "2"
-    assert (
-        lines[f"quickturn_gateway_inter_token_seconds_count{{{e}}}"] == "4"
-    )  # 3 deltas: 2 gaps, twice
-    assert lines[f'quickturn_gateway_ttft_seconds_bucket{{{e},le="+Inf"}}'] == "2"
-    assert lines[f"quickturn_gateway_prompt_tokens_total{{{e}}}"] == "4"
-    assert lines[f"quickturn_gateway_completion_tokens_total{{{e}}}"] == "6"
-    assert lines[f"quickturn_gateway_cached_prompt_tokens_total{{{e}}}"] == "2"
-    assert lines[f"quickturn_gateway_in_flight{{{e}}}"] == "0"
+    values = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    e = (("engine", "scripted"),)
+    served = (("engine", "scripted"), ("model", "quickturn"), ("upstream", "scripted"))
+    assert values[("quickturn_gateway_requests_total", (*e, ("status", "200")))] == 2
+    assert values[("quickturn_gateway_requests_total", (*e, ("status", "400")))] == 1
+    assert values[("quickturn_gateway_ttft_seconds_count", served)] == 2
+    assert values[("quickturn_gateway_ttfs_seconds_count", served)] == 2
+    assert values[("quickturn_gateway_queue_wait_seconds_count", e)] == 2
+    assert values[("quickturn_gateway_inter_token_seconds_count", served)] == 4  # 2 gaps, twice
+    inf_bucket = tuple(sorted((*served, ("le", "+Inf"))))
+    assert values[("quickturn_gateway_ttft_seconds_bucket", inf_bucket)] == 2
+    assert values[("quickturn_gateway_prompt_tokens_total", served)] == 4
+    assert values[("quickturn_gateway_completion_tokens_total", served)] == 6
+    assert values[("quickturn_gateway_cached_prompt_tokens_total", served)] == 2
+    assert values[("quickturn_gateway_in_flight", e)] == 0
     assert "# TYPE quickturn_gateway_ttft_seconds histogram" in text
 
 

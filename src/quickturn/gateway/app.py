@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from quickturn.gateway.admission import AdmissionController
 from quickturn.gateway.handler import ChatHandler
@@ -49,7 +50,7 @@ def create_app(
             return error_response(exc)
         data: list[dict[str, Any]] = [
             {"id": name, "object": "model", "created": created, "owned_by": "quickturn"}
-            for name in options.model_names
+            for name in options.served_names()
         ]
         return JSONResponse({"object": "list", "data": data})
 
@@ -68,9 +69,7 @@ def create_app(
 
     @app.get("/metrics")
     async def prometheus() -> Response:
-        return PlainTextResponse(
-            metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8"
-        )
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> Response:

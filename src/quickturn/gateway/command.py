@@ -10,11 +10,13 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
-from quickturn.errors import ConfigError
+from quickturn.errors import ConfigError, UpstreamError
 from quickturn.gateway.admission import AdmissionOptions
 from quickturn.gateway.options import Engine, GatewayOptions
+from quickturn.gateway.reply import ReplyOptions
 
 ENGINES = ("embedded", "openai")
 TEST_ENGINES = ("scripted",)  # a test double (gateway/testing.py), hidden from --help
@@ -73,6 +75,26 @@ def register(subparsers: Any) -> None:
         help="slots batch requests may never take (headroom for live calls)",
     )
     p.add_argument("--model-name", default="quickturn", help="the model id clients ask for")
+    p.add_argument(
+        "--model-alias",
+        action="append",
+        default=[],
+        metavar="NAME=MODEL",
+        help="also accept NAME and send MODEL to the engine (repeatable); an upstream's own "
+        "model names (from its /v1/models) are accepted without this",
+    )
+    p.add_argument(
+        "--no-loop-guard",
+        dest="loop_guard",
+        action="store_false",
+        help="send a tool call again even when the same call was already answered this turn",
+    )
+    p.add_argument(
+        "--no-repair",
+        dest="repair",
+        action="store_false",
+        help="pass the engine's output through as it is (no tool-call repair, no loop guard)",
+    )
     p.add_argument("--max-tokens-cap", type=int, default=1024, help="largest max_tokens accepted")
     p.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024)
     p.add_argument("--slots", type=int, default=1, help="embedded: llama.cpp contexts")
@@ -106,8 +128,9 @@ async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
         if not args.upstream:
             raise ConfigError("--engine openai needs at least one --upstream URL")
         key = args.upstream_key or os.environ.get("QUICKTURN_UPSTREAM_KEY") or None
+        # No fixed model on the clients: the gateway maps every accepted name to the name sent.
         replicas = [
-            (url, OpenAICompatClient(url, key, args.upstream_model, args.upstream_timeout_s))
+            (url, OpenAICompatClient(url, key, None, args.upstream_timeout_s))
             for url in dict.fromkeys(args.upstream)
         ]
         return Engine("openai", ReplicaRouter(replicas)), UPSTREAM_SLOTS * len(replicas)
@@ -130,7 +153,10 @@ async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
 
     embedded = await EmbeddedChatClient.create(
         EmbeddedOptions(
-            slots=args.slots, n_ctx=args.n_ctx, lookup_draft_tokens=args.lookup_draft
+            slots=args.slots,
+            n_ctx=args.n_ctx,
+            lookup_draft_tokens=args.lookup_draft,
+            repair_calls=False,  # the gateway's repair stage does it, as for every engine
         ),
         ModelPaths(default_cache_dir()),
         progress,
@@ -138,10 +164,50 @@ async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
     return Engine("embedded", embedded), embedded.slots
 
 
-def gateway_options(args: argparse.Namespace, natural_concurrency: int) -> GatewayOptions:
+def parse_aliases(raw: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in raw:
+        name, sep, target = item.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise ConfigError(f"--model-alias must be NAME=MODEL, got {item!r}")
+        pairs.append((name.strip(), target.strip()))
+    return pairs
+
+
+async def upstream_models(engine: Engine) -> list[str]:
+    """The model names the upstream replicas serve; a replica that cannot say is skipped (it
+    may be down now and come back), with a warning."""
+    from quickturn.gateway.routing import ReplicaRouter
+    from quickturn.llm.openai_compat import OpenAICompatClient
+
+    if not isinstance(engine.client, ReplicaRouter):
+        return []
+    names: list[str] = []
+    for replica in engine.client.replicas:
+        if not isinstance(replica.client, OpenAICompatClient):
+            continue
+        try:
+            names.extend(await replica.client.list_models())
+        except UpstreamError as exc:
+            print(f"quickturn serve: warning: {exc}", file=sys.stderr, flush=True)
+    return list(dict.fromkeys(names))
+
+
+def gateway_options(
+    args: argparse.Namespace,
+    natural_concurrency: int,
+    upstream_names: Sequence[str] = (),
+) -> GatewayOptions:
     keys = tuple(dict.fromkeys([*args.api_key, *_env_list("QUICKTURN_API_KEY")]))
+    aliases = parse_aliases(args.model_alias)
+    # The gateway's own name means the configured upstream model, else the upstream's first.
+    own_target = args.upstream_model or (upstream_names[0] if upstream_names else None)
+    if own_target and own_target != args.model_name:
+        aliases.append((args.model_name, own_target))
     return GatewayOptions(
-        model_names=(args.model_name,),
+        model_names=tuple(dict.fromkeys([args.model_name, *upstream_names])),
+        model_aliases=tuple(aliases),
+        reply=ReplyOptions(repair=args.repair, loop_guard=args.loop_guard),
         api_keys=keys,
         max_body_bytes=args.max_body_bytes,
         max_tokens_cap=args.max_tokens_cap,
@@ -165,14 +231,14 @@ async def _serve(args: argparse.Namespace) -> int:
         raise ConfigError("--queue-budget-ms must be >= 0")
     engine, natural = await build_engine(args)
     try:
-        options = gateway_options(args, natural)
+        options = gateway_options(args, natural, await upstream_models(engine))
         app = create_app(engine, options)
 
         def ready(url: str) -> None:
             auth = "Bearer key required" if options.api_keys else "no API key"
             print(
                 f"quickturn serve: ready at {url}/v1 (engine={engine.label}, "
-                f"model={args.model_name}, {auth})",
+                f"models={options.served_names()}, {auth})",
                 flush=True,
             )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,7 +28,7 @@ from quickturn.gateway.http import (
     read_json_body,
     wait_disconnect,
 )
-from quickturn.gateway.metrics import GatewayMetrics, engine_labels
+from quickturn.gateway.metrics import GatewayMetrics
 from quickturn.gateway.options import Engine, GatewayOptions
 from quickturn.gateway.protocol import (
     ChatCompletionRequest,
@@ -36,6 +37,8 @@ from quickturn.gateway.protocol import (
     parse_request,
     to_chat_request,
 )
+from quickturn.gateway.reply import reply_events
+from quickturn.gateway.routing import ReplicaRouter
 from quickturn.gateway.streams import aclose_iter, race_cancel
 from quickturn.gateway.timing import RequestTimer
 from quickturn.llm.types import ChatRequest, Priority
@@ -59,11 +62,11 @@ class ChatHandler:
         self.admission = admission
         self.metrics = metrics
         self._clock = clock
-        self._labels = engine_labels(engine.label)
+        self._engine = engine.label
 
     async def chat_completions(self, request: Request) -> Response:
         arrived_s = self._clock()
-        timer = RequestTimer(self.metrics, self._labels, arrived_s, self._clock)
+        timer = RequestTimer(self.metrics, self._engine, arrived_s, self._clock)
         try:
             authorize(request, self.options.api_keys)
             parsed = parse_request(await read_json_body(request, self.options.max_body_bytes))
@@ -89,11 +92,12 @@ class ChatHandler:
         return JSONResponse(fold_chunks(chunks))
 
     def _chat_request(self, parsed: ChatCompletionRequest, request: Request) -> ChatRequest:
-        if parsed.model not in self.options.model_names:
+        engine_model = self.options.engine_model(parsed.model)
+        if engine_model is None:
             raise APIError(
                 404,
                 f"the model {parsed.model!r} does not exist; this server serves "
-                f"{list(self.options.model_names)}",
+                f"{self.options.served_names()}",
                 param="model",
                 code="model_not_found",
             )
@@ -106,32 +110,35 @@ class ChatHandler:
         conversation = (
             request.headers.get(CONVERSATION_HEADER) or parsed.conversation_id or parsed.user
         )
-        return to_chat_request(
+        chat = to_chat_request(
             parsed, self.options.limits, priority=priority, conversation_id=conversation
         )
+        return replace(chat, model=engine_model)
 
     async def start(
         self, chat: ChatRequest, parsed: ChatCompletionRequest, timer: RequestTimer
     ) -> ChunkStream:
         """Admit the request and wait for the engine's first event (fail-over happens inside
         the engine); everything acquired is released if this does not return."""
-        self.metrics.queued.add(self._labels, 1)
+        queued = self.metrics.queued.labels(self._engine)
+        queued.inc()
         try:
             ticket = await self.admission.acquire(chat.priority)
         finally:
-            self.metrics.queued.add(self._labels, -1)
+            queued.dec()
         timer.queue_wait(ticket.queue_wait_s)
-        self.metrics.in_flight.add(self._labels, 1)
+        in_flight = self.metrics.in_flight.labels(self._engine)
+        in_flight.inc()
         released = False
 
         def release() -> None:
             nonlocal released
             if not released:
                 released = True
-                self.metrics.in_flight.add(self._labels, -1)
+                in_flight.dec()
                 ticket.release()
 
-        events = self.engine.client.stream(chat)
+        events = reply_events(self.engine.client, chat, self.options.reply)
         try:
             first = await anext(events, None)
             if first is None:
@@ -142,6 +149,7 @@ class ChatHandler:
             finally:
                 release()
             raise
+        timer.serving(parsed.model, self._upstream(chat))
         include_usage = bool(parsed.stream_options and parsed.stream_options.include_usage)
         writer = ChunkWriter(
             f"chatcmpl-{uuid.uuid4().hex[:24]}",
@@ -152,3 +160,10 @@ class ChatHandler:
         return ChunkStream(
             writer, events, first, release, timer, include_usage or not parsed.stream
         )
+
+    def _upstream(self, chat: ChatRequest) -> str:
+        """The replica that took the request (the router has just remembered it)."""
+        client = self.engine.client
+        if isinstance(client, ReplicaRouter):
+            return client.affine_replica(chat) or self._engine
+        return self._engine

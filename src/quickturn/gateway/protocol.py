@@ -11,15 +11,32 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import jsonschema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from quickturn.errors import ToolSchemaError
 from quickturn.gateway.api_errors import APIError, invalid
 from quickturn.llm.types import ChatRequest, Priority, Usage
+from quickturn.tools.grammar import response_format_json_schema
 from quickturn.tools.types import ToolCall, validate_tool_schema
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 MAX_STOP = 4
+# OpenAI parameters the gateway cannot honour, with the value that means "not used": a request
+# that sets one to anything else gets a 400 naming it, never a reply that silently ignored it.
+UNSUPPORTED_UNLESS: dict[str, tuple[Any, ...]] = {
+    "logprobs": (None, False),
+    "top_logprobs": (None, 0),
+    "logit_bias": (None, {}),
+    "frequency_penalty": (None, 0, 0.0),
+    "presence_penalty": (None, 0, 0.0),
+    "functions": (None, []),
+    "function_call": (None, "none", "auto"),
+    "audio": (None,),
+    "modalities": (None, ["text"]),
+    "prediction": (None,),
+    "web_search_options": (None,),
+}
 
 
 class StreamOptions(BaseModel):
@@ -47,6 +64,8 @@ class ChatCompletionRequest(BaseModel):
     seed: int | None = None
     user: str | None = None
     n: int | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: dict[str, Any] | None = None
     # quickturn extensions (also settable by headers, see app.py)
     priority: Literal["interactive", "batch"] | None = None
     conversation_id: str | None = None
@@ -84,6 +103,7 @@ def to_chat_request(
     """Check what pydantic cannot and build the engine request (raises APIError 400)."""
     if not req.messages:
         raise invalid("messages must contain at least one message", "messages")
+    _refuse_unsupported(req)
     messages = [_message(i, m) for i, m in enumerate(req.messages)]
     if req.n not in (None, 1):
         raise invalid("only n=1 is supported", "n")
@@ -115,6 +135,14 @@ def to_chat_request(
     stop = (req.stop,) if isinstance(req.stop, str) else tuple(req.stop or ())
     if len(stop) > MAX_STOP:
         raise invalid(f"at most {MAX_STOP} stop sequences", "stop")
+    response_format = _response_format(req.response_format)
+    if response_format is not None and names and tool_choice != "none":
+        raise invalid(
+            "response_format json_object/json_schema together with tools is not supported: "
+            "send tool_choice 'none' or no tools",
+            "response_format",
+            "unsupported_parameter",
+        )
     return ChatRequest(
         messages=messages,
         tools=tools,
@@ -125,9 +153,39 @@ def to_chat_request(
         stop=stop,
         seed=req.seed,
         model=req.model,
+        parallel_tool_calls=req.parallel_tool_calls is not False,
+        response_format=response_format,
         priority=priority,
         conversation_id=conversation_id,
     )
+
+
+def _refuse_unsupported(req: ChatCompletionRequest) -> None:
+    extra = req.model_extra or {}
+    for name, unused in UNSUPPORTED_UNLESS.items():
+        if name in extra and extra[name] not in unused:
+            raise invalid(
+                f"the parameter {name!r} is not supported by this server", name,
+                "unsupported_parameter",
+            )
+
+
+def _response_format(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The response_format to enforce (None for none or "text"); a 400 when it is malformed."""
+    if raw is None:
+        return None
+    try:
+        schema = response_format_json_schema(raw)
+        if schema is not None:
+            jsonschema.Draft202012Validator.check_schema(schema)
+    except ToolSchemaError as exc:
+        raise invalid(str(exc), "response_format", "unsupported_parameter") from exc
+    except jsonschema.SchemaError as exc:
+        raise invalid(
+            f"response_format json_schema.schema is not a valid JSON schema: {exc.message}",
+            "response_format",
+        ) from exc
+    return None if schema is None else raw
 
 
 def _message(i: int, message: dict[str, Any]) -> dict[str, Any]:

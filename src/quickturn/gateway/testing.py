@@ -6,6 +6,8 @@ upstream replica. It never stands in for the real engines in tests of model beha
 
 The script, from the last user message:
 - ``/call NAME {json}`` makes one tool call (several lines: several calls);
+- ``/say TEXT`` streams TEXT verbatim (``\\n`` for a newline) in deltas of 1, 2, 3, 5, 8, 1, ...
+  characters, so a stub upstream can write tool calls as text in any model's format;
 - otherwise the reply is ``Echo: <text>. Done.`` streamed word by word;
 - ``tool_choice`` required/named forces a call with ``{}`` arguments when the text has none.
 
@@ -86,9 +88,24 @@ def scripted_reply(request: ChatRequest) -> tuple[list[str], list[ToolCall], boo
             calls.append(ToolCall("call_0", name, {}))
     if calls:
         return [], calls, False
+    if text.startswith("/say "):
+        return _say_deltas(text[5:].replace("\\n", "\n")), [], False
     words = f"Echo: {text.strip()}. Done.".split(" ")
     deltas = [w if i == 0 else " " + w for i, w in enumerate(words)]
     return deltas[: request.max_tokens], [], len(deltas) > request.max_tokens
+
+
+_SAY_SIZES = (1, 2, 3, 5, 8)
+
+
+def _say_deltas(text: str) -> list[str]:
+    deltas: list[str] = []
+    i = 0
+    while i < len(text):
+        size = _SAY_SIZES[len(deltas) % len(_SAY_SIZES)]
+        deltas.append(text[i : i + size])
+        i += size
+    return deltas
 
 
 class ScriptedChatClient:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from quickturn.gateway.metrics import GatewayMetrics, Labels
+from quickturn.gateway.metrics import GatewayMetrics
 from quickturn.llm.types import Finished, LLMEvent, TextDelta, ToolCallEvent
 
 
@@ -15,10 +15,11 @@ class RequestTimer:
     except the network back to it."""
 
     def __init__(
-        self, metrics: GatewayMetrics, labels: Labels, arrived_s: float, clock: Callable[[], float]
+        self, metrics: GatewayMetrics, engine: str, arrived_s: float, clock: Callable[[], float]
     ) -> None:
         self._metrics = metrics
-        self._labels = labels
+        self._engine = engine
+        self._served: tuple[str, str, str] = (engine, "", engine)
         self._arrived_s = arrived_s
         self._clock = clock
         self._last_token_s: float | None = None
@@ -26,37 +27,44 @@ class RequestTimer:
         self.ttft_s: float | None = None
         self.ttfs_s: float | None = None
 
+    def serving(self, model: str, upstream: str) -> None:
+        """Label the latency series of this request (known once the engine has started)."""
+        self._served = (self._engine, model, upstream)
+
     def queue_wait(self, seconds: float) -> None:
-        self._metrics.queue_wait.observe(self._labels, seconds)
+        self._metrics.queue_wait.labels(self._engine).observe(seconds)
 
     def event(self, event: LLMEvent) -> None:
         now = self._clock()
+        m = self._metrics
         match event:
             case TextDelta(text=text):
                 self._token(now)
                 self._sentence.feed(text, now)
-            case ToolCallEvent():
+            case ToolCallEvent(call=call):
                 self._token(now)
+                origin = "repaired" if call.repaired else "structured"
+                m.tool_calls.labels(*self._served, origin).inc()
             case Finished(usage=usage):
                 self._sentence.finish()
                 if self._sentence.at_s is not None:
                     self.ttfs_s = self._sentence.at_s - self._arrived_s
-                    self._metrics.ttfs.observe(self._labels, self.ttfs_s)
-                self._metrics.prompt_tokens.inc(self._labels, usage.prompt_tokens)
-                self._metrics.completion_tokens.inc(self._labels, usage.completion_tokens)
-                self._metrics.cached_tokens.inc(self._labels, usage.cached_tokens)
+                    m.ttfs.labels(*self._served).observe(self.ttfs_s)
+                m.prompt_tokens.labels(*self._served).inc(usage.prompt_tokens)
+                m.completion_tokens.labels(*self._served).inc(usage.completion_tokens)
+                m.cached_tokens.labels(*self._served).inc(usage.cached_tokens)
 
     def _token(self, now: float) -> None:
         if self._last_token_s is None:
             self.ttft_s = now - self._arrived_s
-            self._metrics.ttft.observe(self._labels, self.ttft_s)
+            self._metrics.ttft.labels(*self._served).observe(self.ttft_s)
         else:
-            self._metrics.itl.observe(self._labels, now - self._last_token_s)
+            self._metrics.itl.labels(*self._served).observe(now - self._last_token_s)
         self._last_token_s = now
 
     def done(self, status: str) -> None:
-        self._metrics.requests.inc(self._labels + (("status", status),))
-        self._metrics.duration.observe(self._labels, self._clock() - self._arrived_s)
+        self._metrics.requests.labels(self._engine, status).inc()
+        self._metrics.duration.labels(self._engine).observe(self._clock() - self._arrived_s)
 
 
 # A sentence ends at . ! ? (or their CJK/ellipsis forms), optionally closed by a quote or

@@ -56,6 +56,9 @@ class EmbeddedOptions:
     # only when that does not parse; "grammar" always decodes under the JSON-schema grammar.
     forced_calls: str = "lead"
     model_name: str = "qwen2.5-coder-0.5b-instruct"
+    # False: stream the model's raw text (the gateway repairs tool calls in one stage for every
+    # engine); True: parse calls here, for in-process callers.
+    repair_calls: bool = True
 
     def __post_init__(self) -> None:
         if self.slots < 1:
@@ -340,10 +343,13 @@ class EmbeddedChatClient:
                     yield ev
             return
         tokens, _ = await self.prompt_tokens(request)
-        shaper = _OutputShaper(request)
+        shaper = _OutputShaper(request, self.options.repair_calls)
+        params = self._params(request)
+        if request.response_format is not None:
+            params = self._params(request, grammar=self._response_grammar(request.response_format))
         # aclosing: when our consumer closes us early, the generation below must be closed (and
         # its slot freed) now, not whenever the garbage collector finalizes it.
-        async with contextlib.aclosing(self._generate(tokens, self._params(request))) as gen:
+        async with contextlib.aclosing(self._generate(tokens, params)) as gen:
             async for item in gen:
                 now = time.perf_counter()
                 if isinstance(item, _Done):
@@ -405,6 +411,19 @@ class EmbeddedChatClient:
         except Exception as exc:  # llama.cpp's converter raises bare exceptions
             raise EngineError(f"could not build a grammar for the tool schemas: {exc}") from exc
 
+    def _response_grammar(self, response_format: dict[str, Any]) -> Any:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        from quickturn.tools.grammar import response_format_json_schema
+
+        schema = response_format_json_schema(response_format)
+        if schema is None:
+            return None
+        try:
+            return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        except Exception as exc:  # llama.cpp's converter raises bare exceptions
+            raise EngineError(f"could not build a grammar for response_format: {exc}") from exc
+
     async def aclose(self) -> None:
         for slot in self._slots:
             slot.close()
@@ -425,11 +444,11 @@ class _Done:
 class _OutputShaper:
     """Turns raw model text into TextDelta / ToolCallEvent according to the request."""
 
-    def __init__(self, request: ChatRequest) -> None:
+    def __init__(self, request: ChatRequest, repair: bool = True) -> None:
         self._drop_calls = request.tool_choice == "none"
         self.calls_emitted = 0
         self._parser: Any = None
-        if request.tools:
+        if request.tools and repair:
             from quickturn.tools.repair import StreamingToolCallParser
 
             self._parser = StreamingToolCallParser(request.tools)

@@ -10,6 +10,7 @@ the first event it is retryable (a router may fail over to another replica); aft
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ FinishReason = Literal["stop", "length", "tool_calls", "cancelled"]
 # Statuses worth another try elsewhere: the request itself was fine, the server was not.
 _RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 _MAX_ERROR_BODY = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 class UpstreamStreamError(UpstreamError):
@@ -109,6 +111,10 @@ class OpenAICompatClient:
         if request.tools:
             body["tools"] = request.tools
             body["tool_choice"] = request.tool_choice
+            if not request.parallel_tool_calls:
+                body["parallel_tool_calls"] = False
+        if request.response_format is not None:
+            body["response_format"] = request.response_format
         if request.stop:
             body["stop"] = list(request.stop)
         if request.seed is not None:
@@ -192,9 +198,31 @@ class OpenAICompatClient:
                         output_started=produced or bool(calls),
                     )
             for index in sorted(calls):
+                call = _finish_call(calls[index], index)
+                if call is None:
+                    continue  # broken arguments cost only that call, never its siblings
                 produced = True
-                yield ToolCallEvent(_finish_call(calls[index], index), self._clock())
+                yield ToolCallEvent(call, self._clock())
             yield Finished(_finish_reason(finish, bool(calls)), usage or Usage(0, 0), self._clock())
+
+    async def list_models(self) -> list[str]:
+        """The model ids the upstream serves (``GET /models``); raises UpstreamStreamError."""
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        try:
+            response = await self._http.get(f"{self.base_url}/models", headers=headers)
+            if response.status_code != 200:
+                raise UpstreamStreamError(
+                    f"upstream {self.base_url}/models answered {response.status_code}",
+                    output_started=False,
+                    status_code=response.status_code,
+                )
+            data = response.json().get("data")
+            return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UpstreamStreamError(
+                f"upstream {self.base_url}/models failed: {type(exc).__name__}: {exc}",
+                output_started=False,
+            ) from exc
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -261,18 +289,53 @@ def _merge_call(calls: dict[int, _PartialCall], part: dict[str, Any]) -> None:
         call.arguments += str(fn["arguments"])
 
 
-def _finish_call(call: _PartialCall, index: int) -> ToolCall:
+def _finish_call(call: _PartialCall, index: int) -> ToolCall | None:
+    """The structured call, or None when it cannot be made whole: no name, or arguments that
+    are not an object even when read leniently (single quotes, a missing closing brace)."""
     if not call.name:
-        raise ValueError(f"upstream tool call {index} has no function name")
-    try:
-        arguments = json.loads(call.arguments) if call.arguments.strip() else {}
-    except ValueError as exc:
-        raise ValueError(
-            f"upstream tool call {call.name!r} has invalid JSON arguments: {call.arguments[:200]!r}"
-        ) from exc
-    if not isinstance(arguments, dict):
-        raise ValueError(f"upstream tool call {call.name!r} arguments are not an object")
+        log.warning("dropped upstream tool call %d: no function name", index)
+        return None
+    arguments = _arguments(call.arguments)
+    if arguments is None:
+        log.warning(
+            "dropped upstream tool call %r: arguments are not a JSON object: %.200r",
+            call.name,
+            call.arguments,
+        )
+        return None
     return ToolCall(id=call.id or f"call_{index}", name=call.name, arguments=arguments)
+
+
+def _arguments(raw: str) -> dict[str, Any] | None:
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = _lenient(raw)
+    return value if isinstance(value, dict) else None
+
+
+def _lenient(raw: str) -> Any:
+    from quickturn.tools.repair_literal import (
+        LiteralError,
+        close_truncated,
+        parse_lenient,
+        scan_brackets,
+    )
+
+    try:
+        return parse_lenient(raw)
+    except LiteralError:
+        pass
+    start = raw.find("{")
+    if start < 0:
+        return None
+    closed = close_truncated(raw[start:], scan_brackets(raw[start:], 0, len(raw) - start))
+    try:
+        return None if closed is None else parse_lenient(closed)
+    except LiteralError:
+        return None
 
 
 def _usage(raw: dict[str, Any]) -> Usage:

@@ -29,6 +29,10 @@ class ChatRequest:
     stop: tuple[str, ...] = ()
     seed: int | None = None
     model: str | None = None
+    # False: at most one tool call per reply. None: no constraint on the reply's text; else an
+    # OpenAI ``response_format`` dict ({"type": "json_object"} or {"type": "json_schema", ...}).
+    parallel_tool_calls: bool = True
+    response_format: dict[str, Any] | None = None
     # Routing and admission hints; never sent to a model.
     priority: Priority = "interactive"
     conversation_id: str | None = None

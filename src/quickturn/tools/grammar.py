@@ -59,3 +59,25 @@ def _call_schema(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
         "required": ["name", "arguments"],
         "additionalProperties": False,
     }
+
+
+def response_format_json_schema(response_format: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON schema an OpenAI ``response_format`` asks the reply to match, or None for
+    ``{"type": "text"}``. ``json_object`` is any JSON object. Raises ToolSchemaError for a
+    malformed ``response_format`` (the gateway checks it at the edge with a 400)."""
+    kind = response_format.get("type")
+    if kind == "text":
+        return None
+    if kind == "json_object":
+        return {"type": "object"}
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, dict) else None
+        if not isinstance(schema, dict):
+            raise ToolSchemaError(
+                "response_format json_schema needs json_schema.schema (an object)"
+            )
+        return copy.deepcopy(schema)
+    raise ToolSchemaError(
+        f"response_format type {kind!r} is not supported (use text, json_object or json_schema)"
+    )

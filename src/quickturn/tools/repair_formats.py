@@ -131,11 +131,18 @@ def call_from_python(source: str, index: ToolIndex) -> RawCall | None:
 
     Positional arguments map to the declared parameters in schema order (``get_booking("AB12")``).
     """
+    tree = _parse_python(source)
+    return None if tree is None else _call_from_node(tree.body, index)
+
+
+def _parse_python(source: str) -> ast.Expression | None:
     try:
-        tree = ast.parse(source, mode="eval")
+        return ast.parse(source, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    node = tree.body
+
+
+def _call_from_node(node: ast.expr, index: ToolIndex) -> RawCall | None:
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
         return None
     name = index.resolve(node.func.id, fuzzy=False)
@@ -178,7 +185,7 @@ def call_from_gemma(written: str, body: str, index: ToolIndex) -> RawCall | None
     return make_call(index, written, name, args)
 
 
-GEMMA_ESCAPE = "<escape>"
+GEMMA_ESCAPES = ("<escape>", '<|"|>')  # Gemma 3's and Gemma 4's string quotes
 
 
 def _split_top_level(body: str) -> Sequence[str]:
@@ -187,9 +194,10 @@ def _split_top_level(body: str) -> Sequence[str]:
     quote = ""
     start = i = 0
     while i < len(body):
-        if body.startswith(GEMMA_ESCAPE, i):
-            end = body.find(GEMMA_ESCAPE, i + len(GEMMA_ESCAPE))
-            i = len(body) if end < 0 else end + len(GEMMA_ESCAPE)
+        escape = next((e for e in GEMMA_ESCAPES if body.startswith(e, i)), None)
+        if escape is not None:
+            end = body.find(escape, i + len(escape))
+            i = len(body) if end < 0 else end + len(escape)
             continue
         ch = body[i]
         if quote:
@@ -212,12 +220,9 @@ def _split_top_level(body: str) -> Sequence[str]:
 
 
 def _gemma_value(raw: str) -> Any:
-    if (
-        raw.startswith(GEMMA_ESCAPE)
-        and raw.endswith(GEMMA_ESCAPE)
-        and len(raw) >= 2 * len(GEMMA_ESCAPE)
-    ):
-        return raw[len(GEMMA_ESCAPE) : -len(GEMMA_ESCAPE)]
+    for escape in GEMMA_ESCAPES:
+        if raw.startswith(escape) and raw.endswith(escape) and len(raw) >= 2 * len(escape):
+            return raw[len(escape) : -len(escape)]
     try:
         return parse_lenient(raw)
     except LiteralError:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from quickturn.tools.repair_formats import (
-    GEMMA_ESCAPE,
+    GEMMA_ESCAPES,
     RawCall,
     call_from_gemma,
     call_from_python,
@@ -52,8 +52,12 @@ _TAGS: Final = (
     ("<tool_call>", "</tool_call>"),
     ("<function_call>", "</function_call>"),
     ("<start_function_call>", "<end_function_call>"),
+    ("<|tool_call>", "<tool_call|>"),  # Gemma 4
 )
-_TAG_WORDS: Final = tuple(t for pair in _TAGS for t in pair)
+# Markers that never carry speech: Llama 3's ``<|python_tag|>`` before a JSON call, and the
+# end-of-message tokens an upstream may leave in the text.
+_DEBRIS: Final = ("<|python_tag|>", "<|eom_id|>", "<|eot_id|>")
+_TAG_WORDS: Final = tuple(t for pair in _TAGS for t in pair) + _DEBRIS
 _LONGEST_TAG = max(len(t) for t in _TAG_WORDS)
 
 
@@ -126,6 +130,8 @@ def _decide_json(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
         j += 1
     if j == n:
         return Skip(p + 1) if final else MORE
+    if buf[p] == "[" and (buf[j].isalpha() or buf[j] == "_"):
+        return _decide_python_list(buf, p, j, final, index)
     # A call object starts with a quoted key; a list of calls with an object. Anything else
     # ("{curly}", "[laughs]") is prose, decided at once so that it streams without delay.
     if buf[j] not in ("\"'" if buf[p] == "{" else "{"):
@@ -141,7 +147,21 @@ def _decide_json(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
     if not final:
         return MORE
     calls = _calls_from_truncated(buf[p:], scanned, index)
-    return Match(tuple(calls), n) if calls else Skip(p + 1)
+    if calls:
+        return Match(tuple(calls), n)
+    # A call cut off at the end of the reply cannot be completed without a guess, but it is
+    # not speech either: ``{"name": "get_weather", "arguments": {"ci`` is dropped.
+    return Match((), n) if _is_call_head(buf[p:], index) else Skip(p + 1)
+
+
+_CALL_HEAD = re.compile(
+    r"""\{\s*["']?(?:name|tool_name|tool|function)["']?\s*:\s*["']([A-Za-z_][\w.\-]*)["']"""
+)
+
+
+def _is_call_head(text: str, index: ToolIndex) -> bool:
+    head = _CALL_HEAD.match(text)
+    return head is not None and index.resolve(head.group(1), fuzzy=True) is not None
 
 
 def _calls_from_text(text: str, index: ToolIndex) -> list[RawCall] | None:
@@ -165,7 +185,7 @@ def _decide_tag(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
     tag = next(((o, c) for o, c in _TAGS if buf.startswith(o, p)), None)
     if tag is None:
         # A closer with no opener (``{...}</tool_call>``) is template debris, never speech.
-        stray = next((c for _, c in _TAGS if buf.startswith(c, p)), None)
+        stray = next((c for c in (*(c for _, c in _TAGS), *_DEBRIS) if buf.startswith(c, p)), None)
         if stray is not None:
             return Match((), p + len(stray))
         head = buf[p : p + _LONGEST_TAG]
@@ -187,7 +207,9 @@ def _decide_tag(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
         return MORE
     else:
         body_end = end = n
-    return _decide_body(buf[body_start:body_end], end, index)
+    # A tag is template syntax, never speech: a body that holds no valid call (broken JSON, a
+    # call cut off at the end) is dropped, and a good sibling call in its own tag still counts.
+    return _decide_body(buf[body_start:body_end], end, index, drop_empty=True)
 
 
 def _decide_fence(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
@@ -216,11 +238,11 @@ def _decide_fence(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
     return _decide_body(buf[body_start:body_end], end, index)
 
 
-def _decide_body(body: str, end: int, index: ToolIndex) -> Decision:
+def _decide_body(body: str, end: int, index: ToolIndex, *, drop_empty: bool = False) -> Decision:
     """A tag or fence is consumed when its body holds a call; blank text inside it goes too."""
     parts, _ = scan(body, 0, True, index)
     if not any(isinstance(part, RawCall) for part in parts):
-        return Skip(end)
+        return Match((), end) if drop_empty else Skip(end)
     kept = tuple(part for part in parts if isinstance(part, RawCall) or part.strip())
     return Match(kept, end)
 
@@ -254,6 +276,60 @@ def _decide_python(buf: str, p: int, paren: int, final: bool, index: ToolIndex) 
     return MORE
 
 
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def _decide_python_list(buf: str, p: int, j: int, final: bool, index: ToolIndex) -> Decision:
+    """Llama 3.2's pythonic ``[get_weather(city="Paris"), other(x=1)]``: a list whose first item
+    calls a declared tool by its exact name; ``[laughs]`` and ``[see above]`` stay prose."""
+    n = len(buf)
+    named = _IDENT.match(buf, j)
+    assert named is not None  # the caller saw a letter or "_" at j
+    if named.end() == n:
+        if not final and index.could_start_strict_name(named.group()):
+            return MORE
+        return Skip(p + 1)
+    if buf[named.end()] != "(" or index.resolve(named.group(), fuzzy=False) is None:
+        return Skip(p + 1)
+    scanned = scan_brackets(buf, p, min(n, p + MAX_CALL_CHARS))
+    if scanned.state == "closed":
+        calls = _python_list_calls(buf[p : scanned.end], index)
+        # Not a list of calls: prose, whose inner call (if any) the identifier rule still finds.
+        # A list of calls whose items are all broken is dropped: it is never speech.
+        return Skip(p + 1) if calls is None else Match(tuple(calls), scanned.end)
+    if scanned.state == "bad" or final or p + MAX_CALL_CHARS <= n:
+        return Skip(p + 1)
+    return MORE
+
+
+def _python_list_calls(text: str, index: ToolIndex) -> list[RawCall] | None:
+    """The calls of ``[f(a=1), g(b=2)]`` (``text`` is the whole list), item by item, so that a
+    broken item costs only itself; None when the list is not a comma-separated run of calls."""
+    calls: list[RawCall] = []
+    end = len(text) - 1  # the closing "]"
+    i = 1
+    while True:
+        while i < end and text[i].isspace():
+            i += 1
+        named = _IDENT.match(text, i, end)
+        if named is None or named.end() >= end or text[named.end()] != "(":
+            return None
+        item = scan_brackets(text, named.end(), end)
+        if item.state != "closed":
+            return None
+        call = call_from_python(text[i : item.end], index)
+        if call is not None:
+            calls.append(call)
+        i = item.end
+        while i < end and text[i].isspace():
+            i += 1
+        if i >= end:
+            return calls
+        if text[i] != ",":
+            return None
+        i += 1
+
+
 def _decide_gemma(buf: str, p: int, name_at: int, final: bool, index: ToolIndex) -> Decision:
     n = len(buf)
     named = _GEMMA_NAME.match(buf, name_at)
@@ -275,16 +351,18 @@ def _decide_gemma(buf: str, p: int, name_at: int, final: bool, index: ToolIndex)
 
 
 def _gemma_close(buf: str, brace: int, limit: int) -> int | None:
-    """Index just past the ``}`` matching ``buf[brace]``; ``<escape>`` quotes like ``"``."""
+    """Index just past the ``}`` matching ``buf[brace]``; ``<escape>`` (Gemma 3) and ``<|"|>``
+    (Gemma 4) quote like ``"``."""
     depth = 0
     quote = ""
     i = brace
     while i < limit:
-        if buf.startswith(GEMMA_ESCAPE, i, limit):
-            end = buf.find(GEMMA_ESCAPE, i + len(GEMMA_ESCAPE), limit)
+        escape = next((e for e in GEMMA_ESCAPES if buf.startswith(e, i, limit)), None)
+        if escape is not None:
+            end = buf.find(escape, i + len(escape), limit)
             if end < 0:
                 return None
-            i = end + len(GEMMA_ESCAPE)
+            i = end + len(escape)
             continue
         ch = buf[i]
         if quote:

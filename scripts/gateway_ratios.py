@@ -1,0 +1,74 @@
+"""TTFT / TTFS p50 and p95 per endpoint of one `quickturn bench` run, and their ratios to a
+baseline endpoint: over all measured requests, over prose replies only (no tool call), and over
+each turn's first request (where the loop guard cannot act: no tool result yet this turn).
+
+Usage: python scripts/gateway_ratios.py RUN/results.json [BASELINE ...]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from collections.abc import Callable
+from typing import Any
+
+Pick = Callable[[dict[str, Any]], bool]
+SUBSETS: dict[str, Pick] = {
+    "all": lambda s: True,
+    "prose": lambda s: s["tool_calls"] == 0,
+    "round0": lambda s: s["round_index"] == 0,
+}
+
+
+def quantile(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def stats(samples: list[dict[str, Any]], key: str) -> tuple[int, float, float] | None:
+    values = [s[key] for s in samples if s[key] is not None]
+    if not values:
+        return None
+    return len(values), quantile(values, 0.5), quantile(values, 0.95)
+
+
+def main(path: str, baselines: list[str]) -> None:
+    data = json.load(open(path, encoding="utf-8"))
+    measured = [s for s in data["samples"] if not s["warmup"] and s["error_type"] is None]
+    failed = [s for s in data["samples"] if s["error_type"] is not None]
+    endpoints = list(dict.fromkeys(s["endpoint"] for s in data["samples"]))
+    print(f"{len(measured)} measured requests, {len(failed)} failed; endpoints {endpoints}")
+    for subset, pick in SUBSETS.items():
+        print(f"\n[{subset}]")
+        table: dict[tuple[str, str], tuple[int, float, float] | None] = {}
+        for endpoint in endpoints:
+            chosen = [s for s in measured if s["endpoint"] == endpoint and pick(s)]
+            for key in ("ttft_s", "ttfs_s"):
+                table[(endpoint, key)] = stats(chosen, key)
+        for endpoint in endpoints:
+            cells = []
+            for key in ("ttft_s", "ttfs_s"):
+                got = table[(endpoint, key)]
+                cells.append(
+                    "-" if got is None else f"{key[:4]} n={got[0]} p50 {got[1] * 1000:.0f} ms "
+                    f"p95 {got[2] * 1000:.0f} ms"
+                )
+            print(f"  {endpoint:22s} " + " | ".join(cells))
+        for base in baselines:
+            for endpoint in endpoints:
+                if endpoint == base:
+                    continue
+                ratios = []
+                for key in ("ttft_s", "ttfs_s"):
+                    a, b = table[(endpoint, key)], table[(base, key)]
+                    if a is None or b is None:
+                        ratios.append(f"{key[:4]} -")
+                        continue
+                    ratios.append(f"{key[:4]} p50 x{a[1] / b[1]:.2f} p95 x{a[2] / b[2]:.2f}")
+                print(f"  {endpoint} / {base}: " + ", ".join(ratios))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:] or ["llama_cpp_server"])
