@@ -140,7 +140,7 @@ def _progress(sample: Sample) -> None:
     print(f"{where} {step}: {what}", file=sys.stderr, flush=True)
 
 
-async def _embedded_client(slots: int, workload: Workload, lookup_draft: int) -> ChatClient:
+async def embedded_engine(slots: int, workload: Workload, lookup_draft: int) -> ChatClient:
     # Imported here: the embedded engine pulls in llama.cpp, which only --embedded needs.
     module = importlib.import_module("quickturn.llm.embedded_client")
     from quickturn.assets import ModelPaths, default_cache_dir
@@ -193,7 +193,7 @@ async def _clients(
             for draft in drafts:
                 # One engine per draft size (they share the page cache of the weights).
                 name = EMBEDDED if drafts == [0] else f"{EMBEDDED}-draft{draft}"
-                clients.append((name, await _embedded_client(slots, workload, draft)))
+                clients.append((name, await embedded_engine(slots, workload, draft)))
         except BaseException:
             await _close(clients)
             raise
