@@ -1,0 +1,162 @@
+"""One simulated call through the whole local voice pipeline, turned into ``TurnRecord``s.
+
+The parts (STT, the agent's TTS, the callers' voices, the LLM) load once and are shared by every
+call of a run; each call gets its own hotel database, session, recorder and noise gate. Caller
+audio is synthesised before the call starts (never on the timed path) and then played in real
+time: every latency is what a caller on the line would see, on this machine's CPU.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from quickturn.bench.a2a import TurnRecord, record_from_metrics
+from quickturn.bench.callers import CANNED_FALLBACK, CANNED_RULES, CallSpec
+from quickturn.bench.gate_meter import GateMeter
+from quickturn.errors import ConfigError
+from quickturn.llm.types import ChatClient, ChatRequest
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Pipeline:
+    """The loaded parts; close with ``aclose``."""
+
+    stt: Any
+    tts: Any
+    voices: dict[str, Any]
+    llm: ChatClient
+    llm_name: str
+    hotel: Any
+    seed: Any
+    owned: list[Any] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for part in reversed(self.owned):
+            with contextlib.suppress(Exception):
+                await part.aclose()
+
+
+async def _llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Progress) -> ChatClient:
+    if spec == "canned":
+        from quickturn.agent.canned import CannedChatClient
+
+        return CannedChatClient(CANNED_RULES, CANNED_FALLBACK)
+    if spec == "embedded":
+        from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
+
+        client = await EmbeddedChatClient.create(
+            EmbeddedOptions(), paths, progress=lambda m, f: progress(f"LLM: {m} ({f:.0%})")
+        )
+        warm = ChatRequest(messages=[{"role": "system", "content": hotel.system_prompt}],
+                           tools=tools.schemas())
+        report = await client.warm(warm, progress=lambda m, f: progress(f"LLM warm: {m} {f:.0%}"))
+        progress(f"LLM: prefix of {report.prefix_tokens} tokens from {report.source} "
+                 f"in {report.seconds:.1f} s")
+        return client
+    if spec.startswith(("http://", "https://")):
+        from quickturn.llm.openai_compat import OpenAICompatClient
+
+        return OpenAICompatClient(spec, None, None, timeout_s=30.0)
+    raise ConfigError(f"--llm {spec!r}: use canned, embedded or an http(s) URL")
+
+
+async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "piper") -> Pipeline:
+    from quickturn.agent.stack import StackOptions, load_stt, load_tts
+    from quickturn.domains.hotel import HotelAgent
+    from quickturn.tts import EspeakTTS
+
+    hotel = HotelAgent()
+    seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
+    stack = StackOptions(tts="piper" if tts == "piper" else "espeak")
+    progress("STT: loading faster-whisper tiny.en")
+    stt = await load_stt(stack, paths)
+    pipe = Pipeline(stt, None, {}, None, "", hotel, seed)  # type: ignore[arg-type]
+    pipe.owned.append(stt)
+    try:
+        progress(f"TTS: loading {stack.tts}")
+        pipe.tts = await load_tts(stack, paths)
+        pipe.owned.append(pipe.tts)
+        espeak = EspeakTTS()
+        pipe.voices = {"piper": pipe.tts if stack.tts == "piper" else espeak, "espeak": espeak}
+        conn = hotel.new_conversation_db(seed)
+        try:
+            pipe.llm = await _llm(llm, hotel, hotel.tools(conn), paths, progress)
+        finally:
+            conn.close()
+        pipe.owned.append(pipe.llm)
+        pipe.llm_name = llm if not llm.startswith("http") else "url"
+        import numpy as np
+
+        # One-off set-up cost of the first inference; not a caller's problem.
+        await stt.transcribe(np.zeros(16_000, np.int16))
+    except BaseException:
+        await pipe.aclose()
+        raise
+    return pipe
+
+
+@dataclass(frozen=True)
+class CallResult:
+    call: str
+    records: list[TurnRecord]
+    errors: list[str]
+    caller_timeouts: int
+    wall_s: float
+
+
+async def run_call(
+    pipe: Pipeline,
+    spec: CallSpec,
+    stack: Any,
+    *,
+    on_record: Callable[[TurnRecord], None] = lambda _r: None,
+    max_wait_s: float = 30.0,
+) -> CallResult:
+    """Play ``spec`` against a fresh session built from ``stack`` (a ``StackOptions``)."""
+    from quickturn.agent.clock import RealClock
+    from quickturn.agent.metrics import TurnMetrics
+    from quickturn.agent.stack import build_session
+    from quickturn.audio.noise_gate import NoiseGate
+    from quickturn.transport.simulated import (
+        CallOptions,
+        SimulatedCaller,
+        StereoRecorder,
+        synthesize_line,
+    )
+
+    rate = stack.sample_rate_hz
+    voice = pipe.voices[spec.persona.voice]
+    lines = [(line, await synthesize_line(voice, line, rate)) for line in spec.lines]
+    conn = pipe.hotel.new_conversation_db(pipe.seed)
+    records: list[TurnRecord] = []
+    meter = GateMeter(NoiseGate())
+    started = time.perf_counter()
+    try:
+        clock = RealClock()
+        recorder = StereoRecorder(rate, start_s=clock.now())
+
+        def on_turn(m: TurnMetrics) -> None:
+            record = record_from_metrics(m, call=spec.id, caller=spec.persona.name,
+                                         turn_index=len(records), gate_ms=meter.take_mean_ms())
+            records.append(record)
+            on_record(record)
+
+        session = await build_session(
+            stack, stt=pipe.stt, tts=pipe.tts, llm=pipe.llm, tools=pipe.hotel.tools(conn),
+            system_prompt=pipe.hotel.system_prompt, output=recorder, clock=clock,
+            conversation_id=spec.id, on_turn=on_turn,
+        )
+        caller = SimulatedCaller(lines, clock, recorder, CallOptions(max_wait_s=max_wait_s))
+        recorder.start_s = clock.now()
+        meter.take_mean_ms()  # the greeting's frames are not a caller turn
+        await session.run(meter.frames(caller.frames(session)), greeting=pipe.hotel.greeting)
+    finally:
+        conn.close()
+    return CallResult(spec.id, records, [str(e) for e in session.errors], caller.timeouts,
+                      time.perf_counter() - started)
