@@ -42,7 +42,7 @@ class Pipeline:
                 await part.aclose()
 
 
-async def _llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Progress) -> ChatClient:
+async def load_llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Progress) -> ChatClient:
     if spec == "canned":
         from quickturn.agent.canned import CannedChatClient
 
@@ -86,7 +86,7 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
         pipe.voices = {"piper": pipe.tts if stack.tts == "piper" else espeak, "espeak": espeak}
         conn = hotel.new_conversation_db(seed)
         try:
-            pipe.llm = await _llm(llm, hotel, hotel.tools(conn), paths, progress)
+            pipe.llm = await load_llm(llm, hotel, hotel.tools(conn), paths, progress)
         finally:
             conn.close()
         pipe.owned.append(pipe.llm)

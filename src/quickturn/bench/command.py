@@ -19,6 +19,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "quickturn.bench.llm_command",
     "quickturn.bench.load_command",
     "quickturn.bench.a2a_command",
+    "quickturn.bench.soak_command",
     "quickturn.bench.ablate_command",
     "quickturn.bench.turn_taking",
     "quickturn.bench.stt_chunking",
