@@ -221,7 +221,10 @@ def budget_columns(fall: Waterfall) -> list[tuple[str, dict[str, float]]]:
     for stage, ms in fall.p50_by_stage().items():
         cat = CATEGORY[stage]
         ours[cat] = ours.get(cat, 0.0) + ms
-    return [("quickturn (this machine, p50s)", ours), ("audit: cloud cascade", dict(AUDIT_BUDGET_MS))]
+    return [
+        ("quickturn (this machine, p50s)", ours),
+        ("audit: cloud cascade", dict(AUDIT_BUDGET_MS)),
+    ]
 
 
 def _ms(d: Distribution | None, stat: str) -> str:

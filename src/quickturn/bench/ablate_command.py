@@ -99,7 +99,9 @@ def say(message: str) -> None:
     print(f"[ablate] {message}", file=sys.stderr, flush=True)
 
 
-async def _run(args: argparse.Namespace, chosen: list[str]) -> tuple[list[TradeoffRow], dict[str, Any]]:
+async def _run(
+    args: argparse.Namespace, chosen: list[str]
+) -> tuple[list[TradeoffRow], dict[str, Any]]:
     from quickturn.assets import ModelPaths, default_cache_dir
     from quickturn.bench import ablate_context, ablate_fillers, ablate_patience, ablate_tts
     from quickturn.bench.a2a_call import load_pipeline

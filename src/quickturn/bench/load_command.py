@@ -182,7 +182,7 @@ async def _run(args: argparse.Namespace, options: LoadOptions, modes: list[str],
                     timeout_s=options.request_timeout_s)
                 per_mode.push_async_callback(client.aclose)
                 for level in options.levels:
-                    def on_sample(s: LoadSample) -> None:
+                    def on_sample(s: LoadSample, mode: str = mode) -> None:
                         ttft = "-" if s.ttft_s is None else f"{s.ttft_s * 1000:.0f} ms"
                         bar(f"{mode} c={s.level} {s.status} ttft {ttft}")
 

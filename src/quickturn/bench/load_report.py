@@ -93,11 +93,13 @@ def format_load_table(summaries: Sequence[LevelSummary], budget_s: float) -> str
             "total p50", "queue mean", "queue p95<=", "ok/s", "in budget"]
     rows = [head]
     for s in summaries:
+        ttft, total = s.ttft, s.total
         rows.append([
             s.admission, str(s.level), f"{s.ok}/{s.requests}", str(s.refused_429), str(s.failed),
-            _ms(None if s.ttft is None else s.ttft.p50), _ms(None if s.ttft is None else s.ttft.p95),
-            _ms(None if s.total is None else s.total.p50), _ms(s.queue_wait_mean_s),
-            _ms(s.queue_wait_p95_bound_s), f"{s.ok_per_s:.2f}", "yes" if s.within(budget_s) else "no",
+            _ms(None if ttft is None else ttft.p50), _ms(None if ttft is None else ttft.p95),
+            _ms(None if total is None else total.p50), _ms(s.queue_wait_mean_s),
+            _ms(s.queue_wait_p95_bound_s), f"{s.ok_per_s:.2f}",
+            "yes" if s.within(budget_s) else "no",
         ])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]

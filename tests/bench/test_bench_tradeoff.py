@@ -1,0 +1,56 @@
+"""The trade-off matrix: saved milliseconds from two measured distributions, and its table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quickturn.bench.ablate_command import included_rows, row_from_json
+from quickturn.bench.stats import Distribution
+from quickturn.bench.tradeoff import TradeoffRow, format_tradeoffs
+from quickturn.errors import ConfigError
+
+
+def row(setting: list[float], baseline: list[float]) -> TradeoffRow:
+    return TradeoffRow("VAD patience", "200 ms", "500 ms", "end of turn",
+                       Distribution.of(setting), Distribution.of(baseline), "18% false ends", n=4)
+
+
+def test_saved_is_baseline_minus_setting_at_p50_and_p95() -> None:
+    r = row([100.0, 200.0, 300.0, 400.0], [400.0, 500.0, 600.0, 700.0])
+    assert r.saved_ms("p50") == pytest.approx(300.0)
+    # p95 by linear interpolation: rank 2.85 -> 385 vs 685.
+    assert r.saved_ms("p95") == pytest.approx(300.0)
+    slower = row([900.0], [500.0])
+    assert slower.saved_ms("p50") == pytest.approx(-400.0)
+    assert row([], [500.0]).saved_ms("p50") is None
+
+
+def test_table_shows_signs_and_costs() -> None:
+    text = format_tradeoffs([row([100.0], [400.0]), row([900.0], [500.0])])
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["ablation", "setting", "vs"]
+    assert "+300" in lines[2] and "18% false ends" in lines[2]
+    assert "-400" in lines[3]
+    assert "positive is faster" in lines[-1]
+
+
+def test_rows_round_trip_through_json(tmp_path: Path) -> None:
+    original = row([100.0, 120.0], [400.0, 410.0])
+    again = row_from_json(original.to_json())
+    assert again == original
+    path = tmp_path / "turns.json"
+    path.write_text(json.dumps({"tradeoffs": [original.to_json()]}))
+    assert included_rows([path]) == [original]
+    path.write_text(json.dumps({"rows": []}))
+    with pytest.raises(ConfigError, match="no 'tradeoffs' list"):
+        included_rows([path])
+    with pytest.raises(ConfigError, match="not a trade-off row"):
+        row_from_json({"setting": "x"})
+
+
+def test_a_row_needs_names() -> None:
+    with pytest.raises(ConfigError):
+        TradeoffRow("", "a", "b", "m", None, None, "c")
