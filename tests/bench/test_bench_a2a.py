@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from quickturn.agent.clock import VirtualClock
 from quickturn.agent.metrics import TurnMetrics, TurnStamps
 from quickturn.audio.frame import AudioFrame
 from quickturn.audio.noise_gate import NoiseGate
@@ -27,6 +26,7 @@ from quickturn.bench.a2a import (
     waterfall,
 )
 from quickturn.bench.gate_meter import GateMeter
+from quickturn.clock import VirtualClock
 
 # (stage, virtual seconds it takes) in cascade order, after the caller's last sample at t=10.
 TIMELINE = (("turn_decided", 0.5), ("transcript", 0.2), ("llm_first_token", 0.3),

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from quickturn.agent.clock import VirtualClock
 from quickturn.bench.a2a import WATERFALL, TurnRecord
 from quickturn.bench.callers import CallSpec, build_calls
 from quickturn.bench.soak import SoakOptions, format_soak, soak
+from quickturn.clock import VirtualClock
 from quickturn.errors import ConfigError
 
 

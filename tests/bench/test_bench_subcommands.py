@@ -24,7 +24,8 @@ def test_every_lab_benchmark_is_registered() -> None:
     parser = build_parser()
     for name in ("load", "a2a", "soak", "ablate"):
         args = parser.parse_args(["bench", name])
-        assert args.bench_command == name and args.func.__module__ == f"quickturn.bench.{name}_command"
+        assert args.bench_command == name
+        assert args.func.__module__ == f"quickturn.bench.{name}_command"
 
 
 def test_missing_module_is_skipped_but_a_broken_one_raises(

@@ -48,17 +48,11 @@ async def load_llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Prog
 
         return CannedChatClient(CANNED_RULES, CANNED_FALLBACK)
     if spec == "embedded":
-        from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
+        from quickturn.agent.stack import load_embedded_llm
 
-        client = await EmbeddedChatClient.create(
-            EmbeddedOptions(), paths, progress=lambda m, f: progress(f"LLM: {m} ({f:.0%})")
-        )
         warm = ChatRequest(messages=[{"role": "system", "content": hotel.system_prompt}],
                            tools=tools.schemas())
-        report = await client.warm(warm, progress=lambda m, f: progress(f"LLM warm: {m} {f:.0%}"))
-        progress(f"LLM: prefix of {report.prefix_tokens} tokens from {report.source} "
-                 f"in {report.seconds:.1f} s")
-        return client
+        return await load_embedded_llm(paths, warm, progress)
     if spec.startswith(("http://", "https://")):
         from quickturn.llm.openai_compat import OpenAICompatClient
 
@@ -118,13 +112,22 @@ async def run_call(
     on_record: Callable[[TurnRecord], None] = lambda _r: None,
     max_wait_s: float = 30.0,
 ) -> CallResult:
-    """Play ``spec`` against a fresh session built from ``stack`` (a ``StackOptions``)."""
-    from quickturn.agent.clock import RealClock
-    from quickturn.agent.metrics import TurnMetrics
-    from quickturn.agent.stack import build_session
-    from quickturn.audio.noise_gate import NoiseGate
+    """Play ``spec`` against a fresh ``AgentSession`` built from ``stack`` (``StackOptions``).
+
+    The session's own noise gate is switched off and the same gate runs in the lab's
+    ``GateMeter`` on the way in instead: the pipeline is unchanged, and the gate's cost is
+    measured."""
+    from dataclasses import replace
+
+    from quickturn.agent.agent import Agent
+    from quickturn.agent.agent_session import AgentSession
+    from quickturn.agent.events import TurnCompleted
+    from quickturn.audio.noise_gate import NoiseGate, NoiseGateOptions
+    from quickturn.clock import RealClock
     from quickturn.transport.simulated import (
         CallOptions,
+        FramesInput,
+        PacedOutput,
         SimulatedCaller,
         StereoRecorder,
         synthesize_line,
@@ -135,28 +138,34 @@ async def run_call(
     lines = [(line, await synthesize_line(voice, line, rate)) for line in spec.lines]
     conn = pipe.hotel.new_conversation_db(pipe.seed)
     records: list[TurnRecord] = []
-    meter = GateMeter(NoiseGate())
+    meter = GateMeter(NoiseGate(stack.noise_gate or NoiseGateOptions()))
     started = time.perf_counter()
+    clock = RealClock()
+    agent = Agent(instructions=pipe.hotel.system_prompt, tools=pipe.hotel.tools(conn),
+                  greeting=pipe.hotel.greeting, name="front-desk")
+    session = AgentSession(agent, stt=pipe.stt, tts=pipe.tts, llm=pipe.llm,
+                           options=replace(stack, noise_gate=None), clock=clock,
+                           conversation_id=spec.id)
+
+    def on_turn(ev: TurnCompleted) -> None:
+        record = record_from_metrics(ev.metrics, call=spec.id, caller=spec.persona.name,
+                                     turn_index=len(records), gate_ms=meter.take_mean_ms())
+        records.append(record)
+        on_record(record)
+
+    session.on(TurnCompleted, on_turn)
+    recorder = StereoRecorder(rate, start_s=clock.now())
+    output = PacedOutput(clock, rate, on_frame=recorder.agent)
     try:
-        clock = RealClock()
-        recorder = StereoRecorder(rate, start_s=clock.now())
-
-        def on_turn(m: TurnMetrics) -> None:
-            record = record_from_metrics(m, call=spec.id, caller=spec.persona.name,
-                                         turn_index=len(records), gate_ms=meter.take_mean_ms())
-            records.append(record)
-            on_record(record)
-
-        session = await build_session(
-            stack, stt=pipe.stt, tts=pipe.tts, llm=pipe.llm, tools=pipe.hotel.tools(conn),
-            system_prompt=pipe.hotel.system_prompt, output=recorder, clock=clock,
-            conversation_id=spec.id, on_turn=on_turn,
-        )
+        await session.prepare()
         caller = SimulatedCaller(lines, clock, recorder, CallOptions(max_wait_s=max_wait_s))
         recorder.start_s = clock.now()
-        meter.take_mean_ms()  # the greeting's frames are not a caller turn
-        await session.run(meter.frames(caller.frames(session)), greeting=pipe.hotel.greeting)
+        meter.take_mean_ms()
+        gated = FramesInput(lambda: meter.frames(caller.frames(session)))
+        await session.run(gated, output)
     finally:
+        await output.aclose()
+        await session.aclose()  # closes only what the session loaded itself: nothing here
         conn.close()
     return CallResult(spec.id, records, [str(e) for e in session.errors], caller.timeouts,
                       time.perf_counter() - started)
