@@ -37,9 +37,13 @@ class Pipeline:
     owned: list[Any] = field(default_factory=list)
 
     async def aclose(self) -> None:
-        for part in reversed(self.owned):
-            with contextlib.suppress(Exception):
-                await part.aclose()
+        await _close_all(self.owned)
+
+
+async def _close_all(parts: list[Any]) -> None:
+    for part in reversed(parts):
+        with contextlib.suppress(Exception):
+            await part.aclose()
 
 
 async def load_llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Progress) -> ChatClient:
@@ -61,6 +65,10 @@ async def load_llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Prog
 
 
 async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "piper") -> Pipeline:
+    """Load STT, the agent's TTS, the callers' voices and the LLM; all closed again if any
+    of them fails to load."""
+    import numpy as np
+
     from quickturn.agent.stack import StackOptions, load_stt, load_tts
     from quickturn.domains.hotel import HotelAgent
     from quickturn.tts import EspeakTTS
@@ -68,31 +76,30 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     stack = StackOptions(tts="piper" if tts == "piper" else "espeak")
-    progress("STT: loading faster-whisper tiny.en")
-    stt = await load_stt(stack, paths)
-    pipe = Pipeline(stt, None, {}, None, "", hotel, seed)  # type: ignore[arg-type]
-    pipe.owned.append(stt)
+    owned: list[Any] = []
     try:
+        progress("STT: loading faster-whisper tiny.en")
+        stt = await load_stt(stack, paths)
+        owned.append(stt)
         progress(f"TTS: loading {stack.tts}")
-        pipe.tts = await load_tts(stack, paths)
-        pipe.owned.append(pipe.tts)
+        agent_tts = await load_tts(stack, paths)
+        owned.append(agent_tts)
         espeak = EspeakTTS()
-        pipe.voices = {"piper": pipe.tts if stack.tts == "piper" else espeak, "espeak": espeak}
+        # With --tts espeak no Piper is loaded: the "piper" callers speak with espeak too.
+        voices = {"piper": agent_tts if stack.tts == "piper" else espeak, "espeak": espeak}
         conn = hotel.new_conversation_db(seed)
         try:
-            pipe.llm = await load_llm(llm, hotel, hotel.tools(conn), paths, progress)
+            client = await load_llm(llm, hotel, hotel.tools(conn), paths, progress)
         finally:
             conn.close()
-        pipe.owned.append(pipe.llm)
-        pipe.llm_name = llm if not llm.startswith("http") else "url"
-        import numpy as np
-
+        owned.append(client)
         # One-off set-up cost of the first inference; not a caller's problem.
         await stt.transcribe(np.zeros(16_000, np.int16))
     except BaseException:
-        await pipe.aclose()
+        await _close_all(owned)
         raise
-    return pipe
+    name = "url" if llm.startswith("http") else llm
+    return Pipeline(stt, agent_tts, voices, client, name, hotel, seed, owned)
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,8 @@ def waterfall_charts(records: Sequence[TurnRecord], out: Path, prefix: str) -> l
         lines = [Series("A2A p50", [(float(i), f.a2a.p50) for i, f in per_turn.items()
                                     if f.a2a is not None])]
         for stage in WATERFALL:
-            pts = [(float(i), f.stages[stage].p50) for i, f in per_turn.items()  # type: ignore[union-attr]
-                   if f.stages.get(stage) is not None]
+            pts = [(float(i), d.p50) for i, f in per_turn.items()
+                   if (d := f.stages.get(stage)) is not None]
             lines.append(Series(stage, pts))
         charts.append(line_chart(lines, out / f"{prefix}_by_turn.png",
                                  title="A2A and stages by turn index (p50 over calls)",

@@ -60,7 +60,7 @@ async def _run(args: argparse.Namespace, options: SoakOptions) -> SoakResult:
         return await run_call(pipe, spec, stack, on_record=on_record)
 
     try:
-        # The bar counts seconds of soak (known up front), advanced per finished turn.
+        # The number of turns is not known up front: the bar counts them and shows the time.
         with progress_bar(None, "soak turns", enabled=not args.no_progress) as advance:
             return await soak(spec, one, options, on_turn=lambda t: advance(
                 f"{t.at_s:.0f} s lane {t.lane} A2A {t.record.a2a_ms or 0:.0f} ms"))
