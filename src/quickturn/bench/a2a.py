@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from quickturn.bench.stats import Distribution
+from quickturn.bench.table import text_table
 
 WATERFALL: tuple[str, ...] = (
     "noise_gate",
@@ -247,10 +248,7 @@ def format_waterfall(fall: Waterfall) -> str:
     rows.append(["A2A (first audio)", _ms(fall.a2a, "p50"), _ms(fall.a2a, "p95"),
                  f"{AUDIT_TOTAL_MS:.0f}"])
     rows.append(["answer's own audio", _ms(fall.reply, "p50"), _ms(fall.reply, "p95"), "-"])
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                       enumerate(zip(r, widths, strict=True))) for r in rows]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = text_table(rows)
     lines.append(f"(ms over {fall.turns} turns; each stage = time it added to the critical path; "
                  f"{fall.fillers} turns opened with a filler)")
     return "\n".join(lines)
@@ -263,7 +261,4 @@ def format_by_turn(per_turn: Mapping[int, Waterfall]) -> str:
         p50 = fall.p50_by_stage()
         rows.append([str(index), str(fall.turns), _ms(fall.a2a, "p50"),
                      *[f"{p50[s]:.0f}" if s in p50 else "-" for s in WATERFALL]])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    return "\n".join(text_table(rows, left=()))

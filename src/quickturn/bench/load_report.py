@@ -15,6 +15,7 @@ from typing import Any
 from quickturn.bench.charts import Series, line_chart
 from quickturn.bench.load import LevelResult
 from quickturn.bench.stats import Distribution
+from quickturn.bench.table import text_table
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,7 @@ def format_load_table(summaries: Sequence[LevelSummary], budget_s: float) -> str
             _ms(s.queue_wait_p95_bound_s), f"{s.ok_per_s:.2f}",
             "yes" if s.within(budget_s) else "no",
         ])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = text_table(rows, left=())
     held = capacity(summaries, budget_s)
     lines.append(f"(milliseconds; budget: p95 TTFT <= {budget_s * 1000:.0f} ms with no 429s or "
                  "failures; queue p95<= is a histogram bucket bound)")

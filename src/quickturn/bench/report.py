@@ -23,6 +23,7 @@ from quickturn.bench.results import (
     per_turn_p50,
     summarize,
 )
+from quickturn.bench.table import text_table
 from quickturn.errors import ConfigError
 
 _METRIC_TITLES = {
@@ -87,12 +88,7 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
             rate = s.metrics.get(m)
             row += ["-" if rate is None else f"{rate.p50:.1f}"]
         rows.append(row)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(r[i].ljust(w) if i == 0 else r[i].rjust(w) for i, w in enumerate(widths))
-        for r in rows
-    ]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = text_table(rows)
     lines.append(
         "(milliseconds; tok/s: completion tokens per second of the request; warmup turns "
         "excluded; failures are counted, not timed)"

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from quickturn.bench.stats import Distribution
+from quickturn.bench.table import text_table
 from quickturn.errors import ConfigError
 
 
@@ -61,14 +62,7 @@ def format_tradeoffs(rows: Sequence[TradeoffRow]) -> str:
             "-" if r.setting_ms is None else f"{r.setting_ms.p50:.0f}",
             _signed(r.saved_ms("p50")), _signed(r.saved_ms("p95")), str(r.n), r.cost,
         ])
-    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-    numeric = {4, 5, 6, 7}
-    lines = [
-        "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                  for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
-        for row in table
-    ]
-    lines.insert(1, "-" * max(len(line) for line in lines))
+    lines = text_table(table, left=(0, 1, 2, 3, 8))
     lines.append("(ms; saved = baseline - setting, positive is faster; every number measured "
                  "in this run)")
     return "\n".join(lines)
