@@ -46,6 +46,7 @@ def test_ablate_patience_and_tts(tmp_path: Path) -> None:
     # Shorter patience never ends a turn later (same audio, same VAD).
     assert patience[300]["end_delay_ms"]["p50"] < patience[500]["end_delay_ms"]["p50"]
     assert patience[300]["false_ends"] >= patience[500]["false_ends"]
+    assert (out / "ablate_saved.png").read_bytes()[:4] == PNG
 
 
 def test_soak_a_few_seconds(tmp_path: Path) -> None:

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from quickturn.bench.charts import Series, box_chart, cdf_points, line_chart, stacked_bars
+from quickturn.bench.charts import (
+    Series,
+    box_chart,
+    cdf_points,
+    line_chart,
+    saved_bars,
+    stacked_bars,
+)
 from quickturn.bench.report import BenchRun, format_table, write_report
 from quickturn.bench.results import Sample, per_turn_p50
 from quickturn.errors import ConfigError
@@ -121,7 +128,9 @@ def test_chart_helpers(tmp_path: Path) -> None:
         [("ours", {"vad": 500.0, "stt": 100.0}), ("audit", {"vad": 510.0, "tts": 120.0})],
         ("vad", "stt", "tts"), tmp_path / "s.png", title="waterfall",
     )
-    for path in (empty, box, bars):
+    saved = saved_bars([("patience 200 vs 500", 300.0, -20.0), ("none", None, None)],
+                       tmp_path / "v.png", title="saved")
+    for path in (empty, box, bars, saved):
         assert png_size(path.read_bytes())[0] > 300
 
 

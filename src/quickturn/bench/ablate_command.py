@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from quickturn.bench.charts import saved_bars
 from quickturn.bench.html_report import write_json_atomic, write_page
 from quickturn.bench.stats import Distribution
 from quickturn.bench.tradeoff import TradeoffRow, format_tradeoffs
@@ -210,8 +211,11 @@ def run_command(args: argparse.Namespace) -> int:
     json_path = write_json_atomic(out / "ablate.json", payload)
     if args.json is not None:
         write_json_atomic(args.json, payload)
+    chart = saved_bars(
+        [(f"{r.ablation}: {r.setting} vs {r.baseline}", r.saved_ms("p50"), r.saved_ms("p95"))
+         for r in rows], out / "ablate_saved.png", title="milliseconds saved per setting")
     html = write_page(out / "report.html", "quickturn bench ablate", meta,
-                      [("Trade-off matrix", table)], [])
+                      [("Trade-off matrix", table)], [chart])
     print(table)
     print(f"results: {json_path}\nreport:  {html}", file=sys.stderr)
     return 0 if rows else 1

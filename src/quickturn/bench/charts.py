@@ -124,3 +124,26 @@ def stacked_bars(
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _save(fig, path)
+
+
+def saved_bars(
+    rows: Sequence[tuple[str, float | None, float | None]], path: Path, *, title: str
+) -> Path:
+    """Horizontal bars, two per row (p50 and p95 of milliseconds saved; negative: slower)."""
+    fig, ax = _figure((8.5, max(2.5, 0.55 * len(rows) + 1.2)))
+    labels = [label for label, _, _ in rows]
+    ys = list(range(len(rows)))
+    p50 = [v or 0.0 for _, v, _ in rows]
+    p95 = [v or 0.0 for _, _, v in rows]
+    if rows:
+        ax.barh([y - 0.2 for y in ys], p50, height=0.4, label="saved p50")
+        ax.barh([y + 0.2 for y in ys], p95, height=0.4, label="saved p95")
+        ax.set_yticks(ys, labels, fontsize="small")
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.legend(fontsize="small")
+    else:
+        _empty(ax)
+    ax.set(title=title, xlabel="milliseconds saved vs. baseline")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
