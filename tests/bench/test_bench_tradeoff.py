@@ -45,7 +45,7 @@ def test_rows_round_trip_through_json(tmp_path: Path) -> None:
     path.write_text(json.dumps({"tradeoffs": [original.to_json()]}))
     assert included_rows([path]) == [original]
     path.write_text(json.dumps({"rows": []}))
-    with pytest.raises(ConfigError, match="no 'tradeoffs' list"):
+    with pytest.raises(ConfigError, match="no .tradeoffs. list"):
         included_rows([path])
     with pytest.raises(ConfigError, match="not a trade-off row"):
         row_from_json({"setting": "x"})
@@ -54,3 +54,34 @@ def test_rows_round_trip_through_json(tmp_path: Path) -> None:
 def test_a_row_needs_names() -> None:
     with pytest.raises(ConfigError):
         TradeoffRow("", "a", "b", "m", None, None, "c")
+
+
+def test_rows_recomputed_from_the_turn_and_stt_benchmarks_raw_items() -> None:
+    from quickturn.bench.imported_rows import rows_from
+
+    def det(name: str, delays: list[float | None], false: int) -> dict[str, object]:
+        return {"detector": name, "turns": len(delays), "false_end_turns": false,
+                "false_end_rate": false / len(delays),
+                "items": [{"id": str(i), "delay_s": d} for i, d in enumerate(delays)]}
+
+    turns = {"benchmark": "turn_taking", "detectors": [
+        det("patience-200", [0.25, 0.30, None, 0.35], 2),
+        det("patience-500", [0.55, 0.60, 0.65, 0.70], 0),
+    ]}
+    [row] = rows_from(turns)
+    assert (row.setting, row.baseline, row.n) == ("patience-200", "patience-500", 4)
+    assert row.saved_ms("p50") == pytest.approx(325.0)  # 625 - 300: the None is not timed
+    assert row.cost.startswith("50% false turn ends vs 0%")
+
+    def strat(name: str, after: list[float], decodes: float) -> dict[str, object]:
+        return {"strategy": name, "turns": len(after), "decodes_per_turn": decodes,
+                "wer_vs_script": 0.05, "items": [{"after_last_sample_s": a} for a in after]}
+
+    stt = {"benchmark": "stt_chunking", "strategies": [
+        strat("frames-200ms", [0.2, 0.3], 9.0), strat("utterance", [0.5, 0.6], 1.0)]}
+    [chunked] = rows_from(stt)
+    assert chunked.saved_ms("p50") == pytest.approx(300.0) and "9.0 decodes/turn" in chunked.cost
+    with pytest.raises(ConfigError, match="no strategy 'utterance'"):
+        rows_from({"benchmark": "stt_chunking", "strategies": [strat("frames-500ms", [0.1], 2)]})
+    with pytest.raises(ConfigError, match="malformed"):
+        rows_from({"benchmark": "turn_taking", "detectors": [{"detector": "patience-500"}]})

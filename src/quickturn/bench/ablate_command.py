@@ -5,9 +5,10 @@
 - ``context``: context pruning on a long call: TTFT of a late turn vs. early facts surviving.
 - ``fillers``: fillers on/off through whole simulated calls: time to any audio vs. the answer.
 
-Rows measured elsewhere (``quickturn bench turns`` / ``bench stt`` write a ``tradeoffs`` list in
-their JSON) join the matrix with ``--include PATH``. Prints the trade-off matrix and writes
-``ablate.json`` and ``report.html``.
+Rows measured elsewhere join the matrix with ``--include PATH``: the JSON of ``quickturn bench
+turns`` (end-of-turn detectors incl. Smart Turn vs. patience) or ``bench stt`` (STT chunking),
+recomputed from their raw per-turn items (``bench/imported_rows.py``). Prints the trade-off
+matrix and writes ``ablate.json``, a chart and ``report.html``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from quickturn.bench.charts import saved_bars
 from quickturn.bench.html_report import write_json_atomic, write_page
+from quickturn.bench.imported_rows import rows_from
 from quickturn.bench.stats import Distribution
 from quickturn.bench.tradeoff import TradeoffRow, format_tradeoffs
 from quickturn.errors import ConfigError
@@ -90,9 +92,10 @@ def included_rows(paths: list[Path]) -> list[TradeoffRow]:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"--include {path}: {exc}") from exc
-        if not isinstance(data, dict) or not isinstance(data.get("tradeoffs"), list):
-            raise ConfigError(f"--include {path}: no 'tradeoffs' list in it")
-        rows += [row_from_json(r) for r in data["tradeoffs"]]
+        try:
+            rows += rows_from(data)
+        except ConfigError as exc:
+            raise ConfigError(f"--include {path}: {exc}") from exc
     return rows
 
 
