@@ -30,6 +30,7 @@ from quickturn.bench.a2a import (
 from quickturn.bench.callers import build_calls
 from quickturn.bench.charts import Series, cdf_points, line_chart, stacked_bars
 from quickturn.bench.html_report import write_json_atomic, write_page
+from quickturn.bench.interrupt import sigterm_as_interrupt
 from quickturn.bench.progress import progress_bar
 from quickturn.errors import ConfigError
 
@@ -114,7 +115,10 @@ def report_tables(records: Sequence[TurnRecord]) -> list[tuple[str, str]]:
     return tables
 
 
-async def _run(args: argparse.Namespace) -> tuple[list[TurnRecord], list[dict[str, Any]]]:
+async def _run(
+    args: argparse.Namespace, records: list[TurnRecord], calls: list[dict[str, Any]]
+) -> None:
+    """Appends every turn to ``records`` as it is measured (an interrupted run keeps them)."""
     from quickturn.assets import ModelPaths, default_cache_dir
     from quickturn.bench.a2a_call import load_pipeline, run_call
 
@@ -125,25 +129,22 @@ async def _run(args: argparse.Namespace) -> tuple[list[TurnRecord], list[dict[st
         print(f"[a2a] {message}", file=sys.stderr, flush=True)
 
     pipe = await load_pipeline(args.llm, ModelPaths(default_cache_dir()), say, args.tts)
-    records: list[TurnRecord] = []
-    calls: list[dict[str, Any]] = []
     try:
         with progress_bar(len(specs) * args.turns, "a2a turns",
                           enabled=not args.no_progress) as advance:
+
+            def on_record(r: TurnRecord) -> None:
+                records.append(r)
+                advance(f"{r.call} t{r.turn_index} A2A {r.a2a_ms or 0:.0f} ms")
+
             for spec in specs:
-                result = await run_call(
-                    pipe, spec, stack,
-                    on_record=lambda r: advance(f"{r.call} t{r.turn_index} A2A "
-                                                f"{r.a2a_ms or 0:.0f} ms"),
-                )
-                records += result.records
+                result = await run_call(pipe, spec, stack, on_record=on_record)
                 calls.append({"call": spec.id, "caller": spec.persona.name,
                               "voice": spec.persona.voice, "turns_answered": len(result.records),
                               "errors": result.errors, "caller_timeouts": result.caller_timeouts,
                               "wall_s": round(result.wall_s, 2)})
     finally:
         await pipe.aclose()
-    return records, calls
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -152,11 +153,18 @@ def run_command(args: argparse.Namespace) -> int:
     stack_options(args)  # validate before any model loads
     out = out_dir(args, "a2a")
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    records, calls = asyncio.run(_run(args))
+    records: list[TurnRecord] = []
+    calls: list[dict[str, Any]] = []
+    interrupted = False
+    try:
+        with sigterm_as_interrupt():
+            asyncio.run(_run(args, records, calls))
+    except KeyboardInterrupt:
+        interrupted = True  # the turns measured so far are written below
     payload = {
         "meta": {"started_at": started, "llm": args.llm, "tts": args.tts,
                  "patience_ms": args.patience_ms, "calls": args.calls, "turns": args.turns,
-                 "host_cpus": os.cpu_count()},
+                 "host_cpus": os.cpu_count(), "interrupted": interrupted},
         "waterfall": waterfall(records).to_json(),
         "by_turn": {str(i): f.to_json() for i, f in by_turn_index(records).items()},
         "drift": drift(records).to_json() if records else None,
@@ -173,4 +181,6 @@ def run_command(args: argparse.Namespace) -> int:
     for heading, text in tables:
         print(f"{heading}\n{text}\n")
     print(f"results: {json_path}\nreport:  {html}", file=sys.stderr)
+    if interrupted:
+        return 130
     return 0 if records else 1

@@ -12,17 +12,15 @@ import importlib
 import json
 import os
 import platform
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from quickturn.bench.interrupt import sigterm_as_interrupt
 from quickturn.bench.overhead import OverheadOptions, format_overhead, gateway_overhead
 from quickturn.bench.report import BenchRun, format_table, write_json, write_report
 from quickturn.bench.results import Sample
@@ -279,7 +277,10 @@ def run_command(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise ConfigError(f"--endpoint names must be unique: {', '.join(names)}")
     if not endpoints and not args.embedded:
-        raise ConfigError("nothing to benchmark: pass --endpoint NAME=URL and/or --embedded")
+        raise ConfigError(
+            "nothing to benchmark: pass --endpoint NAME=URL and/or --embedded, or pick a "
+            "benchmark (quickturn bench --help lists them)"
+        )
     levels = parse_concurrency(args.concurrency)
     drafts = parse_lookup_draft(args.lookup_draft)
     # Validate the numeric options before any engine loads (a bad flag must not cost minutes).
@@ -300,7 +301,7 @@ def run_command(args: argparse.Namespace) -> int:
         _progress(sample)
 
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             run = asyncio.run(_run(args, endpoints, levels, drafts, progress))
     except KeyboardInterrupt:
         # An interrupted run keeps what it measured: a long CPU run is too costly to lose.
@@ -316,26 +317,6 @@ def run_command(args: argparse.Namespace) -> int:
     print(f"results: {files.json_path}\nreport:  {files.html_path}", file=sys.stderr)
     measured = [s for s in run.samples if not s.warmup]
     return 0 if any(s.ok for s in measured) else 1
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (a job runner's timeout) like Ctrl-C, so partial results get written."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        # Only the first one is graceful: engine threads may hold the exit for a while, and a
-        # second SIGTERM must still kill the process at once.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _overhead_command(

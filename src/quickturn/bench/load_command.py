@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from quickturn.bench.html_report import write_json_atomic, write_page
+from quickturn.bench.interrupt import sigterm_as_interrupt
 from quickturn.bench.load import LevelResult, LoadOptions, LoadSample, QueueReader, run_level
 from quickturn.bench.load_report import (
     capacity,
@@ -141,7 +142,10 @@ async def _gateway(
 
 
 async def _run(args: argparse.Namespace, options: LoadOptions, modes: list[str],
-               progress_enabled: bool) -> list[LevelResult]:
+               progress_enabled: bool, results: list[LevelResult],
+               seen: list[LoadSample]) -> None:
+    """Appends each finished level to ``results`` and every sample to ``seen`` as it comes,
+    so an interrupted run still has both."""
     import httpx
 
     from quickturn.bench.scrape import scrape_queue_wait
@@ -149,7 +153,6 @@ async def _run(args: argparse.Namespace, options: LoadOptions, modes: list[str],
 
     is_url = args.engine not in ("embedded", "scripted")
     workload = load_workload(args.workload)
-    results: list[LevelResult] = []
     total = len(modes) * len(options.levels) * options.max_requests
     async with AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
@@ -183,13 +186,13 @@ async def _run(args: argparse.Namespace, options: LoadOptions, modes: list[str],
                 per_mode.push_async_callback(client.aclose)
                 for level in options.levels:
                     def on_sample(s: LoadSample, mode: str = mode) -> None:
+                        seen.append(s)
                         ttft = "-" if s.ttft_s is None else f"{s.ttft_s * 1000:.0f} ms"
                         bar(f"{mode} c={s.level} {s.status} ttft {ttft}")
 
                     results.append(await run_level(
                         client, workload, mode, level, options,
                         queue_reader=reader, on_sample=on_sample))
-    return results
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -205,7 +208,17 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigError("--budget-ms must be > 0")
     out: Path = args.out or Path("runs") / datetime.now(UTC).strftime("load-%Y%m%d-%H%M%S")
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    results = asyncio.run(_run(args, options, modes, not args.no_progress))
+    results: list[LevelResult] = []
+    seen: list[LoadSample] = []
+    interrupted = False
+    try:
+        with sigterm_as_interrupt():
+            asyncio.run(_run(args, options, modes, not args.no_progress, results, seen))
+    except KeyboardInterrupt:
+        # Keep what was measured: finished levels as they are, the cut one from its samples.
+        interrupted = True
+        done = {(r.admission, r.level) for r in results}
+        results += partial_levels([s for s in seen if (s.admission, s.level) not in done])
     summaries = [summarize_level(r) for r in results]
     budget_s = args.budget_ms / 1000
     table = format_load_table(summaries, budget_s)
@@ -213,7 +226,7 @@ def run_command(args: argparse.Namespace) -> int:
     meta = {
         "started_at": started, "engine": args.engine, "workload": args.workload,
         "admission": modes, "queue_budget_ms": args.queue_budget_ms, "budget_ms": args.budget_ms,
-        "options": asdict(options), "host_cpus": os.cpu_count(),
+        "options": asdict(options), "host_cpus": os.cpu_count(), "interrupted": interrupted,
     }
     payload = {
         "meta": meta,
@@ -228,4 +241,16 @@ def run_command(args: argparse.Namespace) -> int:
                       [("Load", table)], charts)
     print(table)
     print(f"results: {json_path}\nreport:  {html}", file=sys.stderr)
+    if interrupted:
+        return 130
     return 0 if any(s.ok for s in summaries) else 1
+
+
+def partial_levels(samples: list[LoadSample]) -> list[LevelResult]:
+    """Levels cut short: their samples so far, wall time from first send to last finish."""
+    out = []
+    for mode, level in dict.fromkeys((s.admission, s.level) for s in samples):
+        mine = [s for s in samples if (s.admission, s.level) == (mode, level)]
+        end = max(s.started_s + (s.total_s or 0.0) for s in mine)
+        out.append(LevelResult(mode, level, mine, end - min(s.started_s for s in mine), None))
+    return out
