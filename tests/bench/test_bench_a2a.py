@@ -29,8 +29,9 @@ from quickturn.bench.gate_meter import GateMeter
 from quickturn.clock import VirtualClock
 
 # (stage, virtual seconds it takes) in cascade order, after the caller's last sample at t=10.
-TIMELINE = (("turn_decided", 0.5), ("transcript", 0.2), ("llm_first_token", 0.3),
-            ("first_sentence", 0.15), ("first_tts_audio", 0.1), ("first_audio_out", 0.02))
+TIMELINE = (("vad_ended", 0.45), ("turn_decided", 0.05), ("transcript", 0.2),
+            ("llm_first_token", 0.3), ("first_sentence", 0.15), ("first_tts_audio", 0.1),
+            ("first_audio_out", 0.02))
 
 
 async def stamped_turn(clock: VirtualClock) -> TurnStamps:
@@ -52,7 +53,8 @@ async def test_stages_stamped_on_a_virtual_clock_are_exact() -> None:
     record = record_from_metrics(metrics, call="c", caller="brisk", turn_index=0, gate_ms=0.05)
     inc = record.increments_ms()
     assert inc["noise_gate"] == pytest.approx(0.05)
-    assert inc["end_of_turn"] == pytest.approx(500.0)
+    assert inc["vad_patience"] == pytest.approx(450.0)
+    assert inc["end_of_turn"] == pytest.approx(50.0)
     assert inc["stt_final"] == pytest.approx(200.0)
     assert inc["llm_ttft"] == pytest.approx(300.0)
     assert inc["first_sentence"] == pytest.approx(150.0)
@@ -80,7 +82,8 @@ def test_a_stage_finished_early_costs_nothing() -> None:
 
 
 def test_a_filler_lowers_a2a_not_the_answer() -> None:
-    stamps = SimpleNamespace(turn_decided_ms=500.0, transcript_ms=700.0, llm_first_token_ms=2000.0,
+    stamps = SimpleNamespace(vad_ended_ms=480.0, turn_decided_ms=500.0, transcript_ms=700.0,
+                             llm_first_token_ms=2000.0,
                              first_sentence_ms=2100.0, first_tts_audio_ms=2200.0,
                              first_audio_out_ms=900.0, a2a_ms=900.0, first_reply_out_ms=2300.0,
                              filler="One moment.", user_text="", agent_text="", interrupted=False)

@@ -26,7 +26,7 @@ def test_a2a_one_short_call(tmp_path: Path) -> None:
     data = json.loads((out / "a2a.json").read_text())
     [turn] = data["turns"]
     assert set(turn["increments_ms"]) <= set(WATERFALL)
-    assert turn["a2a_ms"] > 0 and turn["increments_ms"]["end_of_turn"] > 0
+    assert turn["a2a_ms"] > 0 and turn["increments_ms"]["vad_patience"] > 0
     assert sum(turn["increments_ms"].values()) == pytest.approx(turn["reply_ms"], abs=0.01)
     assert data["waterfall"]["turns"] == 1 and data["calls"][0]["turns_answered"] == 1
     for name in ("a2a_waterfall.png", "a2a_cdf.png"):

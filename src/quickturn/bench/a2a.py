@@ -10,8 +10,9 @@ is lower when a filler played first.
 
 Stages, in cascade order (the audit's names in brackets)::
 
-    noise_gate       gate processing of the last caller frame          [buffers]
-    end_of_turn      VAD patience + end-of-turn detector               [VAD 510]
+    noise_gate       gate processing per caller frame                  [buffers]
+    vad_patience     the VAD's patience ran out (SpeechEnded)          [VAD 510, with the next]
+    end_of_turn      the end-of-turn detector decided (its extra hold) [VAD]
     stt_final        final transcript ready                            [STT 180 + hand-off 30]
     llm_ttft         the reply's first token                           [TTFT 320]
     first_sentence   first segment handed to TTS                       [first sentence 190]
@@ -30,6 +31,7 @@ from quickturn.bench.table import text_table
 
 WATERFALL: tuple[str, ...] = (
     "noise_gate",
+    "vad_patience",
     "end_of_turn",
     "stt_final",
     "llm_ttft",
@@ -40,6 +42,7 @@ WATERFALL: tuple[str, ...] = (
 
 # The session's TurnMetrics field behind each stage (noise_gate is measured by the lab itself).
 _FIELDS: Mapping[str, str] = {
+    "vad_patience": "vad_ended_ms",
     "end_of_turn": "turn_decided_ms",
     "stt_final": "transcript_ms",
     "llm_ttft": "llm_first_token_ms",
@@ -64,6 +67,7 @@ AUDIT_BUDGET_MS: Mapping[str, float] = {
 # Chart categories shared by both bars: our stage -> the audit's segment it stands beside.
 CATEGORY: Mapping[str, str] = {
     "noise_gate": "buffers",
+    "vad_patience": "VAD",
     "end_of_turn": "VAD",
     "stt_final": "STT",
     "llm_ttft": "TTFT",
@@ -116,7 +120,7 @@ def record_from_metrics(
     gate = gate_ms or 0.0
     stamps: dict[str, float | None] = {"noise_gate": gate_ms}
     for stage, name in _FIELDS.items():
-        value = getattr(metrics, name)
+        value = getattr(metrics, name, None)  # vad_ended_ms: sessions from api-v2 on
         stamps[stage] = None if value is None else float(value) + gate
     a2a = getattr(metrics, "a2a_ms", None)
     reply = getattr(metrics, "first_reply_out_ms", None)
@@ -238,7 +242,8 @@ def _ms(d: Distribution | None, stat: str) -> str:
 
 def format_waterfall(fall: Waterfall) -> str:
     audit_by_stage = {
-        "noise_gate": "-", "end_of_turn": "510", "stt_final": "180+30", "llm_ttft": "320",
+        "noise_gate": "-", "vad_patience": "510 (VAD)", "end_of_turn": "-",
+        "stt_final": "180+30", "llm_ttft": "320",
         "first_sentence": "190", "tts_first_audio": "120", "audio_out": "20+45",
     }
     rows = [["stage", "p50", "p95", "audit p50"]]

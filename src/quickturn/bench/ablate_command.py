@@ -25,6 +25,7 @@ from typing import Any
 from quickturn.bench.charts import saved_bars
 from quickturn.bench.html_report import write_json_atomic, write_page
 from quickturn.bench.imported_rows import rows_from
+from quickturn.bench.interrupt import sigterm_as_interrupt
 from quickturn.bench.stats import Distribution
 from quickturn.bench.tradeoff import TradeoffRow, format_tradeoffs
 from quickturn.errors import ConfigError
@@ -104,16 +105,16 @@ def say(message: str) -> None:
 
 
 async def _run(
-    args: argparse.Namespace, chosen: list[str]
-) -> tuple[list[TradeoffRow], dict[str, Any]]:
+    args: argparse.Namespace, chosen: list[str], rows: list[TradeoffRow], details: dict[str, Any]
+) -> None:
+    """Fills ``rows`` and ``details`` ablation by ablation (an interrupted run keeps the done
+    ones)."""
     from quickturn.assets import ModelPaths, default_cache_dir
     from quickturn.bench import ablate_context, ablate_fillers, ablate_patience, ablate_tts
     from quickturn.bench.a2a_call import load_pipeline
 
     paths = ModelPaths(default_cache_dir())
     pipe = await load_pipeline(args.llm, paths, say)
-    rows: list[TradeoffRow] = []
-    details: dict[str, Any] = {}
     try:
         if "patience" in chosen:
             say(f"patience: synthesising {args.lines} caller lines with hesitations")
@@ -147,7 +148,6 @@ async def _run(
             rows += await _fillers(args, pipe, details, ablate_fillers)
     finally:
         await pipe.aclose()
-    return rows, details
 
 
 def _tools(pipe: Any) -> list[dict[str, Any]]:
@@ -205,11 +205,19 @@ def run_command(args: argparse.Namespace) -> int:
     extra = included_rows(args.include)
     out: Path = args.out or Path("runs") / datetime.now(UTC).strftime("ablate-%Y%m%d-%H%M%S")
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    rows, details = asyncio.run(_run(args, chosen))
+    rows: list[TradeoffRow] = []
+    details: dict[str, Any] = {}
+    interrupted = False
+    try:
+        with sigterm_as_interrupt():
+            asyncio.run(_run(args, chosen, rows, details))
+    except KeyboardInterrupt:
+        interrupted = True  # the ablations finished so far are written below
     rows += extra
     table = format_tradeoffs(rows)
     meta = {"started_at": started, "llm": args.llm, "ablations": chosen,
-            "included": [str(p) for p in args.include], "host_cpus": os.cpu_count()}
+            "included": [str(p) for p in args.include], "host_cpus": os.cpu_count(),
+            "interrupted": interrupted}
     payload = {"meta": meta, "tradeoffs": [r.to_json() for r in rows], "details": details}
     json_path = write_json_atomic(out / "ablate.json", payload)
     if args.json is not None:
@@ -221,4 +229,6 @@ def run_command(args: argparse.Namespace) -> int:
                       [("Trade-off matrix", table)], [chart])
     print(table)
     print(f"results: {json_path}\nreport:  {html}", file=sys.stderr)
+    if interrupted:
+        return 130
     return 0 if rows else 1
