@@ -43,6 +43,27 @@ def test_missing_module_is_skipped_but_a_broken_one_raises(
         sys.modules.pop(name, None)
 
 
-def test_turn_taking_and_stt_chunking_are_in_the_tuple() -> None:
-    assert "quickturn.bench.turn_taking" in command.SUBCOMMANDS
-    assert "quickturn.bench.stt_chunking" in command.SUBCOMMANDS
+def test_a_broken_benchmark_stays_listed_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pkg = tmp_path / "labfake2"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "broken.py").write_text("import labfake2_missing_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(command, "SUBCOMMANDS", (
+        *command.SUBCOMMANDS, ("broken", "labfake2.broken"), ("later", "labfake2.later")))
+    parser = build_parser()
+    args = parser.parse_args(["bench", "broken"])
+    assert args.func(args) == 2
+    assert "labfake2_missing_dependency" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["bench", "later"])  # not written yet: simply absent
+    for name in ("labfake2", "labfake2.broken"):
+        sys.modules.pop(name, None)
+
+
+def test_turn_taking_and_stt_chunking_are_registered_by_name() -> None:
+    names = dict(command.SUBCOMMANDS)
+    assert names["turns"] == "quickturn.bench.turn_taking"
+    assert names["stt"] == "quickturn.bench.stt_chunking"
