@@ -120,6 +120,7 @@ def stacked_bars(
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     for i, total in enumerate(bottoms):
         ax.text(i, total, f"{total:,.0f}", ha="center", va="bottom", fontsize="small")
+    ax.set_ylim(0, max([1.0, *bottoms]) * 1.08)  # room for the totals under the title
     ax.set(title=title, ylabel=y_label)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -149,7 +149,7 @@ class _Level:
                     return
                 working: list[Message] = [*history, {"role": "user", "content": line}]
                 request = ChatRequest(
-                    messages=working, tools=self.workload.tools, tool_choice="none",
+                    messages=working, tools=self.workload.tools, tool_choice="auto",
                     max_tokens=self.options.max_tokens, temperature=0.0,
                     model=self.options.model, conversation_id=conv_id,
                 )
