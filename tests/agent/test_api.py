@@ -48,7 +48,7 @@ from quickturn.agent.options import SessionOptions
 from quickturn.agent.stack import StackOptions
 from quickturn.audio.frame import AudioFrame
 from quickturn.clock import VirtualClock
-from quickturn.errors import ConfigError, ToolSchemaError
+from quickturn.errors import AudioFormatError, ConfigError, ToolSchemaError
 from quickturn.llm.types import ChatRequest
 from quickturn.transport.simulated import FramesInput, PacedOutput
 
@@ -182,7 +182,11 @@ async def test_hand_off_is_an_event_for_the_transport() -> None:
         return [call("transfer", department="billing")]
 
     c = Call(Agent("Front desk.", tools=[transfer]), script)
+    threads: list[int] = []
+    c.session.on(HandOff, lambda _: threads.append(threading.get_ident()))
     await c.run([(0.5, "a person please")], end_s=6.0)
+    # The sync tool ran in a worker thread; its hand-off reached listeners on the loop's thread.
+    assert threads == [threading.get_ident()]
     [h] = c.of(HandOff)
     assert (h.target, h.reason) == ("human:billing", "asked for a person")
 
@@ -309,3 +313,27 @@ async def test_a_streaming_transcriber_slots_in_as_the_stt() -> None:
     await c.run([(0.5, "hello there")], end_s=4.0)
     assert len(streaming.fed) == c.frames_seen  # every caller frame went through it
     assert [t.user_text for t in c.session.turns] == ["hello there"]
+
+
+async def test_an_input_that_fails_mid_call_ends_it_like_a_hang_up() -> None:
+    c = Call(Agent("Front desk."), hello)
+
+    async def vanishing() -> AsyncIterator[AudioFrame]:
+        async for frame in feed(c.clock, c.book, [(0.5, "hello there")], 10.0):
+            if frame.captured_at_s >= 3.0:
+                raise AudioFormatError("peer vanished: websocket closed mid-frame")
+            yield frame
+
+    await run_until(c.clock, c.session.prepare(), 5)
+    await run_until(c.clock, c.session.run(FramesInput(vanishing), c.output), 20)
+    [ended] = c.of(CallEnded)
+    assert ended.reason == "input_ended" and "peer vanished" in ended.detail
+    assert [str(e) for e in c.session.errors] == ["peer vanished: websocket closed mid-frame"]
+    assert [t.user_text for t in c.session.turns] == ["hello there"]  # the turn before it stays
+
+
+async def test_an_output_at_another_rate_is_refused() -> None:
+    c = Call(Agent("Front desk."), hello)
+    with pytest.raises(ConfigError, match="8000 Hz"):
+        await c.session.run(FramesInput(lambda: feed(c.clock, c.book, [], 1.0)),
+                            PacedOutput(c.clock, 8000))

@@ -158,7 +158,7 @@ def test_gateway_overhead_mode(fake_server: Server, tmp_path: Path,
 def test_embedded_without_llama_cpp_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    embedded = pytest.importorskip("quickturn.llm.embedded_client")
+    import quickturn.llm.embedded_client as embedded
     from quickturn.errors import MissingDependencyError
 
     async def missing(*_args: Any, **_kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ what is not given is loaded from the installed model packages by ``prepare`` (``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -89,6 +90,7 @@ class AgentSession:
         self._bus = EventBus()
         self._registry = self._bind(agent.tools)
         self._voice: VoiceSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._context = ChatContext(agent.instructions, options.context)
 
     # -- what the call looks like --------------------------------------------------------------
@@ -205,6 +207,7 @@ class AgentSession:
                 f"the output runs at {output.sample_rate_hz} Hz, the session at "
                 f"{self.options.sample_rate_hz} Hz"
             )
+        self._loop = asyncio.get_running_loop()
         await self.prepare()
         assert self._stt is not None and self._tts is not None and self._llm is not None
         reply = ReplyGenerator(
@@ -268,7 +271,8 @@ class AgentSession:
 
 
 class _CallContext:
-    """The ``ToolContext`` a tool of this session receives."""
+    """The ``ToolContext`` a tool of this session receives. Sync tools run in a worker thread:
+    what they ask for is handed to the event loop, never run in their thread."""
 
     def __init__(self, session: AgentSession) -> None:
         self._session = session
@@ -281,7 +285,19 @@ class _CallContext:
         self._session.voice.say_in_reply(text)
 
     def end_call(self, reason: str = "") -> None:
-        self._session.voice.end_after_speech(reason)
+        self._in_loop(lambda: self._session.voice.end_after_speech(reason))
 
     def hand_off(self, target: str, reason: str = "") -> None:
-        self._session._hand_off(target, reason)
+        self._in_loop(lambda: self._session._hand_off(target, reason))
+
+    def _in_loop(self, action: Callable[[], None]) -> None:
+        loop = self._session._loop
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop:
+            action()
+        else:
+            # Queued before the tool's own completion, so it happens before the reply goes on.
+            loop.call_soon_threadsafe(action)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from quickturn.agent.agent import Agent
 from quickturn.agent.metrics import TurnMetrics
 from quickturn.agent.options import SessionStats
 from quickturn.agent.report import write_metrics
@@ -116,12 +115,7 @@ async def run_demo(
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
-    agent = Agent(
-        instructions=hotel.system_prompt,
-        tools=hotel.tools(conn),
-        greeting=hotel.greeting,
-        name="front-desk",
-    )
+    agent = hotel.agent(conn)  # the front desk's @tool functions, bound to this call's DB
     try:
         llm, llm_name = await choose_llm(options.llm, agent, paths, CANNED_RULES, progress)
         result = await simulate_call(

@@ -14,7 +14,6 @@ It wires small parts together and runs the call; the decisions live in the parts
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -79,9 +78,10 @@ class VoiceSession:
             after_reply=self._check_end,
         )
         self._idle = IdleTimer(self._call, self._voice, fillers, options, self._caller.deciding_now)
-        self._ended = asyncio.Event()
+        self._consuming: asyncio.Task[None] | None = None
         self._end: tuple[EndReason, str] | None = None
         self._end_after_speech: str | None = None
+        self._input_error = ""
 
     # -- what the call looks like --------------------------------------------------------------
     @property
@@ -161,12 +161,19 @@ class VoiceSession:
                 self._call.tg = tg
                 if greeting:
                     self._voice.say(greeting, allow_interruptions=not self.options.turn_lock)
-                await self._consume(frames)
+                self._consuming = tg.create_task(self._consume(frames))
+                # asyncio.wait: the consumer's cancellation (end) does not raise here, and the
+                # session's own cancellation still does.
+                await asyncio.wait({self._consuming})
+                if self._end is not None:
+                    close = getattr(frames, "aclose", None)
+                    if close is not None:
+                        await close()
+                detail = self._input_error
                 if self._end is None:
                     await self._caller.finish()
                     if self._voice.task is not None:
-                        with contextlib.suppress(asyncio.CancelledError):
-                            await self._voice.task
+                        await asyncio.wait({self._voice.task})
                 else:
                     reason, detail = self._end
                     self._caller.abort()
@@ -176,29 +183,16 @@ class VoiceSession:
         self._call.emit(CallEnded(reason, detail, self._clock.now()))
 
     async def _consume(self, frames: AsyncIterator[AudioFrame]) -> None:
-        """Every caller frame until the input ends or the call is ended (even mid-wait: a
-        transport may send nothing while the caller is silent)."""
-        it = aiter(frames)
-        ended = asyncio.ensure_future(self._ended.wait())
+        """Every caller frame until the input ends or the call is ended; ``end`` cancels this
+        task even mid-wait (a transport may send nothing while the caller is silent)."""
         try:
-            while not self._ended.is_set():
-                nxt = asyncio.ensure_future(anext(it))
-                await asyncio.wait({nxt, ended}, return_when=asyncio.FIRST_COMPLETED)
-                if not nxt.done():
-                    nxt.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                        await nxt
-                    break
-                try:
-                    frame = nxt.result()
-                except StopAsyncIteration:
-                    break
+            async for frame in frames:
                 self._on_frame(frame)
-        finally:
-            ended.cancel()
-            close = getattr(it, "aclose", None)
-            if close is not None and self._ended.is_set():
-                await close()
+        except QuickturnError as exc:
+            # The transport lost the caller (a peer vanished, a malformed frame): the call is
+            # over as if they hung up; what was said so far is kept.
+            self._call.fail(exc)
+            self._input_error = str(exc)
 
     def _on_frame(self, frame: AudioFrame) -> None:
         # Compute time, not session time: perf_counter even on a virtual clock.
@@ -213,7 +207,8 @@ class VoiceSession:
     def _request_end(self, reason: EndReason, detail: str) -> None:
         if self._end is None:
             self._end = (reason, detail)
-            self._ended.set()
+            if self._consuming is not None:
+                self._consuming.cancel()
 
     def _check_end(self) -> None:
         """After a reply is committed: a tool asked to end the call once it was heard."""
