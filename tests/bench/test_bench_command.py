@@ -57,7 +57,8 @@ def test_bench_runs_end_to_end(
         assert 0 < ttft["min"] <= ttft["p50"] <= ttft["p95"] <= ttft["max"] < 5
     tool_rounds = [s for s in data["samples"] if s["tool_calls"]]
     assert tool_rounds and all(s["round_index"] == 0 for s in tool_rounds)
-    assert "<svg" in (out / "report.html").read_text()
+    assert "data:image/png;base64," in (out / "report.html").read_text()
+    assert (out / "ttft_cdf.png").read_bytes()[:4] == b"\x89PNG"
 
     # What reached the server: production-shaped requests with the real client's fields.
     body = seen[0]
@@ -175,7 +176,7 @@ def test_embedded_without_llama_cpp_is_a_clear_error(
 def test_interrupted_run_keeps_partial_results(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import quickturn.bench.command as command
+    import quickturn.bench.llm_command as command
     from quickturn.bench.results import Sample
 
     async def one_then_ctrl_c(targets: Any, workload: Any, *, progress: Any) -> Any:

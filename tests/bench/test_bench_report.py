@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import base64
 import json
-import xml.etree.ElementTree as ET
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from quickturn.bench.plots import Series, box_chart, cdf_points, line_chart, nice_ticks
-from quickturn.bench.report import BenchRun, format_table, render_html, write_report
+from quickturn.bench.charts import (
+    Series,
+    box_chart,
+    cdf_points,
+    line_chart,
+    saved_bars,
+    stacked_bars,
+)
+from quickturn.bench.report import BenchRun, format_table, write_report
 from quickturn.bench.results import Sample, per_turn_p50
 from quickturn.errors import ConfigError
 
-SVG = "{http://www.w3.org/2000/svg}"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+pytest.importorskip("matplotlib", reason="charts need quickturn[bench]")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (asserts the file really is a PNG)."""
+    assert data[:8] == PNG_MAGIC and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def sample(endpoint: str, turn: int, ttft: float | None, *, warmup: bool = False,
@@ -59,28 +75,21 @@ def test_slow_group_p95_by_hand() -> None:
     assert ttfs.p95 == pytest.approx(1.185)
 
 
-def test_html_is_self_contained_with_wellformed_svg(tmp_path: Path) -> None:
+def test_html_is_self_contained_with_png_charts(tmp_path: Path) -> None:
     files = write_report(run(), tmp_path)
+    names = sorted(p.name for p in files.charts)
+    assert names == sorted(
+        f"{m}_{kind}.png" for m in ("ttft", "ttfs") for kind in ("box", "cdf", "by_turn")
+    )
+    for chart in files.charts:
+        width, height = png_size(chart.read_bytes())
+        assert width > 300 and height > 200
     html = files.html_path.read_text()
     assert "<script>" not in html  # metadata is escaped, and no scripts are needed
-    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
-    svgs = [html[i: html.index("</svg>", i) + 6] for i in _find_all(html, "<svg ")]
-    assert len(svgs) == 6  # (box, CDF, per-turn) x (TTFT, TTFS)
-    for svg in svgs:
-        root = ET.fromstring(svg)
-        assert root.tag == f"{SVG}svg"
-    # The per-turn chart draws one polyline per endpoint.
-    per_turn = ET.fromstring(svgs[2])
-    assert len(per_turn.findall(f"{SVG}polyline")) == 2
-    assert "fast" in svgs[0] and "slow" in svgs[0]
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
+    assert "http://" not in html and "https://" not in html
+    inlined = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    assert len(inlined) == 6
+    assert base64.b64decode(inlined[0]) == files.charts[0].read_bytes()
 
 
 def test_table_lists_every_group_in_milliseconds() -> None:
@@ -92,9 +101,10 @@ def test_table_lists_every_group_in_milliseconds() -> None:
     assert "slow [c=1] failures: UpstreamError x1" in table
 
 
-def test_all_failed_group_still_renders() -> None:
+def test_all_failed_group_still_renders(tmp_path: Path) -> None:
     r = BenchRun({}, [sample("dead", 0, None, error="ConnectError")])
-    assert "no data" in render_html(r)
+    files = write_report(r, tmp_path)
+    assert len(files.charts) == 6 and all(png_size(c.read_bytes()) for c in files.charts)
     assert "dead [c=1]" in format_table(r.summaries())
 
 
@@ -108,13 +118,20 @@ def test_per_turn_medians() -> None:
     assert per_turn_p50(samples, "ttft_s") == {("a", "c=1"): [(0, pytest.approx(0.2)), (1, 0.5)]}
 
 
-def test_plot_helpers() -> None:
-    assert nice_ticks(0.0, 0.93) == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
-    assert nice_ticks(3.0, 3.0)[0] <= 3.0
+def test_chart_helpers(tmp_path: Path) -> None:
     assert cdf_points([0.3, 0.1, 0.2]) == [(0.1, 0.0), (0.1, 1 / 3), (0.2, 2 / 3), (0.3, 1.0)]
     assert cdf_points([]) == []
-    ET.fromstring(line_chart([Series("a", [])], title="t", x_label="x", y_label="y"))
-    ET.fromstring(box_chart([("a & b", [1.0, 2.0])], title="<t>", y_label="s"))
+    empty = line_chart([Series("a", [])], tmp_path / "l.png", title="t", x_label="x", y_label="y")
+    box = box_chart([("a & b", [1.0, 2.0]), ("none", [])], tmp_path / "b.png", title="<t>",
+                    y_label="s")
+    bars = stacked_bars(
+        [("ours", {"vad": 500.0, "stt": 100.0}), ("audit", {"vad": 510.0, "tts": 120.0})],
+        ("vad", "stt", "tts"), tmp_path / "s.png", title="waterfall",
+    )
+    saved = saved_bars([("patience 200 vs 500", 300.0, -20.0), ("none", None, None)],
+                       tmp_path / "v.png", title="saved")
+    for path in (empty, box, bars, saved):
+        assert png_size(path.read_bytes())[0] > 300
 
 
 def test_output_rate_is_tokens_per_second_of_the_request() -> None:

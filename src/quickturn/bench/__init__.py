@@ -4,7 +4,7 @@
 - ``timing``: the one timing wrapper around ``ChatClient.stream``.
 - ``runner``: replays conversations against a target (endpoint x setting), concurrently.
 - ``stats`` / ``results``: percentiles and per-group summaries.
-- ``report`` / ``plots``: table, ``results.json``, HTML with inline SVG.
+- ``report`` / ``charts`` / ``html_report``: table, ``results.json``, PNG charts, HTML.
 - ``overhead``: the gateway vs. the same engine called directly.
 - ``command``: ``quickturn bench``.
 """

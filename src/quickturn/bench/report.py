@@ -1,20 +1,19 @@
-"""Results of a benchmark run: a text table, ``results.json`` and a self-contained HTML report.
+"""Results of a benchmark run: a text table, ``results.json``, PNG charts and an HTML report.
 
 ``results.json`` holds the run's metadata, every raw per-request sample (warmup and failed ones
 included, flagged) and the summary per endpoint and setting, so any statistic can be recomputed
-later. The HTML inlines its SVG charts and needs no network or scripts.
+later. The HTML inlines the PNG charts and needs no network or scripts.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
-from quickturn.bench.plots import Series, box_chart, cdf_points, line_chart
+from quickturn.bench.charts import Series, box_chart, cdf_points, line_chart
+from quickturn.bench.html_report import write_json_atomic, write_page
 from quickturn.bench.results import (
     METRICS,
     RATES,
@@ -24,6 +23,7 @@ from quickturn.bench.results import (
     per_turn_p50,
     summarize,
 )
+from quickturn.bench.table import text_table
 from quickturn.errors import ConfigError
 
 _METRIC_TITLES = {
@@ -60,6 +60,7 @@ class BenchRun:
 class ReportFiles:
     json_path: Path
     html_path: Path
+    charts: tuple[Path, ...] = ()
 
 
 def _label(endpoint: str, setting: str) -> str:
@@ -87,12 +88,7 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
             rate = s.metrics.get(m)
             row += ["-" if rate is None else f"{rate.p50:.1f}"]
         rows.append(row)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(r[i].ljust(w) if i == 0 else r[i].rjust(w) for i, w in enumerate(widths))
-        for r in rows
-    ]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = text_table(rows)
     lines.append(
         "(milliseconds; tok/s: completion tokens per second of the request; warmup turns "
         "excluded; failures are counted, not timed)"
@@ -104,74 +100,51 @@ def format_table(summaries: Sequence[GroupSummary]) -> str:
     return "\n".join(lines)
 
 
-def render_html(run: BenchRun) -> str:
+def write_charts(run: BenchRun, out_dir: Path) -> list[Path]:
+    """Per metric: box plot, CDF and median vs. conversation depth, as PNG files."""
     samples = run.samples
     keys = group_keys(samples)
     labeled = [(_label(*key), key) for key in keys]
     measured = [s for s in samples if not s.warmup and s.ok]
-    charts: list[str] = []
+    charts: list[Path] = []
     for metric in ("ttft_s", "ttfs_s"):
         title = _METRIC_TITLES[metric]
+        short = metric.removesuffix("_s")
         values = {
             key: [getattr(s, metric) for s in measured
                   if (s.endpoint, s.setting) == key and getattr(s, metric) is not None]
             for key in keys
         }
-        charts.append(
-            box_chart(
-                [(label, values[k]) for label, k in labeled],
-                title=f"{title}: distribution (box p25-p75, dashes p95)",
-                y_label="seconds",
-            )
-        )
-        charts.append(
-            line_chart(
-                [Series(lab, cdf_points(values[k]), step=True) for lab, k in labeled],
-                title=f"{title}: CDF",
-                x_label="seconds",
-                y_label="fraction of requests",
-            )
-        )
+        charts.append(box_chart(
+            [(label, values[k]) for label, k in labeled], out_dir / f"{short}_box.png",
+            title=f"{title}: distribution (whiskers p5-p95)", y_label="seconds",
+        ))
+        charts.append(line_chart(
+            [Series(lab, cdf_points(values[k]), step=True) for lab, k in labeled],
+            out_dir / f"{short}_cdf.png",
+            title=f"{title}: CDF", x_label="seconds", y_label="fraction of requests",
+        ))
         by_turn = per_turn_p50(samples, metric)
-        charts.append(
-            line_chart(
-                [Series(label, by_turn[k]) for label, k in labeled],
-                title=f"{title}: median vs. conversation depth",
-                x_label="caller turn index",
-                y_label="seconds (p50)",
-            )
-        )
-    meta_rows = "".join(
-        f"<tr><th>{escape(str(k))}</th><td>{escape(json.dumps(v) if not isinstance(v, str) else v)}"
-        "</td></tr>"
-        for k, v in run.meta.items()
-    )
-    table = escape(format_table(run.summaries()))
-    figures = "".join(f"<figure>{c}</figure>" for c in charts)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>quickturn bench</title>"
-        "<style>body{font-family:sans-serif;margin:24px;max-width:1340px}"
-        "figure{display:inline-block;margin:6px}pre{background:#f6f6f6;padding:12px}"
-        "th{text-align:left;padding-right:12px}</style></head><body>"
-        "<h1>quickturn bench</h1>"
-        f"<table>{meta_rows}</table><h2>Summary</h2><pre>{table}</pre>"
-        f"<h2>Charts</h2>{figures}</body></html>"
-    )
+        charts.append(line_chart(
+            [Series(label, by_turn[k]) for label, k in labeled], out_dir / f"{short}_by_turn.png",
+            title=f"{title}: median vs. conversation depth", x_label="caller turn index",
+            y_label="seconds (p50)",
+        ))
+    return charts
 
 
 def write_report(run: BenchRun, out_dir: Path) -> ReportFiles:
     """Write ``results.json`` and ``report.html`` into ``out_dir`` (created if needed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "results.json"
-    html_path = out_dir / "report.html"
     write_json(run, json_path)
-    html_path.write_text(render_html(run), encoding="utf-8")
-    return ReportFiles(json_path, html_path)
+    charts = write_charts(run, out_dir)
+    html_path = write_page(
+        out_dir / "report.html", "quickturn bench llm", run.meta,
+        [("Summary", format_table(run.summaries()))], charts,
+    )
+    return ReportFiles(json_path, html_path, tuple(charts))
 
 
 def write_json(run: BenchRun, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".partial")
-    # allow_nan=False: a NaN would make the file unreadable to strict JSON parsers.
-    tmp.write_text(json.dumps(run.to_json(), indent=1, allow_nan=False), encoding="utf-8")
-    tmp.replace(path)
+    write_json_atomic(path, run.to_json())

@@ -91,6 +91,9 @@ class TimedReply:
     error_type: str | None = None
     error_message: str | None = None
     text_deltas: int = field(default=0)
+    status_code: int | None = None
+    """The HTTP status of a refused request (429 from admission control), when the client's
+    error carries one."""
 
     @property
     def ok(self) -> bool:
@@ -170,7 +173,13 @@ async def timed_stream(
         error_type=error_type,
         error_message=error_message,
         text_deltas=deltas,
+        status_code=_status_code(error),
     )
+
+
+def _status_code(error: BaseException | None) -> int | None:
+    code = getattr(error, "status_code", None)
+    return code if isinstance(code, int) else None
 
 
 class _IncompleteStream(Exception):

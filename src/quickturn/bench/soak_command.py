@@ -1,0 +1,103 @@
+"""``quickturn bench soak``: N simultaneous simulated calls for a given time (30 min default).
+
+Reports A2A p50/p95 in the first and last fifth of the soak (drift) and this process's memory
+from start to end (growth); writes ``soak.json``, PNG charts and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from quickturn.bench.a2a import TurnRecord
+from quickturn.bench.a2a_command import (
+    add_pipeline_arguments,
+    out_dir,
+    report_tables,
+    stack_options,
+    waterfall_charts,
+)
+from quickturn.bench.callers import CallSpec, build_calls
+from quickturn.bench.charts import Series, line_chart
+from quickturn.bench.html_report import write_json_atomic, write_page
+from quickturn.bench.progress import progress_bar
+from quickturn.bench.soak import SoakOptions, SoakResult, format_soak, soak
+from quickturn.errors import ConfigError
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "soak", help="simultaneous simulated calls for a while: p95 drift and memory growth",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
+    add_pipeline_arguments(p)
+    p.add_argument("--parallel", type=int, default=2, help="simultaneous calls")
+    p.add_argument("--minutes", type=float, default=30.0, help="how long to keep calling")
+    p.add_argument("--turns", type=int, default=6, help="caller turns per call")
+    p.set_defaults(func=run_command)
+
+
+async def _run(args: argparse.Namespace, options: SoakOptions) -> SoakResult:
+    from quickturn.assets import ModelPaths, default_cache_dir
+    from quickturn.bench.a2a_call import load_pipeline, run_call
+
+    def say(message: str) -> None:
+        print(f"[soak] {message}", file=sys.stderr, flush=True)
+
+    pipe = await load_pipeline(args.llm, ModelPaths(default_cache_dir()), say, args.tts)
+    stack = stack_options(args)
+    pool = build_calls(64, args.turns)
+
+    def spec(i: int) -> CallSpec:
+        return pool[i % len(pool)]
+
+    async def one(spec: CallSpec, on_record: Callable[[TurnRecord], None]) -> Any:
+        return await run_call(pipe, spec, stack, on_record=on_record)
+
+    try:
+        # The number of turns is not known up front: the bar counts them and shows the time.
+        with progress_bar(None, "soak turns", enabled=not args.no_progress) as advance:
+            return await soak(spec, one, options, on_turn=lambda t: advance(
+                f"{t.at_s:.0f} s lane {t.lane} A2A {t.record.a2a_ms or 0:.0f} ms"))
+    finally:
+        await pipe.aclose()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.turns < 1:
+        raise ConfigError("--turns must be >= 1")
+    options = SoakOptions(parallel=args.parallel, seconds=args.minutes * 60.0)
+    stack_options(args)
+    out = out_dir(args, "soak")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    result = asyncio.run(_run(args, options))
+    records = [t.record for t in result.turns]
+    meta = {"started_at": started, "llm": args.llm, "tts": args.tts, "parallel": args.parallel,
+            "minutes": args.minutes, "turns_per_call": args.turns, "host_cpus": os.cpu_count()}
+    payload = {"meta": meta, "soak": result.to_json()}
+    json_path = write_json_atomic(out / "soak.json", payload)
+    if args.json is not None:
+        write_json_atomic(args.json, payload)
+    summary = format_soak(result)
+    charts = waterfall_charts(records, out, "soak")
+    charts.append(line_chart(
+        [Series("RSS", result.rss_mb)], out / "soak_memory.png",
+        title="process memory during the soak", x_label="seconds", y_label="MiB",
+    ))
+    charts.append(line_chart(
+        [Series(f"lane {lane}", [(t.at_s, t.record.a2a_ms) for t in result.turns
+                                 if t.lane == lane and t.record.a2a_ms is not None])
+         for lane in range(args.parallel)],
+        out / "soak_a2a_over_time.png", title="A2A over the soak", x_label="seconds",
+        y_label="ms",
+    ))
+    tables = [("Soak", summary), *report_tables(records)[:1]]
+    html = write_page(out / "report.html", "quickturn bench soak", meta, tables, charts)
+    print(summary)
+    print(f"results: {json_path}\nreport:  {html}", file=sys.stderr)
+    return 0 if result.turns else 1
