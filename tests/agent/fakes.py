@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from quickturn.agent.clock import VirtualClock
 from quickturn.audio.frame import PCM16, AudioFrame
+from quickturn.clock import VirtualClock
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
 from quickturn.stt.types import Transcript
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolSpec
@@ -108,6 +108,9 @@ class CodeSTT:
     clock: VirtualClock
     latency_s: float = 0.1
     calls: list[str] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        return None
 
     async def transcribe(self, pcm16k: PCM16) -> Transcript:
         started = self.clock.now()
@@ -219,19 +222,6 @@ class BookingTools:
 
 def call(name: str, **arguments: Any) -> ToolCall:
     return ToolCall(f"call_{name}_{json.dumps(arguments, sort_keys=True)}", name, arguments)
-
-
-class RecordingOutput:
-    """An AudioOutput that keeps every played frame."""
-
-    def __init__(self) -> None:
-        self.frames: list[AudioFrame] = []
-
-    async def write(self, frame: AudioFrame) -> None:
-        self.frames.append(frame)
-
-    def times(self) -> list[float]:
-        return [f.captured_at_s for f in self.frames]
 
 
 async def feed(

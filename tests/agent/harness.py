@@ -9,33 +9,35 @@ from agent.fakes import (
     Codebook,
     CodeSTT,
     EnergyVAD,
-    RecordingOutput,
     Script,
     ScriptedLLM,
     ToneTTS,
     feed,
     run_until,
 )
-from quickturn.agent.clock import VirtualClock
+from quickturn.agent.events import AgentStateChanged, SessionEvent
 from quickturn.agent.fillers import FillerBank, FillerOptions
 from quickturn.agent.metrics import TurnMetrics
-from quickturn.agent.playout import Player, PlayerOptions
+from quickturn.agent.playout import Speaker
 from quickturn.agent.reply import ReplyGenerator, ReplyOptions
 from quickturn.agent.session import SessionOptions, VoiceSession
-from quickturn.agent.state import Transition
 from quickturn.audio.resample import resample
+from quickturn.clock import VirtualClock
 from quickturn.llm.context import ChatContext
+from quickturn.transport.simulated import PacedOutput
 from quickturn.tts.splitter import SentenceSplitter
 
 
 class FixedHold:
     """Holds the turn open ``hold_s`` after transcripts ending in one of ``words``."""
 
+    min_silence_s = 0.5
+
     def __init__(self, hold_s: float = 0.8, words: tuple[str, ...] = ("book", "to")) -> None:
         self.hold = hold_s
         self.words = words
 
-    def hold_s(self, transcript: str) -> float:
+    async def hold_s(self, audio16k: object, transcript: str) -> float:
         last = transcript.split()[-1:]
         return self.hold if last and last[0] in self.words else 0.0
 
@@ -58,10 +60,10 @@ class Harness:
         self.tts = ToneTTS(self.clock)
         self.llm = ScriptedLLM(self.clock, self.script, ttft_s=self.ttft_s)
         self.world = BookingTools(self.clock, self.tool_work_s)
-        self.output = RecordingOutput()
-        self.player = Player(self.output, self.clock, PlayerOptions(16_000, 20))
+        self.output = PacedOutput(self.clock, 16_000)
+        self.speaker = Speaker(self.output, self.clock)
         self.context = ChatContext("You are a hotel front desk.")
-        self.transitions: list[Transition] = []
+        self.events: list[SessionEvent] = []
 
     async def run(
         self, timeline: list[tuple[float, str]], end_s: float, greeting: str | None = None
@@ -88,17 +90,20 @@ class Harness:
             stt=self.stt,  # type: ignore[arg-type]
             detector=FixedHold(),
             reply=reply,
-            player=self.player,
+            speaker=self.speaker,
             context=self.context,
             clock=self.clock,
             fillers=fillers,
             options=self.options,
-            on_transition=self.transitions.append,
+            emit=self.events.append,
         )
         frames = feed(self.clock, self.book, timeline, end_s)
         self.session = session
         await run_until(self.clock, session.run(frames, greeting=greeting), end_s + 30)
         return session
+
+    def transitions(self) -> list[AgentStateChanged]:
+        return [e for e in self.events if isinstance(e, AgentStateChanged)]
 
     def sessions_turns(self) -> list[TurnMetrics]:
         return self.session.turns

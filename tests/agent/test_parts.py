@@ -8,12 +8,12 @@ import asyncio
 import numpy as np
 import pytest
 
-from quickturn.agent.clock import VirtualClock
 from quickturn.agent.heard import kept_messages
 from quickturn.agent.metrics import TurnMetrics, TurnStamps, percentile, summary, waterfall
-from quickturn.agent.playout import PlayerOptions
+from quickturn.agent.playout import SpeakerOptions
 from quickturn.agent.speech import Segment
 from quickturn.agent.state import AgentState, StateMachine
+from quickturn.clock import VirtualClock
 from quickturn.errors import ConfigError
 
 
@@ -88,10 +88,9 @@ def test_state_machine_rejects_illegal_transitions() -> None:
     assert sm.path() == ["listening", "user_speaking"]
 
 
-def test_player_options_validated() -> None:
+def test_speaker_options_validated() -> None:
     with pytest.raises(ConfigError):
-        PlayerOptions(frame_ms=1)
-    assert PlayerOptions(16_000, 20).frame_samples == 320
+        SpeakerOptions(frame_ms=1)
 
 
 async def test_virtual_clock_wakes_in_deadline_order() -> None:

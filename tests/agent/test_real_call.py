@@ -9,16 +9,17 @@ import re
 import numpy as np
 import pytest
 
+from quickturn.agent.agent import Agent
+from quickturn.agent.agent_session import AgentSession
 from quickturn.agent.canned import CannedChatClient
-from quickturn.agent.clock import RealClock
-from quickturn.agent.session import SessionOptions
-from quickturn.agent.stack import StackOptions, build_session, load_stt, load_tts
+from quickturn.agent.options import SessionOptions
+from quickturn.agent.stack import StackOptions, load_stt, load_tts
 from quickturn.assets import ModelPaths
-from quickturn.audio.frame import AudioFrame
-from quickturn.tools.types import ToolRegistry
+from quickturn.clock import RealClock
 from quickturn.transport.simulated import (
     CallerLine,
     CallOptions,
+    PacedOutput,
     SimulatedCaller,
     StereoRecorder,
     synthesize_line,
@@ -62,18 +63,6 @@ def wer(reference: str, hypothesis: str) -> float:
     return d[-1] / max(1, len(ref))
 
 
-class TapOutput:
-    """The recorder, plus a list of every agent frame with its play time."""
-
-    def __init__(self, recorder: StereoRecorder) -> None:
-        self.recorder = recorder
-        self.frames: list[AudioFrame] = []
-
-    async def write(self, frame: AudioFrame) -> None:
-        self.frames.append(frame)
-        await self.recorder.write(frame)
-
-
 async def test_scripted_call_on_real_models(model_paths: ModelPaths) -> None:
     stack = StackOptions(session=SessionOptions(preemptive=True, idle_s=None))
     stt = await load_stt(stack, model_paths)
@@ -83,14 +72,13 @@ async def test_scripted_call_on_real_models(model_paths: ModelPaths) -> None:
         lines = [(line, await synthesize_line(tts, line, 16_000)) for line in LINES]
         clock = RealClock()
         recorder = StereoRecorder(16_000, clock.now())
-        tap = TapOutput(recorder)
-        session = await build_session(
-            stack, stt=stt, tts=tts, llm=llm, tools=ToolRegistry([]),
-            system_prompt="You are a hotel front desk.", output=tap, clock=clock,
-        )
+        tap = PacedOutput(clock, 16_000, on_frame=recorder.agent)
+        agent = Agent("You are a hotel front desk.", greeting="Front desk, how can I help?")
+        session = AgentSession(agent, stt=stt, tts=tts, llm=llm, options=stack, clock=clock)
+        await session.prepare()
         caller = SimulatedCaller(lines, clock, recorder, CallOptions(max_wait_s=20))
         recorder.start_s = clock.now()
-        await session.run(caller.frames(session), greeting="Front desk, how can I help?")
+        await session.run(caller.input(session), tap)
     finally:
         await stt.aclose()
         await tts.aclose()
@@ -107,7 +95,7 @@ async def test_scripted_call_on_real_models(model_paths: ModelPaths) -> None:
     # The barge-in cut the breakfast answer short...
     second = next(t for t in session.turns if "breakfast" in t.user_text.lower())
     assert second.interrupted and session.stats().barge_ins >= 1
-    decision = session.interruptions[-1]
+    decision = session.voice.interruptions[-1]
     barge = caller.spoken[2]
     assert barge.started_at_s < decision < barge.started_at_s + 1.0  # VAD needs ~0.2-0.4 s
     # ...and playback stopped within one frame of the decision: no frame of that reply was
@@ -119,7 +107,7 @@ async def test_scripted_call_on_real_models(model_paths: ModelPaths) -> None:
     assert max(f.captured_at_s for f in cut) < decision
     assert max(f.end_s for f in cut) > decision - 0.1
     # The history keeps only what was heard of it.
-    said = next(m["content"] for m in session.context.history
+    said = next(m["content"] for m in session.history
                 if m["role"] == "assistant" and m["content"].startswith("Breakfast"))
     assert said == second.agent_text and BREAKFAST.startswith(said) and said != BREAKFAST
     # The recording holds both sides; they overlap during the barge-in.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from quickturn.agent.tool_loop import MessageAdded, ToolFinished, ToolLoopOptions, run_tool_loop
+from quickturn.llm.tool_loop import MessageAdded, ToolFinished, ToolLoopOptions, run_tool_loop
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolSpec
 

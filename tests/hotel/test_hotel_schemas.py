@@ -20,7 +20,7 @@ def test_forty_valid_tools(tools: ToolRegistry) -> None:
         assert params["type"] == "object"
         # Unknown arguments are refused, so a model's typo is an error rather than ignored.
         assert params["additionalProperties"] is False
-        assert set(params["required"]) <= set(params["properties"])
+        assert set(params.get("required", [])) <= set(params["properties"])
         assert 10 <= len(schema["function"]["description"]) <= 120
 
 
@@ -37,7 +37,7 @@ def test_schema_md_arguments_match_the_schemas(tools: ToolRegistry) -> None:
         names = {a.rstrip("?") for a in args}
         required = {a for a in args if not a.endswith("?")}
         assert names == set(params["properties"]), name
-        assert required == set(params["required"]), name
+        assert required == set(params.get("required", [])), name
 
 
 def test_tool_schemas_fit_the_prompt_budget(tools: ToolRegistry) -> None:

@@ -1,7 +1,7 @@
 """The hotel agent inside the shared tool loop: a scripted model books a room end to end.
 
 The model is scripted (this tier tests the domain, not a model); everything else is real: the
-system prompt, the registry, the SQLite copy and quickturn.agent.tool_loop.
+system prompt, the registry, the SQLite copy and quickturn.llm.tool_loop.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-from quickturn.agent.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
 from quickturn.domains.hotel import HotelAgent, snapshot
+from quickturn.llm.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
 from quickturn.tools.types import ToolCall
 

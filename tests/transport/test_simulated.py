@@ -10,8 +10,11 @@ import pytest
 
 from agent.fakes import RATE, Codebook, after_tool, call, last_user, run_until, words
 from agent.harness import FixedHold, Harness
-from quickturn.agent.reply import ReplyGenerator
-from quickturn.agent.session import SessionOptions, VoiceSession
+from quickturn.agent.agent import Agent
+from quickturn.agent.agent_session import AgentSession
+from quickturn.agent.fillers import FillerOptions
+from quickturn.agent.options import SessionOptions
+from quickturn.agent.stack import StackOptions
 from quickturn.audio.frame import AudioFrame
 from quickturn.audio.resample import resample
 from quickturn.errors import AudioFormatError, ConfigError
@@ -19,11 +22,12 @@ from quickturn.llm.types import ChatRequest
 from quickturn.transport.simulated import (
     CallerLine,
     CallOptions,
+    FramesInput,
+    PacedOutput,
     SimulatedCaller,
     StereoRecorder,
     synthesize_line,
 )
-from quickturn.tts.splitter import SentenceSplitter
 from quickturn.tts.types import TTSChunk
 
 
@@ -65,13 +69,13 @@ async def test_simulated_call_paces_frames_and_records_both_sides() -> None:
     caller_tts = CodeTTS(h.book)
     lines = [(line, await synthesize_line(caller_tts, line, RATE)) for line in LINES]
     recorder = StereoRecorder(RATE, start_s=0.0)
-    h.player._output = recorder  # the agent plays into the recording
+    output = PacedOutput(h.clock, RATE, on_frame=recorder.agent)  # the agent plays into it
     caller = SimulatedCaller(lines, h.clock, recorder, CallOptions(max_wait_s=20.0))
-    reply = ReplyGenerator(h.llm, h.world.registry(), h.tts,
-                           lambda: SentenceSplitter(4), h.clock, resample)
-    session = VoiceSession(
-        vad=h.vad, stt=h.stt, detector=FixedHold(), reply=reply, player=h.player,
-        context=h.context, clock=h.clock, options=h.options,
+    agent = Agent("You are a hotel front desk.", tools=h.world.registry(),
+                  greeting="Front desk, how can I help?")
+    session = AgentSession(
+        agent, stt=h.stt, tts=h.tts, llm=h.llm, vad=h.vad, turns=FixedHold(), clock=h.clock,
+        options=StackOptions(session=h.options, fillers=FillerOptions(tool=("One moment.",))),
     )
     delivered: list[tuple[float, float]] = []
 
@@ -80,7 +84,11 @@ async def test_simulated_call_paces_frames_and_records_both_sides() -> None:
             delivered.append((h.clock.now(), f.end_s))
             yield f
 
-    await run_until(h.clock, session.run(frames(), greeting="Front desk, how can I help?"), 120)
+    # The fillers are synthesised before the call (instantly here, so the call starts at 0 s).
+    h.tts.latency_s = 0.0
+    await run_until(h.clock, session.prepare(), 10)
+    h.tts.latency_s = 0.05
+    await run_until(h.clock, session.run(FramesInput(frames), output), 120)
 
     # Real time: each frame arrives exactly when its last sample exists, 20 ms apart.
     assert all(now == pytest.approx(end) for now, end in delivered)

@@ -17,20 +17,24 @@ from typing import Any, Literal
 
 import numpy as np
 
+from quickturn.agent.agent import Agent, tool_schemas
+from quickturn.agent.agent_session import AgentSession
 from quickturn.agent.canned import CannedChatClient
-from quickturn.agent.clock import RealClock
+from quickturn.agent.events import TurnCompleted
 from quickturn.agent.metrics import TurnMetrics
+from quickturn.agent.options import SessionStats
 from quickturn.agent.report import metrics_payload, write_metrics, write_report
-from quickturn.agent.session import SessionStats
-from quickturn.agent.stack import StackOptions, build_session, load_stt, load_tts
+from quickturn.agent.stack import StackOptions, load_embedded_llm, load_stt, load_tts
 from quickturn.assets import ModelPaths
 from quickturn.audio.frame import PCM16
 from quickturn.audio.wav import load_pipeline_audio, write_wav
-from quickturn.errors import ConfigError
+from quickturn.clock import RealClock
+from quickturn.errors import ConfigError, MissingDependencyError
 from quickturn.llm.types import ChatClient, ChatRequest, Message
 from quickturn.transport.simulated import (
     CallerLine,
     CallOptions,
+    PacedOutput,
     SimulatedCaller,
     SpokenLine,
     StereoRecorder,
@@ -104,28 +108,12 @@ async def _load_llm(
 ) -> tuple[ChatClient, str]:
     if choice != "canned":
         try:
-            from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
-        except ImportError:
+            client = await load_embedded_llm(paths, warm_request, progress)
+        except MissingDependencyError:
             if choice == "embedded":
                 raise
         else:
-            try:
-                client = await EmbeddedChatClient.create(
-                    EmbeddedOptions(), paths, progress=lambda m, f: progress(f"LLM: {m} ({f:.0%})")
-                )
-            except ImportError:
-                if choice == "embedded":
-                    raise
-            else:
-                progress("LLM: warming the system prompt + tools prefix (cached on disk)")
-                report = await client.warm(
-                    warm_request, progress=lambda m, f: progress(f"LLM warm: {m} ({f:.0%})")
-                )
-                progress(
-                    f"LLM: prefix of {report.prefix_tokens} tokens ready from {report.source} "
-                    f"in {report.seconds:.1f} s"
-                )
-                return client, client.model_name
+            return client, getattr(client, "model_name", "embedded")
     progress("LLM: canned replies (install quickturn[llm] for the real model)")
     return CannedChatClient(CANNED_RULES), "canned"
 
@@ -167,37 +155,39 @@ async def run_demo(
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
-    tools = hotel.tools(conn)
+    agent = Agent(
+        instructions=hotel.system_prompt,
+        tools=hotel.tools(conn),
+        greeting=hotel.greeting,
+        name="front-desk",
+    )
     progress(f"STT: loading faster-whisper {options.stack.stt_model}")
     stt = await load_stt(options.stack, paths)
     progress(f"TTS: loading {options.stack.tts}")
     tts = await load_tts(options.stack, paths)
-    warm = ChatRequest(messages=[{"role": "system", "content": hotel.system_prompt}],
-                       tools=tools.schemas())
+    warm = ChatRequest(messages=[{"role": "system", "content": agent.instructions}],
+                       tools=tool_schemas(agent))
     llm, llm_name = await _load_llm(options.llm, paths, warm, progress)
+    clock = RealClock()
+    session = AgentSession(
+        agent, stt=stt, tts=tts, llm=llm, options=options.stack, paths=paths, clock=clock,
+        conversation_id="demo",
+    )
+    if on_turn is not None:
+        session.on(TurnCompleted, lambda ev: on_turn(ev.metrics))
+    recorder = StereoRecorder(options.call.sample_rate_hz, start_s=clock.now())
+    output = PacedOutput(clock, options.call.sample_rate_hz, on_frame=recorder.agent)
     try:
+        await session.prepare(progress)
         lines = await load_caller_lines(options, tts, progress, wav_lines)
         # The first inference of each engine pays one-off set-up costs; not the caller's problem.
         await stt.transcribe(np.zeros(options.call.sample_rate_hz, np.int16))
-        clock = RealClock()
-        recorder = StereoRecorder(options.call.sample_rate_hz, start_s=clock.now())
-        session = await build_session(
-            options.stack,
-            stt=stt,
-            tts=tts,
-            llm=llm,
-            tools=tools,
-            system_prompt=hotel.system_prompt,
-            output=recorder,
-            clock=clock,
-            conversation_id="demo",
-            on_turn=on_turn,
-        )
         caller = SimulatedCaller(lines, clock, recorder, options.call, on_line=on_line)
         progress(f"ready after {time.perf_counter() - t_start:.1f} s; the call starts")
         recorder.start_s = clock.now()
-        await session.run(caller.frames(session), greeting=hotel.greeting)
+        await session.run(caller.input(session), output)
     finally:
+        await output.aclose()
         with contextlib.suppress(Exception):
             await llm.aclose()
         await stt.aclose()
@@ -222,8 +212,7 @@ async def run_demo(
     if options.json_path is not None:
         write_metrics(options.json_path, payload)
     write_report(out / "report.html", payload, session.turns)
-    return DemoResult(out, session.turns, session.stats(), session.context.history, payload,
-                      llm_name)
+    return DemoResult(out, session.turns, session.stats(), session.history, payload, llm_name)
 
 
 def default_out_dir(root: Path = Path("runs")) -> Path:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quickturn.agent.ports import TextToSpeech
 from quickturn.agent.speech import Segment, SegmentKind
 from quickturn.audio.frame import PCM16
 from quickturn.errors import ConfigError
+from quickturn.tts.types import TTS
 
 Resample = Callable[[PCM16, int, int], PCM16]
 
@@ -41,7 +41,7 @@ class FillerBank:
     @classmethod
     async def create(
         cls,
-        tts: TextToSpeech,
+        tts: TTS,
         output_rate_hz: int,
         resample: Resample,
         options: FillerOptions = FillerOptions(),

@@ -79,6 +79,10 @@ class TurnMetrics:
     a2a_ms: float | None = field(default=None)
     first_reply_out_ms: float | None = field(default=None)
     """When the answer itself began (a filler may have played before it)."""
+    reply_done_ms: float | None = field(default=None)
+    """When the model finished the reply (every round, tools included)."""
+    rounds: int = 0
+    """LLM rounds of the reply (1 + one per round of tool calls)."""
 
     @classmethod
     def from_stamps(
@@ -92,6 +96,8 @@ class TurnMetrics:
         interrupted: bool = False,
         tool_calls: tuple[str, ...] = (),
         filler: str | None = None,
+        rounds: int = 0,
+        reply_done_at_s: float | None = None,
     ) -> TurnMetrics:
         def ms(stage: str) -> float | None:
             at: float | None = getattr(stamps, stage)
@@ -115,6 +121,12 @@ class TurnMetrics:
             first_audio_out_ms=ms("first_audio_out"),
             a2a_ms=ms("first_audio_out"),
             first_reply_out_ms=ms("first_reply_out"),
+            reply_done_ms=(
+                None
+                if reply_done_at_s is None or stamps.speech_end is None
+                else round((reply_done_at_s - stamps.speech_end) * 1000.0, 3)
+            ),
+            rounds=rounds,
         )
 
     def stage_ms(self) -> dict[str, float | None]:

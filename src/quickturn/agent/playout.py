@@ -1,51 +1,50 @@
-"""Plays agent speech frame by frame in real time and counts what was really played.
+"""Hands agent speech to the transport's ``AudioOutput`` and learns what was really heard.
 
-Frames are written at their play time on the session clock (``sleep_until``), never ahead, so an
-interruption decided at time t stops the audio at the next frame boundary: within one frame.
+The speaker never paces audio: it captures frames as fast as TTS makes them (the transport plays
+them in real time), ends the speech with ``flush``, and on barge-in the handle's interruption
+calls ``clear_buffer`` at once, so playback stops within one output frame of the decision. The
+``PlayoutResult`` the output reports (seconds played, when playback started) is mapped back onto
+the segments; ``SpeechHandle.heard_text`` turns that into words.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from quickturn.agent.clock import Clock
-from quickturn.agent.ports import AudioOutput
 from quickturn.agent.speech import SpeechHandle
 from quickturn.audio.frame import AudioFrame
+from quickturn.clock import Clock
 from quickturn.errors import ConfigError
+from quickturn.transport.io import AudioOutput, PlayoutResult
 
 
 @dataclass(frozen=True)
-class PlayerOptions:
-    sample_rate_hz: int = 16_000
+class SpeakerOptions:
     frame_ms: int = 20
 
     def __post_init__(self) -> None:
-        if self.sample_rate_hz <= 0:
-            raise ConfigError("sample_rate_hz must be > 0")
         if not 5 <= self.frame_ms <= 100:
             raise ConfigError("frame_ms must be within [5, 100]")
 
-    @property
-    def frame_samples(self) -> int:
-        return self.sample_rate_hz * self.frame_ms // 1000
 
-
-class Player:
+class Speaker:
     """Plays one SpeechHandle at a time into an AudioOutput."""
 
     def __init__(
-        self,
-        output: AudioOutput,
-        clock: Clock,
-        options: PlayerOptions = PlayerOptions(),
+        self, output: AudioOutput, clock: Clock, options: SpeakerOptions = SpeakerOptions()
     ) -> None:
-        self._output = output
+        self.output = output
         self._clock = clock
         self.options = options
+
+    @property
+    def sample_rate_hz(self) -> int:
+        return self.output.sample_rate_hz
 
     async def play(
         self,
@@ -53,36 +52,73 @@ class Player:
         on_first_audio: Callable[[SpeechHandle, float], None] | None = None,
     ) -> None:
         """Play until the handle's input ends or it is interrupted; sets ``handle.done``."""
-        step = self.options.frame_samples
-        frame_s = step / self.options.sample_rate_hz
-        next_due: float | None = None
+        rate = self.output.sample_rate_hz
+        step = rate * self.options.frame_ms // 1000
+        captured = 0
+        watcher: asyncio.Task[None] | None = None
         try:
             while (segment := await handle.next_segment()) is not None:
-                now = self._clock.now()
-                # After an underrun (the next segment came late) the schedule restarts from now
-                # instead of bursting the backlog out faster than real time.
-                if next_due is None or next_due < now:
-                    next_due = now
+                segment.offset = captured
+                segment.captured_at_s = self._clock.now()
                 pcm = segment.pcm
                 for start in range(0, len(pcm), step):
-                    await self._clock.sleep_until(next_due)
                     if handle.should_stop():
-                        return
+                        break
                     chunk = pcm[start : start + step]
                     if len(chunk) < step:
                         chunk = np.concatenate([chunk, np.zeros(step - len(chunk), np.int16)])
-                    frame = AudioFrame(chunk, self.options.sample_rate_hz, next_due)
-                    if handle.first_audio_at_s is None:
-                        handle.first_audio_at_s = next_due
-                        if on_first_audio is not None:
-                            on_first_audio(handle, next_due)
-                    if segment.kind == "reply" and handle.first_reply_at_s is None:
-                        handle.first_reply_at_s = next_due
-                    await self._output.write(frame)
-                    segment.played_samples = min(len(pcm), start + step)
-                    next_due += frame_s
-            if next_due is not None:
-                # The last frame is still sounding until its end.
-                await self._clock.sleep_until(next_due)
+                    if captured == 0:
+                        # From the first captured frame on, a barge-in drops the output's queue.
+                        handle.on_interrupt(self.output.clear_buffer)
+                        watcher = asyncio.create_task(self._watch_start(handle, on_first_audio))
+                    await self.output.capture_frame(AudioFrame(chunk, rate, self._clock.now()))
+                    captured += step
+                if handle.should_stop():
+                    break
+            if captured:
+                if not handle.interrupted:
+                    self.output.flush()
+                result = await self.output.wait_for_playout()
+                self._account(handle, result, rate)
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             handle.done.set()
+
+    async def _watch_start(
+        self, handle: SpeechHandle, on_first_audio: Callable[[SpeechHandle, float], None] | None
+    ) -> None:
+        at = await self.output.wait_for_playback_start()
+        if at is not None:
+            handle.first_audio_at_s = at
+            if on_first_audio is not None:
+                on_first_audio(handle, at)
+
+    @staticmethod
+    def _account(handle: SpeechHandle, result: PlayoutResult, rate: int) -> None:
+        played = int(round(result.played_s * rate))
+        if result.started_at_s is not None and handle.first_audio_at_s is None:
+            handle.first_audio_at_s = result.started_at_s
+        first = handle.segments[0] if handle.segments else None
+        # The transport's delay between taking a frame and playing it (0 for the simulated call).
+        lag = 0.0
+        if first is not None and first.captured_at_s is not None and result.started_at_s:
+            lag = max(0.0, result.started_at_s - first.captured_at_s)
+        for segment in handle.segments:
+            if segment.offset < 0:
+                continue
+            segment.played_samples = min(len(segment.pcm), max(0, played - segment.offset))
+            if (
+                segment.kind == "reply"
+                and handle.first_reply_at_s is None
+                and segment.played_samples > 0
+                and result.started_at_s is not None
+                and segment.captured_at_s is not None
+            ):
+                # After an underrun (the reply came after a filler had finished) playback
+                # restarts when the segment arrived; otherwise it follows the audio before it.
+                handle.first_reply_at_s = max(
+                    segment.captured_at_s + lag, result.started_at_s + segment.offset / rate
+                )

@@ -11,12 +11,12 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from quickturn.agent.clock import Clock
 from quickturn.agent.metrics import TurnStamps
-from quickturn.agent.ports import SpeechToText
 from quickturn.agent.reply import ReplyGenerator, ReplyOutcome
 from quickturn.agent.speech import SpeechHandle
+from quickturn.agent.transcriber import Transcriber
 from quickturn.audio.frame import PCM16
+from quickturn.clock import Clock
 from quickturn.errors import QuickturnError
 from quickturn.llm.types import Message
 
@@ -49,7 +49,7 @@ class TurnWork:
         end_s: float,
         prefix: str,
         history: list[Message],
-        stt: SpeechToText,
+        stt: Transcriber,
         reply: ReplyGenerator,
         clock: Clock,
         allow_interruptions: bool = True,
@@ -63,6 +63,9 @@ class TurnWork:
         self.may_run_tools = asyncio.Event()
         self.transcribed = asyncio.Event()
         self.text: str = ""
+        self.instructions: str | None = None
+        self._agent_initiated = False
+        """A one-off instruction for this reply (``generate_reply``), not kept in history."""
         self._history = history
         self._stt = stt
         self._reply = reply
@@ -81,31 +84,43 @@ class TurnWork:
         self.transcribed.set()
         self.task = spawn(self._generate())
 
+    def start_instructed(self, instructions: str | None, spawn: Spawn) -> None:
+        """An agent-initiated reply: no caller text, maybe a one-off instruction."""
+        self.instructions = instructions
+        self._agent_initiated = True
+        self.transcribed.set()
+        self.task = spawn(self._generate())
+
     @property
     def user_message(self) -> Message:
         return {"role": "user", "content": self.text}
 
     async def _run(self, audio: PCM16) -> None:
         try:
-            transcript = await self._stt.transcribe(audio)
+            text, at_s = await self._stt.transcribe(audio)
         except QuickturnError as exc:
             # A failed preemptive STT is not fatal: the final STT on confirmation runs again.
             self.error = exc
             self.handle.end_input()
             self.transcribed.set()
             return
-        self.stamps.stamp("transcript", self._clock.now())
-        self.text = join_text(self.prefix, transcript.text)
+        self.stamps.stamp("transcript", at_s)
+        self.text = join_text(self.prefix, text)
         self.transcribed.set()
         await self._generate()
 
     async def _generate(self) -> None:
-        if not self.text:
+        if not self.text and self.instructions is None and not self._agent_initiated:
             self.handle.end_input()
             return
+        messages = list(self._history)
+        if self.text:
+            messages.append(self.user_message)
+        if self.instructions:
+            messages.append({"role": "system", "content": self.instructions})
         try:
             await self._reply.run(
-                [*self._history, self.user_message],
+                messages,
                 self.handle,
                 self.stamps,
                 self.outcome,

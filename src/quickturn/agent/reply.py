@@ -15,23 +15,25 @@ from typing import cast
 
 import numpy as np
 
-from quickturn.agent.clock import Clock
 from quickturn.agent.fillers import FillerBank, Resample
 from quickturn.agent.metrics import TurnStamps
-from quickturn.agent.ports import SentenceSplitter, TextToSpeech
 from quickturn.agent.speech import Segment, SegmentKind, SpeechHandle
-from quickturn.agent.tool_loop import (
+from quickturn.audio.frame import PCM16
+from quickturn.clock import Clock
+from quickturn.errors import ConfigError
+from quickturn.llm.tool_loop import (
+    LiveTools,
     MessageAdded,
+    ReplyDone,
     ReplyEvent,
     ToolFinished,
     ToolLoopOptions,
     ToolStarted,
     run_tool_loop,
 )
-from quickturn.audio.frame import PCM16
-from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatClient, Message, TextDelta, ToolCallEvent
 from quickturn.tools.types import ToolRegistry
+from quickturn.tts.types import TTS, Splitter
 
 
 @dataclass(frozen=True)
@@ -63,35 +65,44 @@ class ReplyOutcome:
     done: bool = False
     stop_requested: bool = False
     """Set by ``TurnWork.stop``: finish the tools in flight, then say nothing more."""
+    rounds: int = 0
+    done_at_s: float | None = None
+    speak: Callable[[str], None] | None = None
+    """While generating: queue a text to be spoken in order (a tool's ``ctx.say``)."""
+
+
+_Item = tuple[str, int, SegmentKind] | Segment | object
 
 
 @dataclass
 class _RunState:
     """Per-generation bookkeeping of ``ReplyGenerator.run``."""
 
-    queue: asyncio.Queue[tuple[str, int] | Segment | object]
+    queue: asyncio.Queue[_Item]
     stamps: TurnStamps
     outcome: ReplyOutcome
-    splitter: SentenceSplitter
+    splitter: Splitter
     round_no: int = 1
     said_this_round: bool = False
 
 
 _END = object()
+ToolObserver = Callable[[ToolStarted | ToolFinished], None]
 
 
 class ReplyGenerator:
     def __init__(
         self,
         client: ChatClient,
-        tools: ToolRegistry,
-        tts: TextToSpeech,
-        splitter_factory: Callable[[], SentenceSplitter],
+        tools: ToolRegistry | LiveTools,
+        tts: TTS,
+        splitter_factory: Callable[[], Splitter],
         clock: Clock,
         resample: Resample,
         fillers: FillerBank | None = None,
         options: ReplyOptions = ReplyOptions(),
         conversation_id: str | None = None,
+        on_tool: ToolObserver | None = None,
     ) -> None:
         self._client = client
         self._tools = tools
@@ -102,6 +113,7 @@ class ReplyGenerator:
         self._fillers = fillers
         self.options = options
         self._conversation_id = conversation_id
+        self._on_tool = on_tool
 
     async def run(
         self,
@@ -113,10 +125,11 @@ class ReplyGenerator:
     ) -> None:
         """Generate into ``handle`` and record into ``outcome`` (kept even when cancelled: the
         session needs the messages of tools that already ran)."""
-        queue: asyncio.Queue[tuple[str, int] | Segment | object] = asyncio.Queue()
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
         worker = asyncio.create_task(self._tts_worker(queue, handle, stamps))
         late = asyncio.create_task(self._late_filler(handle, outcome, stamps, may_run_tools))
         st = _RunState(queue, stamps, outcome, self._splitter_factory())
+        outcome.speak = lambda text: queue.put_nowait((text, st.round_no, "say"))
         try:
             # run_tool_loop is an async generator; closing it ends the LLM stream at once.
             loop = run_tool_loop(
@@ -143,6 +156,7 @@ class ReplyGenerator:
             await worker
             outcome.done = True
         finally:
+            outcome.speak = None
             late.cancel()
             worker.cancel()
             for task in (late, worker):
@@ -167,6 +181,8 @@ class ReplyGenerator:
                         self._queue_sentence(st, sentence)
                     st.round_no += 1
             case ToolStarted(calls=calls):
+                if self._on_tool is not None:
+                    self._on_tool(event)
                 outcome.tools_ran = True
                 outcome.tools_in_flight += len(calls)
                 outcome.tool_calls.extend(c.name for c in calls)
@@ -180,7 +196,12 @@ class ReplyGenerator:
                     outcome.filler = filler.text
                     st.queue.put_nowait(filler)
                 st.said_this_round = False
+            case ReplyDone(rounds=rounds, at_s=at_s):
+                outcome.rounds = rounds
+                outcome.done_at_s = at_s
             case ToolFinished():
+                if self._on_tool is not None:
+                    self._on_tool(event)
                 outcome.tools_in_flight -= 1
             case _:
                 pass
@@ -212,11 +233,11 @@ class ReplyGenerator:
         if sentence.strip():
             st.said_this_round = True
             st.stamps.stamp("first_sentence", self._clock.now())
-            st.queue.put_nowait((sentence.strip(), st.round_no))
+            st.queue.put_nowait((sentence.strip(), st.round_no, "reply"))
 
     async def _tts_worker(
         self,
-        queue: asyncio.Queue[tuple[str, int] | Segment | object],
+        queue: asyncio.Queue[_Item],
         handle: SpeechHandle,
         stamps: TurnStamps,
     ) -> None:
@@ -225,10 +246,10 @@ class ReplyGenerator:
                 handle.push(item)
                 continue
             assert isinstance(item, tuple)
-            text, round_no = item
-            pcm = await self._synthesize(text, stamps)
+            text, round_no, kind = item
+            pcm = await self._synthesize(text, stamps if kind == "reply" else None)
             if pcm is not None:
-                handle.push(Segment(text, pcm, kind="reply", round=round_no))
+                handle.push(Segment(text, pcm, kind=kind, round=round_no))
 
     async def _late_filler(
         self,

@@ -1,14 +1,16 @@
 """One bot utterance as an object: its audio segments, its interruption and what was heard.
 
-The reply generator pushes segments in; the player pulls them out and reports, per segment, how
-many samples really reached the caller. ``heard_text`` maps those samples back to characters, so
-the chat history keeps only what the caller actually heard.
+The reply generator pushes segments in; the speaker (``playout.Speaker``) pulls them out, hands
+their frames to the transport's ``AudioOutput`` and, from what the output reports as played,
+records per segment how many samples really reached the caller. ``heard_text`` maps those samples
+back to characters, so the chat history keeps only what the caller actually heard.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +30,10 @@ class Segment:
     kind: SegmentKind = "reply"
     round: int = 1
     played_samples: int = field(default=0)
+    offset: int = field(default=-1)
+    """Where the segment starts in its speech's output stream (samples, frame-padded); -1
+    until the speaker captures its first frame."""
+    captured_at_s: float | None = field(default=None)
 
     @property
     def fully_played(self) -> bool:
@@ -63,6 +69,7 @@ class SpeechHandle:
         self._queue: asyncio.Queue[Segment | object] = asyncio.Queue()
         self._interrupt = asyncio.Event()
         self._closed = False
+        self._on_interrupt: list[Callable[[], None]] = []
 
     # -- producer side ---------------------------------------------------------------------------
     def push(self, segment: Segment) -> None:
@@ -111,6 +118,13 @@ class SpeechHandle:
         if self.interrupted_at_s is None and not self.done.is_set():
             self.interrupted_at_s = at_s
             self._interrupt.set()
+            # Synchronously: the transport drops its queued audio in the same instant.
+            for callback in self._on_interrupt:
+                callback()
+
+    def on_interrupt(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` at the moment of an interruption (the speaker clears the output)."""
+        self._on_interrupt.append(callback)
 
     @property
     def interrupted(self) -> bool:

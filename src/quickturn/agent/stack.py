@@ -1,5 +1,6 @@
-"""Wires the real parts into a VoiceSession: Silero VAD, faster-whisper, Piper/espeak-ng, the
-turn detector, an LLM client and a tool registry. Every model loads from installed packages."""
+"""The bundled engines and their knobs: Silero VAD, faster-whisper, Piper/espeak-ng, the text-rule
+end-of-turn detector, the noise gate and the embedded LLM. Every model loads from installed
+packages (``quickturn.assets.ModelPaths``)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from quickturn.agent.clock import Clock
-from quickturn.agent.fillers import FillerBank, FillerOptions
-from quickturn.agent.metrics import TurnMetrics
-from quickturn.agent.playout import Player, PlayerOptions
-from quickturn.agent.ports import AudioOutput, TextToSpeech
-from quickturn.agent.reply import ReplyGenerator, ReplyOptions
-from quickturn.agent.session import SessionOptions, VoiceSession
-from quickturn.agent.state import Transition
+from quickturn.agent.fillers import FillerOptions
+from quickturn.agent.options import SessionOptions
+from quickturn.agent.reply import ReplyOptions
 from quickturn.assets import ModelPaths
-from quickturn.audio.resample import resample
+from quickturn.audio.noise_gate import NoiseGateOptions
 from quickturn.errors import ConfigError
-from quickturn.llm.context import ChatContext, ContextOptions
-from quickturn.llm.types import ChatClient
+from quickturn.llm.context import ContextOptions
+from quickturn.llm.types import ChatClient, ChatRequest
 from quickturn.stt import WhisperOptions, WhisperSTT
-from quickturn.tools.types import ToolRegistry
-from quickturn.tts import EspeakTTS, PiperTTS, SentenceSplitter
-from quickturn.turns import TurnDetector, TurnOptions
+from quickturn.tts import EspeakTTS, PiperTTS
+from quickturn.turns import RuleTurnDetector, TurnOptions
 from quickturn.vad import SileroVAD, VADOptions
 
 TTSName = Literal["piper", "espeak"]
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +31,8 @@ class StackOptions:
     tts: TTSName = "piper"
     patience_ms: int = 500
     sample_rate_hz: int = 16_000
+    noise_gate: NoiseGateOptions | None = field(default_factory=NoiseGateOptions)
+    """Caller frames pass this gate before VAD and STT (None: no gate)."""
     session: SessionOptions = field(default_factory=SessionOptions)
     reply: ReplyOptions = field(default_factory=ReplyOptions)
     context: ContextOptions = field(default_factory=ContextOptions)
@@ -50,10 +48,16 @@ class StackOptions:
         if self.reply.output_rate_hz != self.sample_rate_hz:
             raise ConfigError("the reply's output rate must equal the call's sample rate")
 
-    def vad_options(self) -> VADOptions:
-        patience_s = self.patience_ms / 1000
+    def vad_options(self, patience_s: float | None = None) -> VADOptions:
+        patience = self.patience_ms / 1000 if patience_s is None else patience_s
         # SpeechPaused (preemptive work) must come before the end of patience.
-        return VADOptions(patience_s=patience_s, pause_s=min(0.2, patience_s / 2))
+        return VADOptions(patience_s=patience, pause_s=min(0.2, patience / 2))
+
+    def turns(self) -> RuleTurnDetector:
+        return RuleTurnDetector(TurnOptions(patience_s=self.patience_ms / 1000))
+
+    def vad(self, patience_s: float | None = None) -> SileroVAD:
+        return SileroVAD(self.vad_options(patience_s))
 
 
 async def load_stt(options: StackOptions, paths: ModelPaths) -> WhisperSTT:
@@ -66,44 +70,23 @@ async def load_tts(options: StackOptions, paths: ModelPaths) -> PiperTTS | Espea
     return EspeakTTS()
 
 
-async def build_session(
-    options: StackOptions,
-    *,
-    stt: WhisperSTT,
-    tts: TextToSpeech,
-    llm: ChatClient,
-    tools: ToolRegistry,
-    system_prompt: str,
-    output: AudioOutput,
-    clock: Clock,
-    conversation_id: str | None = None,
-    on_turn: Callable[[TurnMetrics], None] | None = None,
-    on_transition: Callable[[Transition], None] | None = None,
-) -> VoiceSession:
-    """A ready session; the filler phrases are synthesised here, before the call starts."""
-    rate = options.sample_rate_hz
-    fillers = await FillerBank.create(tts, rate, resample, options.fillers)
-    reply = ReplyGenerator(
-        llm,
-        tools,
-        tts,
-        lambda: SentenceSplitter(min_first_words=4),
-        clock,
-        resample,
-        fillers,
-        options.reply,
-        conversation_id=conversation_id,
+async def load_embedded_llm(
+    paths: ModelPaths, warm_request: ChatRequest | None, progress: Progress = lambda _: None
+) -> ChatClient:
+    """The bundled model (raises MissingDependencyError without the ``llm`` extra), with the
+    system prompt + tools prefix warm in its KV cache (cached on disk) when ``warm_request``."""
+    from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
+
+    client = await EmbeddedChatClient.create(
+        EmbeddedOptions(), paths, progress=lambda m, f: progress(f"LLM: {m} ({f:.0%})")
     )
-    return VoiceSession(
-        vad=SileroVAD(options.vad_options()),
-        stt=stt,
-        detector=TurnDetector(TurnOptions(patience_s=options.patience_ms / 1000)),
-        reply=reply,
-        player=Player(output, clock, PlayerOptions(rate, 20)),
-        context=ChatContext(system_prompt, options.context),
-        clock=clock,
-        fillers=fillers,
-        options=options.session,
-        on_turn=on_turn,
-        on_transition=on_transition,
-    )
+    if warm_request is not None:
+        progress("LLM: warming the system prompt + tools prefix (cached on disk)")
+        report = await client.warm(
+            warm_request, progress=lambda m, f: progress(f"LLM warm: {m} ({f:.0%})")
+        )
+        progress(
+            f"LLM: prefix of {report.prefix_tokens} tokens ready from {report.source} "
+            f"in {report.seconds:.1f} s"
+        )
+    return client

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
-class AgentState(enum.Enum):
+class AgentState(enum.StrEnum):
+    """A str, so transports compare it with plain strings (``state == "speaking"``)."""
+
     LISTENING = "listening"
     USER_SPEAKING = "user_speaking"
     THINKING = "thinking"

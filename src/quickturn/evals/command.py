@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from quickturn.agent.tool_loop import ToolLoopOptions
 from quickturn.errors import ConfigError, MissingDependencyError
 from quickturn.evals.callers.base import SimulatedCaller
 from quickturn.evals.callers.llm import EndpointConfig, LLMCaller
@@ -33,6 +32,7 @@ from quickturn.evals.records import TrialResult
 from quickturn.evals.report import to_json, trial_json, write_run
 from quickturn.evals.runner import RunOptions, run_eval
 from quickturn.evals.scenarios import Scenario, load_scenarios, select
+from quickturn.llm.tool_loop import ToolLoopOptions
 from quickturn.llm.types import ChatClient, ChatRequest
 
 if TYPE_CHECKING:

@@ -11,13 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from quickturn.agent.tool_loop import (
-    MessageAdded,
-    ReplyDone,
-    ToolFinished,
-    ToolLoopOptions,
-    run_tool_loop,
-)
 from quickturn.errors import ConfigError, QuickturnError
 from quickturn.evals.callers.base import SimulatedCaller
 from quickturn.evals.records import (
@@ -29,6 +22,13 @@ from quickturn.evals.records import (
     World,
 )
 from quickturn.evals.scenarios import Scenario
+from quickturn.llm.tool_loop import (
+    MessageAdded,
+    ReplyDone,
+    ToolFinished,
+    ToolLoopOptions,
+    run_tool_loop,
+)
 from quickturn.llm.types import ChatClient, Message, TextDelta
 from quickturn.tools.types import ToolCall, ToolRegistry
 

@@ -4,7 +4,8 @@ The caller's lines are synthesised (Piper or espeak-ng) and spoken into the sess
 the agent hears them through noise gate, VAD, turn detection and STT, answers through the LLM,
 tools and TTS, and the caller reacts to the text the agent actually got to say. The result is the
 same ``Conversation`` record as text mode, so grading and reports are unchanged; per-turn latency
-is the voice pipeline's A2A.
+comes from the voice turn's stamps (LLM rounds, time to first token, reply done) and the A2A
+of each turn is in the session's metrics.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from quickturn.agent.clock import RealClock
-from quickturn.agent.session import VoiceSession
-from quickturn.agent.stack import StackOptions, build_session, load_stt, load_tts
-from quickturn.agent.state import AgentState
+from quickturn.agent.agent import Agent
+from quickturn.agent.agent_session import AgentSession
+from quickturn.agent.metrics import TurnMetrics as VoiceTurn
+from quickturn.agent.stack import StackOptions, load_stt, load_tts
 from quickturn.assets import ModelPaths
+from quickturn.clock import RealClock
 from quickturn.evals.callers.base import SimulatedCaller
 from quickturn.evals.conversation import ConversationOptions, schema_valid
 from quickturn.evals.records import (
@@ -33,9 +35,13 @@ from quickturn.llm.types import ChatClient
 from quickturn.stt import WhisperSTT
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult
 from quickturn.transport.simulated import (
+    LISTENING,
+    SPEAKING,
     CallerLine,
     CallOptions,
+    FramesInput,
     Mouth,
+    PacedOutput,
     StereoRecorder,
     answered,
     synthesize_line,
@@ -111,17 +117,18 @@ class VoiceDriver:
         recorder = StereoRecorder(call_opts.sample_rate_hz, start_s=clock.now())
         turn = [0]
         registry = _RecordingRegistry(world.registry, turn)
-        session = await build_session(
-            self._options.stack,
+        agent = Agent(instructions=world.system_prompt, tools=registry, greeting=world.greeting)
+        session = AgentSession(
+            agent,
             stt=self._stt,
             tts=self._tts,
             llm=client,
-            tools=registry,
-            system_prompt=world.system_prompt,
-            output=recorder,
+            options=self._options.stack,
             clock=clock,
             conversation_id=conversation_id,
         )
+        await session.prepare()
+        output = PacedOutput(clock, call_opts.sample_rate_hz, on_frame=recorder.agent)
         mouth = Mouth(clock, recorder, call_opts)
         said: list[str] = []
         ended: list[EndedBy] = ["max_turns"]
@@ -137,10 +144,8 @@ class VoiceDriver:
             try:
                 await clock.sleep(call_opts.lead_in_s)
                 if world.greeting:
-                    await wait_until(
-                        clock, lambda: session.state is AgentState.SPEAKING, wait, poll
-                    )
-                await wait_until(clock, lambda: session.state is AgentState.LISTENING, wait, poll)
+                    await wait_until(clock, lambda: session.state == SPEAKING, wait, poll)
+                await wait_until(clock, lambda: session.state == LISTENING, wait, poll)
                 line: str | None = caller.opening()
                 for n in range(options.max_turns):
                     assert line is not None
@@ -159,17 +164,18 @@ class VoiceDriver:
 
         task = asyncio.create_task(script())
         try:
-            await session.run(mouth.frames(), greeting=world.greeting)
+            await session.run(FramesInput(mouth.frames), output)
             await task
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await output.aclose()
         return _conversation(session, registry, said, world, ended[0])
 
 
 def _conversation(
-    session: VoiceSession,
+    session: AgentSession,
     registry: _RecordingRegistry,
     said: list[str],
     world: World,
@@ -183,8 +189,7 @@ def _conversation(
         # What the caller said (the grader's view), then what the agent got to say.
         transcript.append(Utterance("caller", said[i - 1] if i <= len(said) else "", i))
         transcript.append(Utterance("agent", metrics.agent_text, i))
-        a2a = None if metrics.a2a_ms is None else metrics.a2a_ms / 1000
-        turns.append(TurnMetrics(turn=i, reply_s=a2a or 0.0, ttft_s=a2a, rounds=1))
+        turns.append(_turn_metrics(i, metrics))
     calls = tuple(
         ToolCallRecord(
             name=call.name,
@@ -201,3 +206,15 @@ def _conversation(
     return Conversation(
         tuple(transcript), calls, tuple(turns), "error" if error else ended_by, error
     )
+
+
+def _turn_metrics(turn: int, m: VoiceTurn) -> TurnMetrics:
+    """The text-mode record from the voice turn's stamps, both counted from the moment the
+    line was handed over (here: the end-of-turn decision): the reply complete, the first token
+    (None when the model wrote nothing), the LLM rounds the tool loop really ran."""
+    start = m.turn_decided_ms
+    done = m.reply_done_ms
+    first = m.llm_first_token_ms
+    reply_s = 0.0 if start is None or done is None else max(0.0, (done - start) / 1000)
+    ttft_s = None if start is None or first is None else (first - start) / 1000
+    return TurnMetrics(turn=turn, reply_s=reply_s, ttft_s=ttft_s, rounds=m.rounds)

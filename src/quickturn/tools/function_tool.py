@@ -28,8 +28,8 @@ from typing import Any, overload
 
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
-from pydantic_core import to_jsonable_python
 from pydantic.fields import FieldInfo
+from pydantic_core import to_jsonable_python
 
 from quickturn.errors import ToolExecutionError, ToolSchemaError
 from quickturn.tools.context import DetachedContext, ToolContext
@@ -51,7 +51,13 @@ class FunctionTool:
         return self.fn(*args, **kwargs)
 
     async def invoke(self, arguments: dict[str, Any], context: ToolContext | None = None) -> Any:
-        """Validate ``arguments`` against the signature and run the function."""
+        """Validate ``arguments`` against the signature, run the function, return its result
+        as plain JSON values."""
+        return jsonable(await self.run(arguments, context))
+
+    async def run(self, arguments: dict[str, Any], context: ToolContext | None = None) -> Any:
+        """Like ``invoke`` but returns what the function returned, unconverted (the voice
+        session looks for an ``Agent`` to hand the call to)."""
         try:
             validated = self.model.model_validate(arguments)
         except ValidationError as exc:
@@ -68,7 +74,7 @@ class FunctionTool:
             raise
         except Exception as exc:  # a tool's bug is the model's error message, not a dead call
             raise ToolExecutionError(f"{self.name} failed: {type(exc).__name__}: {exc}") from exc
-        return _jsonable(out)
+        return out
 
     def spec(self, context: ToolContext | None = None) -> ToolSpec:
         """The registry form of this tool, bound to the context of one call."""
@@ -205,7 +211,7 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _jsonable(out: Any) -> Any:
+def jsonable(out: Any) -> Any:
     """Models, dataclasses, dates and the like, nested anywhere, as plain JSON values."""
     if isinstance(out, str):
         return out

@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from quickturn.errors import ToolExecutionError, ToolSchemaError
+from quickturn.tools.elicit import Elicitation, from_schema_errors, from_tool_error
 
 ToolHandler = Callable[[dict[str, Any]], Any | Awaitable[Any]]
 
@@ -39,10 +40,18 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class ToolResult:
+    """What a call returned (``content`` is what the model reads).
+
+    ``elicitation`` is set on a failed call that only the caller can fix (a missing name, an
+    unparseable date): the question to ask them now instead of spending an LLM round on the
+    error. See ``quickturn.tools.elicit``. Callers that ignore it see the same result as before.
+    """
+
     call_id: str
     name: str
     content: str
     ok: bool
+    elicitation: Elicitation | None = None
 
     def to_message(self) -> dict[str, Any]:
         return {"role": "tool", "tool_call_id": self.call_id, "content": self.content}
@@ -72,14 +81,35 @@ class ToolSpec:
         return _validator_for(json.dumps(self.parameters, sort_keys=True))
 
     def schema(self) -> dict[str, Any]:
+        """The OpenAI tool the model sees: ``x-`` extension keys (tool-layer hints such as
+        ``x-ask-caller``) are dropped, as they would cost prompt tokens and tell the model
+        nothing."""
         return {
             "type": "function",
             "function": {
                 "name": self.name,
                 "description": self.description,
-                "parameters": self.parameters,
+                "parameters": _model_view(self.parameters),
             },
         }
+
+
+# Keys whose values map names to subschemas: their keys are property names, never keywords.
+_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+
+
+def _model_view(schema: Any, named: bool = False) -> Any:
+    if isinstance(schema, list):
+        return [_model_view(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if named:
+        return {name: _model_view(sub) for name, sub in schema.items()}
+    return {
+        key: _model_view(value, key in _NAMED_SUBSCHEMAS)
+        for key, value in schema.items()
+        if not key.startswith("x-")
+    }
 
 
 def validate_tool_schema(tool: Any) -> None:
@@ -153,16 +183,20 @@ class ToolRegistry:
             if close:
                 message += f"; did you mean {' or '.join(close)}?"
             return ToolResult(call.id, call.name, _error(message), ok=False)
-        error = jsonschema.exceptions.best_match(spec.validator.iter_errors(call.arguments))
+        errors = list(spec.validator.iter_errors(call.arguments))
+        error = jsonschema.exceptions.best_match(errors)
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "arguments"
-            return ToolResult(call.id, call.name, _error(f"{where}: {error.message}"), ok=False)
+            ask = from_schema_errors(spec.parameters, call, errors)
+            content = _error(f"{where}: {error.message}")
+            return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
         try:
             out = spec.handler(call.arguments)
             if inspect.isawaitable(out):
                 out = await out
         except ToolExecutionError as exc:
-            return ToolResult(call.id, call.name, _error(str(exc)), ok=False)
+            ask = from_tool_error(spec.parameters, call, exc)
+            return ToolResult(call.id, call.name, _error(str(exc)), ok=False, elicitation=ask)
         except Exception as exc:  # a handler's bug is reported to the model; the call goes on
             message = f"internal error in {call.name}: {type(exc).__name__}: {exc}"
             return ToolResult(call.id, call.name, _error(message), ok=False)

@@ -5,25 +5,29 @@ than real time, so every latency is what a real caller would see). The caller be
 person: it waits for the agent to finish speaking plus a short gap before its next line, pauses
 mid-sentence where a line says so, and barges in on the agent where a line says so. Both sides
 are recorded on the one clock into a stereo track (caller left, agent right).
+
+The call is one transport among others: the caller's frames are an ``AudioInput`` and the agent
+plays into ``PacedOutput``, an ``AudioOutput`` that paces frames in real time on the clock (the
+agent hands them over ahead of time). It depends on nothing in ``quickturn.agent``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from quickturn.agent.clock import Clock
-from quickturn.agent.metrics import TurnMetrics
-from quickturn.agent.ports import TextToSpeech
-from quickturn.agent.state import AgentState
 from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.audio.resample import resample
+from quickturn.clock import Clock
 from quickturn.errors import AudioFormatError, ConfigError
+from quickturn.transport.io import AudioOutput
+from quickturn.tts.types import TTS
 
 
 @dataclass(frozen=True)
@@ -76,18 +80,33 @@ class CallOptions:
         return self.sample_rate_hz * self.frame_ms // 1000
 
 
+LISTENING = "listening"
+SPEAKING = "speaking"
+
+
 class AgentView(Protocol):
-    """What the caller can observe of the agent: is it talking, how many turns it answered."""
+    """What the caller can observe of the agent: its state ("listening", "speaking", ...) and how
+    many turns it answered (``AgentSession`` fits)."""
 
     @property
-    def state(self) -> AgentState: ...
+    def state(self) -> str: ...
 
     @property
-    def turns(self) -> list[TurnMetrics]: ...
+    def turns(self) -> Sequence[object]: ...
+
+
+class FramesInput:
+    """An ``AudioInput`` over a function that opens the frame stream (opened once per call)."""
+
+    def __init__(self, open_frames: Callable[[], AsyncIterator[AudioFrame]]) -> None:
+        self._open = open_frames
+
+    def frames(self) -> AsyncIterator[AudioFrame]:
+        return self._open()
 
 
 class StereoRecorder:
-    """Caller (left) and agent (right) placed by their clock times; also the agent's AudioOutput."""
+    """Caller (left) and agent (right) placed by their clock times."""
 
     def __init__(self, sample_rate_hz: int, start_s: float) -> None:
         self.sample_rate_hz = sample_rate_hz
@@ -105,7 +124,7 @@ class StereoRecorder:
     def caller(self, frame: AudioFrame) -> None:
         self._left.append((self._pos(frame), frame.pcm))
 
-    async def write(self, frame: AudioFrame) -> None:
+    def agent(self, frame: AudioFrame) -> None:
         self._right.append((self._pos(frame), frame.pcm))
 
     def stereo(self) -> PCM16:
@@ -118,6 +137,94 @@ class StereoRecorder:
         return out
 
 
+class PacedOutput(AudioOutput):
+    """The simulated call's speaker: plays captured frames in real time on the clock.
+
+    A frame plays at ``max(now, end of the previous frame)`` (after an underrun the schedule
+    restarts from now rather than bursting the backlog); it is stamped with that play time and
+    handed to ``on_frame`` (the recorder) then. ``clear_buffer`` drops the queue at once: the
+    frame sounding at that instant counts as played, no later one plays.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        sample_rate_hz: int,
+        on_frame: Callable[[AudioFrame], None] | None = None,
+    ) -> None:
+        super().__init__(sample_rate_hz)
+        self._clock = clock
+        self._on_frame = on_frame
+        self._queue: deque[AudioFrame] = deque()
+        self._wake = asyncio.Event()
+        self._flushed = False
+        self._played = 0  # samples of the current speech
+        self._task: asyncio.Task[None] | None = None
+        self.frames: list[AudioFrame] = []
+        """Every frame played so far, stamped with its play time."""
+
+    async def capture_frame(self, frame: AudioFrame) -> None:
+        if frame.sample_rate_hz != self.sample_rate_hz:
+            raise AudioFormatError(
+                f"output runs at {self.sample_rate_hz} Hz, got a {frame.sample_rate_hz} Hz frame"
+            )
+        if self._task is None:
+            self._played = 0
+            self._flushed = False
+            self._task = asyncio.create_task(self._play())
+        self._queue.append(frame)
+        self._wake.set()
+
+    def flush(self) -> None:
+        if self._task is None:
+            self.on_playback_finished(0.0, interrupted=False)  # an empty speech
+            return
+        self._flushed = True
+        self._wake.set()
+
+    def clear_buffer(self) -> None:
+        if self._task is None:
+            return  # nothing playing: nothing to drop
+        self._queue.clear()
+        self._task.cancel()
+        self._task = None
+        self.on_playback_finished(self._played / self.sample_rate_hz, interrupted=True)
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _play(self) -> None:
+        next_due: float | None = None
+        while True:
+            if not self._queue:
+                if self._flushed:
+                    break
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            frame = self._queue.popleft()
+            now = self._clock.now()
+            if next_due is None or next_due < now:
+                next_due = now
+            await self._clock.sleep_until(next_due)
+            played = AudioFrame(frame.pcm, frame.sample_rate_hz, next_due)
+            if self._played == 0:
+                self.on_playback_started(next_due)
+            self.frames.append(played)
+            if self._on_frame is not None:
+                self._on_frame(played)
+            self._played += len(frame.pcm)
+            next_due += frame.duration_s
+        if next_due is not None:
+            await self._clock.sleep_until(next_due)  # the last frame is still sounding
+        self._task = None
+        self.on_playback_finished(self._played / self.sample_rate_hz, interrupted=False)
+
+
 def trim_silence(pcm: PCM16, rate_hz: int, threshold: int = 100, keep_s: float = 0.08) -> PCM16:
     """Cut near-silence off both ends (TTS voices pad ~0.1-0.2 s), keeping ``keep_s`` so quiet
     word endings (the burst of a final "k") survive."""
@@ -128,7 +235,7 @@ def trim_silence(pcm: PCM16, rate_hz: int, threshold: int = 100, keep_s: float =
     return pcm[max(0, loud[0] - keep) : loud[-1] + 1 + keep]
 
 
-async def synthesize_line(tts: TextToSpeech, line: CallerLine, rate_hz: int) -> PCM16:
+async def synthesize_line(tts: TTS, line: CallerLine, rate_hz: int) -> PCM16:
     """The caller's audio for ``line`` at ``rate_hz``; each part is trimmed, so ``pause_s`` is
     the real silence between parts."""
     pieces: list[PCM16] = []
@@ -214,7 +321,7 @@ async def wait_until(
 
 def answered(agent: AgentView, lines: int) -> Callable[[], bool]:
     """The agent has answered ``lines`` lines and stopped talking."""
-    return lambda: len(agent.turns) >= lines and agent.state is AgentState.LISTENING
+    return lambda: len(agent.turns) >= lines and agent.state == LISTENING
 
 
 class SimulatedCaller:
@@ -238,6 +345,10 @@ class SimulatedCaller:
         self._mouth = Mouth(clock, recorder, options)
         self.spoken: list[SpokenLine] = []
         self.timeouts = 0
+
+    def input(self, agent: AgentView) -> FramesInput:
+        """This caller as the session's ``AudioInput``, playing its script against ``agent``."""
+        return FramesInput(lambda: self.frames(agent))
 
     async def frames(self, agent: AgentView) -> AsyncIterator[AudioFrame]:
         """Caller audio, one frame per ``frame_ms`` of clock time, until the script is done."""
@@ -263,11 +374,11 @@ class SimulatedCaller:
         await self._clock.sleep(self.options.lead_in_s)
         if self.options.wait_for_greeting:
             # The agent speaks first; hear the greeting out.
-            await self._until(lambda: agent.state is AgentState.SPEAKING)
-        await self._until(lambda: agent.state is AgentState.LISTENING)
+            await self._until(lambda: agent.state == SPEAKING)
+        await self._until(lambda: agent.state == LISTENING)
         for i, (line, pcm) in enumerate(self._lines):
             if line.barge_in_after_s is not None:
-                await self._until(lambda: agent.state is AgentState.SPEAKING)
+                await self._until(lambda: agent.state == SPEAKING)
                 await self._clock.sleep(line.barge_in_after_s)
             else:
                 await self._until(answered(agent, i))

@@ -3,7 +3,7 @@
 from quickturn.tts.espeak import EspeakOptions, EspeakTTS
 from quickturn.tts.piper import PiperOptions, PiperTTS
 from quickturn.tts.splitter import SentenceSplitter, SplitterOptions
-from quickturn.tts.types import TTS, TTSChunk
+from quickturn.tts.types import TTS, Splitter, TTSChunk
 
 __all__ = [
     "TTS",
@@ -12,6 +12,7 @@ __all__ = [
     "PiperOptions",
     "PiperTTS",
     "SentenceSplitter",
+    "Splitter",
     "SplitterOptions",
     "TTSChunk",
 ]

@@ -30,3 +30,13 @@ class TTS(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class Splitter(Protocol):
+    """Cuts streamed text into speakable segments (``SentenceSplitter`` is the engine).
+
+    ``flush`` MUST be treated as a hard segment boundary: a reply's round ends there."""
+
+    def push(self, delta: str) -> list[str]: ...
+
+    def flush(self) -> list[str]: ...

@@ -9,6 +9,7 @@ from quickturn.vad.events import (
     VADOptions,
 )
 from quickturn.vad.silero import SileroVAD, VADModel
+from quickturn.vad.types import VADStream
 
 __all__ = [
     "SileroVAD",
@@ -19,4 +20,5 @@ __all__ = [
     "SpeechStarted",
     "VADEvent",
     "VADOptions",
+    "VADStream",
 ]

@@ -3,7 +3,9 @@
 JSON schema (checked by ToolRegistry.execute) guarantees types; these checks cover what a schema
 cannot say well to a small model: real calendar dates, order of dates, the hotel's "now", sane
 phones and emails. Every failure is a ToolExecutionError whose text is read by the model, so it
-says what was wrong and, where useful, what would be right.
+says what was wrong and, where useful, what would be right. A value that does not parse at all
+(a date, a time, a phone, a name, a code) is a CallerInputError naming its argument, so the tool
+layer can ask the caller for it again instead of spending a model round on it.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, RATES_UNTIL
 from quickturn.errors import ToolExecutionError
+from quickturn.tools.elicit import CallerInputError
 
 MAX_STAY_NIGHTS = 30
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -28,7 +30,9 @@ def parse_date(value: str, field: str) -> date:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise ToolExecutionError(f"{field} must be a date like 2026-03-20, got {value!r}") from None
+        raise CallerInputError(
+            f"{field} must be a date like 2026-03-20, got {value!r}", field
+        ) from None
 
 
 def future_date(value: str, field: str) -> date:
@@ -42,7 +46,7 @@ def future_date(value: str, field: str) -> date:
 def parse_time(value: str, field: str = "time") -> time:
     m = _TIME.fullmatch(value.strip())
     if not m:
-        raise ToolExecutionError(f"{field} must be a 24-hour time like 19:30, got {value!r}")
+        raise CallerInputError(f"{field} must be a 24-hour time like 19:30, got {value!r}", field)
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -75,8 +79,9 @@ def stay_dates(check_in: str, check_out: str) -> tuple[date, date]:
 def phone(value: str) -> str:
     digits = re.sub(r"[\s\-().]", "", value.strip())
     if not re.fullmatch(r"\+?\d{7,15}", digits):
-        raise ToolExecutionError(
-            f"phone {value!r} does not look like a phone number (7 to 15 digits, optional +)"
+        raise CallerInputError(
+            f"phone {value!r} does not look like a phone number (7 to 15 digits, optional +)",
+            "phone",
         )
     return value.strip()
 
@@ -84,14 +89,14 @@ def phone(value: str) -> str:
 def email(value: str) -> str:
     value = value.strip()
     if not _EMAIL.fullmatch(value):
-        raise ToolExecutionError(f"email {value!r} does not look like an email address")
+        raise CallerInputError(f"email {value!r} does not look like an email address", "email")
     return value
 
 
 def name(value: str, field: str = "guest_name") -> str:
     value = " ".join(value.split())
     if len(value) < 2 or not re.search(r"[^\W\d_]", value):
-        raise ToolExecutionError(f"{field} must be the guest's name, got {value!r}")
+        raise CallerInputError(f"{field} must be the guest's name, got {value!r}", field)
     return value
 
 
@@ -104,23 +109,27 @@ def text(value: str, field: str, max_len: int = 300) -> str:
     return value
 
 
+# The argument that carries each kind of code, for asking the caller again.
+_CODE_ARGUMENT = {
+    "booking": "booking_code",
+    "reservation": "reservation_code",
+    "appointment": "appointment_code",
+    "ride": "transport_code",
+}
+
+
 def booking_code(value: str, what: str = "booking") -> str:
     """A confirmation code as stored: people say codes with spaces or dashes ("H X 4 K 2 P")."""
     code = re.sub(r"[\s\-]", "", value).upper()
     if not re.fullmatch(r"[A-Z0-9]{6}", code):
         # A name or a date in the code field: say what a code looks like, so the model asks.
-        raise ToolExecutionError(
+        raise CallerInputError(
             f"{value.strip()!r} is not a {what} code; codes have 6 letters and digits, "
             "like HX4K2P. Ask the caller for it"
-            + (" or use find_booking_by_name" if what == "booking" else "")
+            + (" or use find_booking_by_name" if what == "booking" else ""),
+            _CODE_ARGUMENT[what],
         )
     return code
-
-
-def opt(args: dict[str, Any], key: str) -> Any:
-    """An optional argument; empty strings count as absent (small models send "" for unknowns)."""
-    value = args.get(key)
-    return None if value == "" else value
 
 
 def occupied_room(conn: sqlite3.Connection, room_number: str) -> sqlite3.Row:

@@ -8,9 +8,10 @@ from typing import Any
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY
-from quickturn.domains.hotel.schemas import CODE, TIME, params
+from quickturn.domains.hotel.fields import Code, Time
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
 CHECK_IN = time(15, 0)
 CHECK_OUT = time(11, 0)
@@ -48,10 +49,11 @@ def _replace_charge(
         )
 
 
-def arrival_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def request_early_checkin(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
-        at = a.parse_time(args["time"])
+def arrival_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    async def request_early_checkin(booking_code: Code, time: Time) -> dict[str, Any]:
+        """Arrange an early check-in (from 09:00) for a booking; returns the fee."""
+        row = a.booking(conn, booking_code)
+        at = a.parse_time(time)
         if row["status"] != "confirmed":
             raise ToolExecutionError(
                 f"booking {row['code']} is {row['status'].replace('_', ' ')}; early check-in is "
@@ -79,9 +81,10 @@ def arrival_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "fee_usd": fee,
         }
 
-    def request_late_checkout(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
-        at = a.parse_time(args["time"])
+    async def request_late_checkout(booking_code: Code, time: Time) -> dict[str, Any]:
+        """Arrange a late check-out (up to 16:00) for a booking; returns the fee."""
+        row = a.booking(conn, booking_code)
+        at = a.parse_time(time)
         if row["status"] not in ("confirmed", "checked_in"):
             raise ToolExecutionError(f"booking {row['code']} is {row['status'].replace('_', ' ')}")
         if at <= CHECK_OUT:
@@ -105,17 +108,4 @@ def arrival_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "fee_usd": fee,
         }
 
-    return [
-        ToolSpec(
-            "request_early_checkin",
-            "Arrange an early check-in (from 09:00) for a booking; returns the fee.",
-            params(["booking_code", "time"], booking_code=CODE, time=TIME),
-            request_early_checkin,
-        ),
-        ToolSpec(
-            "request_late_checkout",
-            "Arrange a late check-out (up to 16:00) for a booking; returns the fee.",
-            params(["booking_code", "time"], booking_code=CODE, time=TIME),
-            request_late_checkout,
-        ),
-    ]
+    return [desk_tool(f) for f in (request_early_checkin, request_late_checkout)]

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_TODAY
-from quickturn.domains.hotel.schemas import CODE, count, params, string
+from quickturn.domains.hotel.fields import ChargeCategory, Code
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
-CHARGE_CATEGORIES = [
-    "minibar",
-    "restaurant",
-    "room_service",
-    "spa",
-    "parking",
-    "laundry",
-    "phone",
-    "damage",
-    "other",
-]
 # The desk may post small extras by phone; anything bigger goes through a manager.
 MAX_PHONE_CHARGE_USD = 500
+Amount = Annotated[int, Field(ge=1, le=100000)]
 
 
-def billing_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def get_invoice(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+def billing_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    async def get_invoice(booking_code: Code) -> dict[str, Any]:
+        """The bill of a booking: room, extras, paid and balance."""
+        row = a.booking(conn, booking_code)
         extras = conn.execute(
             "SELECT date, category, description, amount_usd FROM charges WHERE booking_code = ? "
             "ORDER BY id",
@@ -62,23 +56,26 @@ def billing_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             out["parking_usd"] = pending_parking
         return out
 
-    def add_charge(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+    async def add_charge(
+        booking_code: Code, category: ChargeCategory, description: str, amount_usd: Amount
+    ) -> dict[str, Any]:
+        """Post an extra charge to a checked-in guest's bill."""
+        row = a.booking(conn, booking_code)
         if row["status"] != "checked_in":
             raise ToolExecutionError(
                 f"booking {row['code']} is not checked in; extras go on current stays only"
             )
-        amount = int(args["amount_usd"])
+        amount = amount_usd
         if amount > MAX_PHONE_CHARGE_USD:
             raise ToolExecutionError(
                 f"charges above {MAX_PHONE_CHARGE_USD} USD need a manager; transfer to billing"
             )
-        description = a.text(args["description"], "description", 80)
+        description = a.text(description, "description", 80)
         with conn:
             cur = conn.execute(
                 "INSERT INTO charges(booking_code, date, category, description, amount_usd) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (row["code"], str(HOTEL_TODAY), args["category"], description, amount),
+                (row["code"], str(HOTEL_TODAY), category, description, amount),
             )
         return {
             "charge_id": cur.lastrowid,
@@ -87,23 +84,4 @@ def billing_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "description": description,
         }
 
-    return [
-        ToolSpec(
-            "get_invoice",
-            "The bill of a booking: room, extras, paid and balance.",
-            params(["booking_code"], booking_code=CODE),
-            get_invoice,
-        ),
-        ToolSpec(
-            "add_charge",
-            "Post an extra charge to a checked-in guest's bill.",
-            params(
-                ["booking_code", "category", "description", "amount_usd"],
-                booking_code=CODE,
-                category=string(enum=CHARGE_CATEGORIES),
-                description=string(),
-                amount_usd=count(1, 100000),
-            ),
-            add_charge,
-        ),
-    ]
+    return [desk_tool(f) for f in (get_invoice, add_charge)]

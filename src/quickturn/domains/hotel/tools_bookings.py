@@ -6,22 +6,27 @@ import re
 import sqlite3
 from typing import Any
 
+from pydantic.json_schema import SkipJsonSchema
+
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_TODAY, new_code
-from quickturn.domains.hotel.inventory import capacity, rooms_free
-from quickturn.domains.hotel.pricing import RATE_PLANS, cancellation_fee, nightly_rates
-from quickturn.domains.hotel.schemas import (
-    CODE,
-    DATE,
-    NAME,
-    PHONE,
-    ROOM_TYPE,
-    count,
-    params,
-    string,
+from quickturn.domains.hotel.fields import (
+    Adults,
+    CheckIn,
+    CheckOut,
+    Children,
+    Code,
+    Email,
+    GuestName,
+    Phone,
+    RatePlan,
+    RoomType,
 )
+from quickturn.domains.hotel.inventory import capacity, rooms_free
+from quickturn.domains.hotel.pricing import cancellation_fee, nightly_rates
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
 
 def _digits(phone: str | None) -> str:
@@ -73,18 +78,27 @@ def _guest_id(conn: sqlite3.Connection, name: str, phone: str, email: str | None
     return int(cur.lastrowid or 0)
 
 
-def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def create_booking(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        phone = a.phone(args["phone"])
-        email = a.email(args["email"]) if a.opt(args, "email") else None
-        room_type = args["room_type"]
-        ci, co = a.stay_dates(args["check_in"], args["check_out"])
-        adults, children = int(args["adults"]), int(a.opt(args, "children") or 0)
-        plan = a.opt(args, "rate_plan") or "flexible"
+def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    async def create_booking(
+        guest_name: GuestName,
+        phone: Phone,
+        room_type: RoomType,
+        check_in: CheckIn,
+        check_out: CheckOut,
+        adults: Adults,
+        children: Children = 0,
+        rate_plan: RatePlan = "flexible",
+        email: Email = "",
+    ) -> dict[str, Any]:
+        """Book a room. Confirm dates, room type, guests, name and phone with the caller first."""
+        name = a.name(guest_name)
+        number = a.phone(phone)
+        mail = a.email(email) if email else None
+        ci, co = a.stay_dates(check_in, check_out)
+        plan = rate_plan
         _check_party(conn, room_type, adults, children)
         with conn:
-            gid = _guest_id(conn, name, phone, email)
+            gid = _guest_id(conn, name, number, mail)
             # A repeated call (the model retried, or the caller said yes twice) must not book
             # the same stay twice: hand back the booking that already exists.
             same = conn.execute(
@@ -121,8 +135,9 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
         out["nights"] = (co - ci).days
         return out
 
-    def get_booking(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+    async def get_booking(booking_code: Code) -> dict[str, Any]:
+        """Details of a booking by its code."""
+        row = a.booking(conn, booking_code)
         out = booking_summary(row)
         if row["room_number"]:
             out["room_number"] = row["room_number"]
@@ -142,12 +157,13 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             out["special_requests"] = requests
         return out
 
-    def find_booking_by_name(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"]).lower()
+    async def find_booking_by_name(
+        guest_name: GuestName, check_in: CheckIn = "", phone: Phone = ""
+    ) -> dict[str, Any]:
+        """Find bookings by the guest's full name or surname, optionally arrival date or phone."""
+        name = a.name(guest_name).lower()
         last = name.split()[-1]
-        check_in = a.opt(args, "check_in")
         ci = str(a.parse_date(check_in, "check_in")) if check_in else None
-        phone = a.opt(args, "phone")
         digits = _digits(a.phone(phone)) if phone else None
         rows = conn.execute(
             "SELECT b.*, g.name AS guest_name, g.phone AS guest_phone FROM bookings b "
@@ -163,16 +179,28 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             matches = [r for r in matches if _digits(r["guest_phone"])[-7:] == digits[-7:]]
         if not matches:
             when = (f" arriving {ci}" if ci else "") + (" with that phone number" if digits else "")
-            raise ToolExecutionError(f"no booking under the name {args['guest_name']}{when}")
+            raise ToolExecutionError(f"no booking under the name {guest_name}{when}")
         return {"bookings": [booking_summary(r) for r in matches[:5]]}
 
-    def modify_booking(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+    async def modify_booking(
+        booking_code: Code,
+        check_in: CheckIn = "",
+        check_out: CheckOut = "",
+        room_type: RoomType | SkipJsonSchema[None] = None,
+        adults: Adults | SkipJsonSchema[None] = None,
+        children: Children | SkipJsonSchema[None] = None,
+    ) -> dict[str, Any]:
+        """Change a booking's dates, room type or number of guests; returns the new total."""
+        row = a.booking(conn, booking_code)
         code = str(row["code"])
-        changes = {
-            k: a.opt(args, k) for k in ("check_in", "check_out", "room_type", "adults", "children")
+        given = {
+            "check_in": check_in or None,
+            "check_out": check_out or None,
+            "room_type": room_type,
+            "adults": adults,
+            "children": children,
         }
-        changes = {k: v for k, v in changes.items() if v is not None}
+        changes = {k: v for k, v in given.items() if v is not None}
         if not changes:
             raise ToolExecutionError("nothing to change: give new dates, room type or guests")
         status = row["status"]
@@ -200,17 +228,17 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
                 str(changes.get("check_in", row["check_in"])),
                 str(changes.get("check_out", row["check_out"])),
             )
-        room_type = str(changes.get("room_type", row["room_type"]))
-        adults = int(changes.get("adults", row["adults"]))
-        children = int(changes.get("children", row["children"]))
-        _check_party(conn, room_type, adults, children)
-        _check_free(conn, room_type, ci, co, exclude=code)
-        total = sum(nightly_rates(conn, room_type, ci, co, row["rate_plan"]))
+        new_type = str(changes.get("room_type", row["room_type"]))
+        new_adults = int(changes.get("adults", row["adults"]))
+        new_children = int(changes.get("children", row["children"]))
+        _check_party(conn, new_type, new_adults, new_children)
+        _check_free(conn, new_type, ci, co, exclude=code)
+        total = sum(nightly_rates(conn, new_type, ci, co, row["rate_plan"]))
         with conn:
             conn.execute(
                 "UPDATE bookings SET check_in = ?, check_out = ?, room_type = ?, adults = ?, "
                 "children = ?, total_usd = ? WHERE code = ?",
-                (str(ci), str(co), room_type, adults, children, total, code),
+                (str(ci), str(co), new_type, new_adults, new_children, total, code),
             )
         out = booking_summary(a.booking(conn, code))
         out["previous_total_usd"] = row["total_usd"]
@@ -237,8 +265,9 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             today=HOTEL_TODAY,
         )
 
-    def quote_cancellation(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+    async def quote_cancellation(booking_code: Code) -> dict[str, Any]:
+        """The fee for cancelling a booking now, without cancelling it."""
+        row = a.booking(conn, booking_code)
         fee = _fee(row)
         return {
             "booking_code": row["code"],
@@ -248,8 +277,9 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "free_cancellation": fee == 0,
         }
 
-    def cancel_booking(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+    async def cancel_booking(booking_code: Code) -> dict[str, Any]:
+        """Cancel a booking after the caller accepted the fee from quote_cancellation."""
+        row = a.booking(conn, booking_code)
         fee = _fee(row)
         with conn:
             conn.execute(
@@ -263,9 +293,10 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return {"booking_code": row["code"], "status": "cancelled", "cancellation_fee_usd": fee}
 
-    def add_special_request(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
-        request = a.text(args["request"], "request", 200)
+    async def add_special_request(booking_code: Code, request: str) -> dict[str, Any]:
+        """Note a request on a booking (high floor, anniversary, allergy, crib)."""
+        row = a.booking(conn, booking_code)
+        request = a.text(request, "request", 200)
         if row["status"] in ("cancelled", "checked_out"):
             raise ToolExecutionError(f"booking {row['code']} is {row['status'].replace('_', ' ')}")
         with conn:
@@ -275,88 +306,37 @@ def booking_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return {"booking_code": row["code"], "request": request, "status": "noted"}
 
-    def update_guest_contact(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
-        phone = a.opt(args, "phone")
-        email = a.opt(args, "email")
-        if phone is None and email is None:
+    async def update_guest_contact(
+        booking_code: Code, phone: Phone = "", email: Email = ""
+    ) -> dict[str, Any]:
+        """Change the phone number or email on a booking."""
+        row = a.booking(conn, booking_code)
+        if not phone and not email:
             raise ToolExecutionError("give a new phone or email")
-        phone = a.phone(phone) if phone is not None else None
-        email = a.email(email) if email is not None else None
+        number = a.phone(phone) if phone else None
+        mail = a.email(email) if email else None
         with conn:
-            if phone:
-                conn.execute("UPDATE guests SET phone = ? WHERE id = ?", (phone, row["guest_id"]))
-            if email:
-                conn.execute("UPDATE guests SET email = ? WHERE id = ?", (email, row["guest_id"]))
+            if number:
+                conn.execute("UPDATE guests SET phone = ? WHERE id = ?", (number, row["guest_id"]))
+            if mail:
+                conn.execute("UPDATE guests SET email = ? WHERE id = ?", (mail, row["guest_id"]))
         out: dict[str, Any] = {"booking_code": row["code"], "guest_name": row["guest_name"]}
-        if phone:
-            out["phone"] = phone
-        if email:
-            out["email"] = email
+        if number:
+            out["phone"] = number
+        if mail:
+            out["email"] = mail
         return out
 
-    code_only = params(["booking_code"], booking_code=CODE)
     return [
-        ToolSpec(
-            "create_booking",
-            "Book a room. Confirm dates, room type, guests, name and phone with the caller first.",
-            params(
-                ["guest_name", "phone", "room_type", "check_in", "check_out", "adults"],
-                guest_name=NAME,
-                phone=PHONE,
-                room_type=ROOM_TYPE,
-                check_in=DATE,
-                check_out=DATE,
-                adults=count(1, 4),
-                children=count(0, 3),
-                rate_plan=string("default flexible", enum=list(RATE_PLANS)),
-                email=string(),
-            ),
+        desk_tool(f)
+        for f in (
             create_booking,
-        ),
-        ToolSpec("get_booking", "Details of a booking by its code.", code_only, get_booking),
-        ToolSpec(
-            "find_booking_by_name",
-            "Find bookings by the guest's full name or surname, optionally arrival date or phone.",
-            params(["guest_name"], guest_name=NAME, check_in=DATE, phone=PHONE),
+            get_booking,
             find_booking_by_name,
-        ),
-        ToolSpec(
-            "modify_booking",
-            "Change a booking's dates, room type or number of guests; returns the new total.",
-            params(
-                ["booking_code"],
-                booking_code=CODE,
-                check_in=DATE,
-                check_out=DATE,
-                room_type=ROOM_TYPE,
-                adults=count(1, 4),
-                children=count(0, 3),
-            ),
             modify_booking,
-        ),
-        ToolSpec(
-            "quote_cancellation",
-            "The fee for cancelling a booking now, without cancelling it.",
-            code_only,
             quote_cancellation,
-        ),
-        ToolSpec(
-            "cancel_booking",
-            "Cancel a booking after the caller accepted the fee from quote_cancellation.",
-            code_only,
             cancel_booking,
-        ),
-        ToolSpec(
-            "add_special_request",
-            "Note a request on a booking (high floor, anniversary, allergy, crib).",
-            params(["booking_code", "request"], booking_code=CODE, request=string()),
             add_special_request,
-        ),
-        ToolSpec(
-            "update_guest_contact",
-            "Change the phone number or email on a booking.",
-            params(["booking_code"], booking_code=CODE, phone=PHONE, email=string()),
             update_guest_contact,
-        ),
+        )
     ]

@@ -6,13 +6,13 @@ import sqlite3
 from typing import Any
 
 from quickturn.domains.hotel import args as a
-from quickturn.domains.hotel.schemas import params, string
-from quickturn.tools.types import ToolSpec
+from quickturn.domains.hotel.fields import Department
+from quickturn.domains.hotel.toolkit import desk_tool
+from quickturn.tools.context import ToolContext
+from quickturn.tools.function_tool import FunctionTool
 
-DEPARTMENTS = ["front_desk", "reservations", "billing", "events", "security", "manager"]
 
-
-def call_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
+def call_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
     def record(kind: str, department: str | None, reason: str, summary: str | None) -> int:
         with conn:
             cur = conn.execute(
@@ -21,36 +21,35 @@ def call_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return int(cur.lastrowid or 0)
 
-    def transfer_to_human(args: dict[str, Any]) -> dict[str, Any]:
-        reason = a.text(args["reason"], "reason", 200)
-        summary = a.text(args["summary"], "summary", 400) if a.opt(args, "summary") else None
-        record("transfer_to_human", args["department"], reason, summary)
+    async def transfer_to_human(
+        ctx: ToolContext, department: Department, reason: str, summary: str = ""
+    ) -> dict[str, Any]:
+        """Hand the call to staff: complaints, emergencies, group bookings, or when asked.
+
+        Args:
+            summary: what the caller needs, for the colleague
+        """
+        why = a.text(reason, "reason", 200)
+        note = a.text(summary, "summary", 400) if summary else None
+        record("transfer_to_human", department, why, note)
+        # The session emits a hand-off event for the transport to act on, after the agent has
+        # told the caller it is connecting them.
+        ctx.hand_off(department, why)
         return {
             "status": "transferring",
-            "department": args["department"],
+            "department": department,
             "say": "tell the caller you are connecting them now",
         }
 
-    def end_call(args: dict[str, Any]) -> dict[str, Any]:
-        record("end_call", None, a.text(args["reason"], "reason", 200), None)
+    async def end_call(ctx: ToolContext, reason: str) -> dict[str, Any]:
+        """End the call after saying goodbye.
+
+        Args:
+            reason: e.g. caller said goodbye
+        """
+        why = a.text(reason, "reason", 200)
+        record("end_call", None, why, None)
+        ctx.end_call(why)  # the session hangs up once the goodbye has been heard
         return {"status": "ending"}
 
-    return [
-        ToolSpec(
-            "transfer_to_human",
-            "Hand the call to staff: complaints, emergencies, group bookings, or when asked.",
-            params(
-                ["department", "reason"],
-                department=string(enum=DEPARTMENTS),
-                reason=string(),
-                summary=string("what the caller needs, for the colleague"),
-            ),
-            transfer_to_human,
-        ),
-        ToolSpec(
-            "end_call",
-            "End the call after saying goodbye.",
-            params(["reason"], reason=string("e.g. caller said goodbye")),
-            end_call,
-        ),
-    ]
+    return [desk_tool(f) for f in (transfer_to_human, end_call)]

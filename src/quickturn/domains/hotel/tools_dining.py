@@ -5,23 +5,27 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
-from quickturn.domains.hotel.schemas import (
-    CODE,
-    DATE,
-    NAME,
-    PHONE,
-    ROOM,
-    TIME,
-    count,
-    params,
-    string,
+from quickturn.domains.hotel.fields import (
+    Code,
+    Day,
+    GuestName,
+    MenuCategory,
+    OrderLine,
+    PartySize,
+    Phone,
+    Room,
+    Time,
 )
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
 SEATINGS = tuple(f"{h:02d}:{m:02d}" for h in range(17, 22) for m in (0, 30))[1:]  # 17:30..21:30
 TABLE_HOLD_MIN = 120
@@ -29,7 +33,7 @@ MAX_PARTY = 8
 BOOKING_WINDOW_DAYS = 60
 # A party may take a table with up to this many spare seats (no couple at the 8-seat table).
 SPARE_SEATS = 2
-MENU_CATEGORIES = ["breakfast", "mains", "snacks", "desserts", "drinks"]
+OrderLines = Annotated[list[OrderLine], Field(min_length=1, max_length=10)]
 
 
 def _minutes(hhmm: str) -> int:
@@ -54,11 +58,7 @@ def _party(size: int) -> int:
     return size
 
 
-def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    # The menu codes go into the schema as an enum, so grammar-constrained decoding can only
-    # produce dishes that exist.
-    menu_codes = [str(r[0]) for r in conn.execute("SELECT code FROM menu_items ORDER BY code")]
-
+def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
     def free_table(day: date, seating: str, party: int) -> int | None:
         tables = conn.execute(
             "SELECT id FROM restaurant_tables WHERE seats >= ? AND seats <= ? ORDER BY seats, id",
@@ -93,11 +93,14 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return at
 
-    def check_restaurant_availability(args: dict[str, Any]) -> dict[str, Any]:
-        day = _dinner_date(args["date"])
-        party = _party(int(args["party_size"]))
+    async def check_restaurant_availability(
+        date: Day, party_size: PartySize, time: Time = ""
+    ) -> dict[str, Any]:
+        """Free dinner times at the Lantern Room restaurant for a party on a date."""
+        day = _dinner_date(date)
+        party = _party(party_size)
         free = [s for s in open_seatings(day) if free_table(day, s, party) is not None]
-        wanted = a.opt(args, "time")
+        wanted = time
         out: dict[str, Any] = {"date": str(day), "party_size": party}
         if wanted:
             at = seating(wanted)
@@ -112,15 +115,23 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             out["free_times"] = free
         return out
 
-    def reserve_restaurant(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        phone = a.phone(args["phone"])
-        day = _dinner_date(args["date"])
-        at = seating(args["time"])
-        party = _party(int(args["party_size"]))
+    async def reserve_restaurant(
+        guest_name: GuestName,
+        phone: Phone,
+        date: Day,
+        time: Time,
+        party_size: PartySize,
+        notes: str = "",
+    ) -> dict[str, Any]:
+        """Reserve a Lantern Room dinner table."""
+        name = a.name(guest_name)
+        number = a.phone(phone)
+        day = _dinner_date(date)
+        at = seating(time)
+        party = _party(party_size)
         if at not in open_seatings(day):
             raise ToolExecutionError(f"{at} today has already passed")
-        notes = a.text(args["notes"], "notes", 200) if a.opt(args, "notes") else None
+        note = a.text(notes, "notes", 200) if notes else None
         same = conn.execute(
             "SELECT code FROM restaurant_reservations WHERE lower(guest_name) = lower(?) "
             "AND date = ? "
@@ -141,7 +152,7 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             code = new_code(conn)
             conn.execute(
                 "INSERT INTO restaurant_reservations VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed')",
-                (code, name, phone, str(day), at, party, table, notes),
+                (code, name, number, str(day), at, party, table, note),
             )
         return {
             "reservation_code": code,
@@ -151,8 +162,9 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "party_size": party,
         }
 
-    def cancel_restaurant_reservation(args: dict[str, Any]) -> dict[str, Any]:
-        code = a.booking_code(args["reservation_code"], "reservation")
+    async def cancel_restaurant_reservation(reservation_code: Code) -> dict[str, Any]:
+        """Cancel a restaurant reservation by its code."""
+        code = a.booking_code(reservation_code, "reservation")
         row = conn.execute(
             "SELECT * FROM restaurant_reservations WHERE code = ?", (code,)
         ).fetchone()
@@ -171,8 +183,10 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "time": row["time"],
         }
 
-    def get_room_service_menu(args: dict[str, Any]) -> dict[str, Any]:
-        category = a.opt(args, "category")
+    async def get_room_service_menu(
+        category: MenuCategory | SkipJsonSchema[None] = None,
+    ) -> dict[str, Any]:
+        """Room service menu items with codes and prices."""
         rows = conn.execute(
             "SELECT code, name, price_usd FROM menu_items WHERE ? IS NULL OR category = ? "
             "ORDER BY category, price_usd",
@@ -180,27 +194,29 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
         ).fetchall()
         return {"items": [dict(r) for r in rows]}
 
-    def order_room_service(args: dict[str, Any]) -> dict[str, Any]:
-        stay = a.occupied_room(conn, args["room_number"])
+    async def order_room_service(
+        room_number: Room, items: OrderLines, notes: str = ""
+    ) -> dict[str, Any]:
+        """Order room service to a guest's room; charged to the room."""
+        stay = a.occupied_room(conn, room_number)
         lines: list[dict[str, Any]] = []
         total = 0
-        for item in args["items"]:
+        for item in items:
             row = conn.execute(
-                "SELECT code, name, price_usd FROM menu_items WHERE code = ?", (item["item"],)
+                "SELECT code, name, price_usd FROM menu_items WHERE code = ?", (item.item,)
             ).fetchone()
             if row is None:
                 raise ToolExecutionError(
-                    f"no menu item {item['item']!r}; use the codes from get_room_service_menu"
+                    f"no menu item {item.item!r}; use the codes from get_room_service_menu"
                 )
-            qty = int(item.get("quantity", 1))
-            total += qty * int(row["price_usd"])
-            lines.append({"item": row["code"], "quantity": qty})
-        notes = a.text(args["notes"], "notes", 200) if a.opt(args, "notes") else None
+            total += item.quantity * int(row["price_usd"])
+            lines.append({"item": row["code"], "quantity": item.quantity})
+        note = a.text(notes, "notes", 200) if notes else None
         with conn:
             conn.execute(
                 "INSERT INTO room_service_orders(room_number, items, total_usd, notes, status, "
                 "created_on) VALUES (?, ?, ?, ?, 'placed', ?)",
-                (stay["room_number"], json.dumps(lines), total, notes, str(HOTEL_TODAY)),
+                (stay["room_number"], json.dumps(lines), total, note, str(HOTEL_TODAY)),
             )
             conn.execute(
                 "INSERT INTO charges(booking_code, date, category, description, amount_usd) "
@@ -215,52 +231,12 @@ def dining_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
         }
 
     return [
-        ToolSpec(
-            "check_restaurant_availability",
-            "Free dinner times at the Lantern Room restaurant for a party on a date.",
-            params(["date", "party_size"], date=DATE, party_size=count(1, 20), time=TIME),
+        desk_tool(f)
+        for f in (
             check_restaurant_availability,
-        ),
-        ToolSpec(
-            "reserve_restaurant",
-            "Reserve a Lantern Room dinner table.",
-            params(
-                ["guest_name", "phone", "date", "time", "party_size"],
-                guest_name=NAME,
-                phone=PHONE,
-                date=DATE,
-                time=TIME,
-                party_size=count(1, 20),
-                notes=string(),
-            ),
             reserve_restaurant,
-        ),
-        ToolSpec(
-            "cancel_restaurant_reservation",
-            "Cancel a restaurant reservation by its code.",
-            params(["reservation_code"], reservation_code=CODE),
             cancel_restaurant_reservation,
-        ),
-        ToolSpec(
-            "get_room_service_menu",
-            "Room service menu items with codes and prices.",
-            params(category=string(enum=MENU_CATEGORIES)),
             get_room_service_menu,
-        ),
-        ToolSpec(
-            "order_room_service",
-            "Order room service to a guest's room; charged to the room.",
-            params(
-                ["room_number", "items"],
-                room_number=ROOM,
-                items={
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 10,
-                    "items": params(["item"], item=string(enum=menu_codes), quantity=count(1, 10)),
-                },
-                notes=string(),
-            ),
             order_room_service,
-        ),
+        )
     ]

@@ -5,24 +5,38 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_TODAY, new_member_id
+from quickturn.domains.hotel.fields import (
+    CheckIn,
+    CheckOut,
+    Code,
+    Email,
+    GuestName,
+    ParkingKind,
+    Phone,
+)
 from quickturn.domains.hotel.pricing import nights
-from quickturn.domains.hotel.schemas import CODE, DATE, NAME, PHONE, params, string
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.elicit import CallerInputError, ask_caller
+from quickturn.tools.function_tool import FunctionTool
 
 PARKING_SPACES = 40
 PARKING_PRICES_USD = {"self": 25, "valet": 40}
+Plate = Annotated[str, Field(json_schema_extra=ask_caller("the car's license plate"))]
+MemberId = Annotated[str, Field(json_schema_extra=ask_caller("the loyalty member number"))]
 
 
 def _digits(value: str | None) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def guest_service_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
+def guest_service_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
     def spaces_free(start: date, end: date) -> int:
         free = PARKING_SPACES
         for night in nights(start, end):
@@ -34,21 +48,25 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             free = min(free, PARKING_SPACES - int(used))
         return max(free, 0)
 
-    def check_parking(args: dict[str, Any]) -> dict[str, Any]:
-        ci, co = a.stay_dates(args["check_in"], args["check_out"])
+    async def check_parking(check_in: CheckIn, check_out: CheckOut) -> dict[str, Any]:
+        """Free garage spaces and prices for some nights."""
+        ci, co = a.stay_dates(check_in, check_out)
         return {
             "spaces_free": spaces_free(ci, co),
             "self_per_night_usd": PARKING_PRICES_USD["self"],
             "valet_per_night_usd": PARKING_PRICES_USD["valet"],
         }
 
-    def reserve_parking(args: dict[str, Any]) -> dict[str, Any]:
-        row = a.booking(conn, args["booking_code"])
+    async def reserve_parking(
+        booking_code: Code, license_plate: Plate, kind: ParkingKind
+    ) -> dict[str, Any]:
+        """Reserve a garage space for the nights of a booking (self-park or valet)."""
+        row = a.booking(conn, booking_code)
         if row["status"] not in ("confirmed", "checked_in"):
             raise ToolExecutionError(f"booking {row['code']} is {row['status'].replace('_', ' ')}")
-        plate = re.sub(r"[\s\-]", "", args["license_plate"]).upper()
+        plate = re.sub(r"[\s\-]", "", license_plate).upper()
         if not re.fullmatch(r"[A-Z0-9]{2,10}", plate):
-            raise ToolExecutionError(f"license plate {args['license_plate']!r} looks wrong")
+            raise CallerInputError(f"license plate {license_plate!r} looks wrong", "license_plate")
         existing = conn.execute(
             "SELECT license_plate FROM parking_reservations WHERE booking_code = ? "
             "AND status = 'confirmed'",
@@ -64,7 +82,6 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             raise ToolExecutionError(f"booking {row['code']} has no nights left")
         if spaces_free(start, end) < 1:
             raise ToolExecutionError(f"the garage is full on some night from {start} to {end}")
-        kind = args["kind"]
         price = PARKING_PRICES_USD[kind] * (end - start).days
         with conn:
             conn.execute(
@@ -81,9 +98,15 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "price_usd": price,
         }
 
-    def lookup_loyalty(args: dict[str, Any]) -> dict[str, Any]:
-        member_id = a.opt(args, "member_id")
-        name = a.opt(args, "guest_name")
+    async def lookup_loyalty(
+        member_id: MemberId = "", guest_name: GuestName = ""
+    ) -> dict[str, Any]:
+        """A loyalty member's tier and points, by member id (HL...) or full name.
+
+        Args:
+            member_id: e.g. HL100234
+        """
+        name = guest_name
         if not member_id and not name:
             raise ToolExecutionError("give the member id or the guest's name")
         rows = conn.execute(
@@ -105,10 +128,11 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "points": r["points"],
         }
 
-    def enroll_loyalty(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        email = a.email(args["email"])
-        phone = a.phone(args["phone"])
+    async def enroll_loyalty(guest_name: GuestName, email: Email, phone: Phone) -> dict[str, Any]:
+        """Enrol a guest in the free Harbor Light loyalty programme."""
+        name = a.name(guest_name)
+        email = a.email(email)
+        phone = a.phone(phone)
         guest = None
         for g in conn.execute("SELECT * FROM guests WHERE lower(name) = lower(?)", (name,)):
             if _digits(g["phone"]) == _digits(phone) or (g["email"] or "").lower() == email.lower():
@@ -134,34 +158,4 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return {"member_id": member_id, "guest_name": name, "tier": "member", "points": 0}
 
-    return [
-        ToolSpec(
-            "check_parking",
-            "Free garage spaces and prices for some nights.",
-            params(["check_in", "check_out"], check_in=DATE, check_out=DATE),
-            check_parking,
-        ),
-        ToolSpec(
-            "reserve_parking",
-            "Reserve a garage space for the nights of a booking (self-park or valet).",
-            params(
-                ["booking_code", "license_plate", "kind"],
-                booking_code=CODE,
-                license_plate=string(),
-                kind=string(enum=["self", "valet"]),
-            ),
-            reserve_parking,
-        ),
-        ToolSpec(
-            "lookup_loyalty",
-            "A loyalty member's tier and points, by member id (HL...) or full name.",
-            params(member_id=string("e.g. HL100234"), guest_name=NAME),
-            lookup_loyalty,
-        ),
-        ToolSpec(
-            "enroll_loyalty",
-            "Enrol a guest in the free Harbor Light loyalty programme.",
-            params(["guest_name", "email", "phone"], guest_name=NAME, email=string(), phone=PHONE),
-            enroll_loyalty,
-        ),
-    ]
+    return [desk_tool(f) for f in (check_parking, reserve_parking, lookup_loyalty, enroll_loyalty)]

@@ -4,24 +4,38 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_TODAY
-from quickturn.domains.hotel.schemas import DATE, NAME, PHONE, params, string
+from quickturn.domains.hotel.fields import GuestName, Phone
 from quickturn.domains.hotel.text_match import terms
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.elicit import ask_caller
+from quickturn.tools.function_tool import FunctionTool
 
 HOLD_DAYS = 90
 # Words every lost-item description carries ("I lost my...") that say nothing about the item.
 LOST_WORDS = frozenset({"lost", "left", "find", "found", "forgot", "missing", "item", "my"})
 MAX_MATCHES = 3
+WhereLost = Annotated[str, Field(json_schema_extra=ask_caller("where you lost it"))]
+DateLost = Annotated[
+    str, Field(description="YYYY-MM-DD", json_schema_extra=ask_caller("the day you lost it"))
+]
+Item = Annotated[str, Field(json_schema_extra=ask_caller("what the item looks like"))]
 
 
-def lost_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def search_lost_and_found(args: dict[str, Any]) -> dict[str, Any]:
-        wanted = set(terms(args["description"], LOST_WORDS))
+def lost_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    async def search_lost_and_found(description: Item) -> dict[str, Any]:
+        """Search items the hotel is holding, by a short description.
+
+        Args:
+            description: e.g. black umbrella
+        """
+        wanted = set(terms(description, LOST_WORDS))
         if not wanted:
             raise ToolExecutionError("describe the item, e.g. 'black umbrella'")
         scored = []
@@ -39,12 +53,19 @@ def lost_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             out["hint"] = "nothing matching is held; offer report_lost_item"
         return out
 
-    def report_lost_item(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        phone = a.phone(args["phone"])
-        description = a.text(args["description"], "description", 200)
-        where = a.text(args["where_lost"], "where_lost", 120)
-        lost_on = a.parse_date(args["date_lost"], "date_lost")
+    async def report_lost_item(
+        guest_name: GuestName,
+        phone: Phone,
+        description: Item,
+        where_lost: WhereLost,
+        date_lost: DateLost,
+    ) -> dict[str, Any]:
+        """Record an item a guest lost, so security can look and call back."""
+        name = a.name(guest_name)
+        number = a.phone(phone)
+        description = a.text(description, "description", 200)
+        where = a.text(where_lost, "where_lost", 120)
+        lost_on = a.parse_date(date_lost, "date_lost")
         if lost_on > HOTEL_TODAY:
             raise ToolExecutionError(
                 f"date_lost {lost_on} is in the future; today is {HOTEL_TODAY}"
@@ -55,7 +76,7 @@ def lost_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             cur = conn.execute(
                 "INSERT INTO lost_item_reports(guest_name, phone, description, where_lost, "
                 "date_lost, status, created_on) VALUES (?, ?, ?, ?, ?, 'open', ?)",
-                (name, phone, description, where, str(lost_on), str(HOTEL_TODAY)),
+                (name, number, description, where, str(lost_on), str(HOTEL_TODAY)),
             )
         return {
             "report_id": cur.lastrowid,
@@ -63,24 +84,4 @@ def lost_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "next_step": "security checks and calls back within 24 hours",
         }
 
-    return [
-        ToolSpec(
-            "search_lost_and_found",
-            "Search items the hotel is holding, by a short description.",
-            params(["description"], description=string("e.g. black umbrella")),
-            search_lost_and_found,
-        ),
-        ToolSpec(
-            "report_lost_item",
-            "Record an item a guest lost, so security can look and call back.",
-            params(
-                ["guest_name", "phone", "description", "where_lost", "date_lost"],
-                guest_name=NAME,
-                phone=PHONE,
-                description=string(),
-                where_lost=string(),
-                date_lost=DATE,
-            ),
-            report_lost_item,
-        ),
-    ]
+    return [desk_tool(f) for f in (search_lost_and_found, report_lost_item)]

@@ -6,14 +6,19 @@ from typing import Any
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.policy import PolicyBook
-from quickturn.domains.hotel.schemas import params, string
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
 
-def policy_tools(book: PolicyBook) -> list[ToolSpec]:
-    def lookup_policy(args: dict[str, Any]) -> dict[str, Any]:
-        question = a.text(args["question"], "question", 300)
+def policy_tools(book: PolicyBook) -> list[FunctionTool]:
+    async def lookup_policy(question: str) -> dict[str, Any]:
+        """Search the hotel handbook: hours, fees, pets, parking, breakfast, children, rules.
+
+        Args:
+            question: the caller's question in a few words
+        """
+        question = a.text(question, "question", 300)
         hits = book.search(question, limit=2)
         if not hits:
             raise ToolExecutionError(
@@ -25,11 +30,4 @@ def policy_tools(book: PolicyBook) -> list[ToolSpec]:
             out["see_also"] = hits[1][1].title
         return out
 
-    return [
-        ToolSpec(
-            "lookup_policy",
-            "Search the hotel handbook: hours, fees, pets, parking, breakfast, children, rules.",
-            params(["question"], question=string("the caller's question in a few words")),
-            lookup_policy,
-        )
-    ]
+    return [desk_tool(lookup_policy)]

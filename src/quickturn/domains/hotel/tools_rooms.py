@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_TODAY
+from quickturn.domains.hotel.fields import CheckIn, CheckOut, RoomType
 from quickturn.domains.hotel.inventory import rooms_free
 from quickturn.domains.hotel.pricing import nightly_rates
-from quickturn.domains.hotel.schemas import DATE, ROOM_TYPE, count, params
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
 MAX_ROOM_CAPACITY = 4
+Guests = Annotated[int, Field(ge=1, le=20)]
 
 
-def room_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def get_room_types(args: dict[str, Any]) -> dict[str, Any]:
+def room_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    async def get_room_types() -> dict[str, Any]:
+        """List the hotel's room types with beds, capacity and lowest nightly rate."""
         rows = conn.execute(
             "SELECT t.code, t.name, t.beds, t.capacity, t.description, MIN(r.rate_usd) AS from_usd "
             "FROM room_types t JOIN rates r ON r.room_type = t.code AND r.date >= ? "
@@ -26,9 +32,11 @@ def room_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
         ).fetchall()
         return {"room_types": [dict(r) for r in rows]}
 
-    def get_rates(args: dict[str, Any]) -> dict[str, Any]:
-        ci, co = a.stay_dates(args["check_in"], args["check_out"])
-        room_type = args["room_type"]
+    async def get_rates(
+        room_type: RoomType, check_in: CheckIn, check_out: CheckOut
+    ) -> dict[str, Any]:
+        """Nightly prices and stay totals for one room type, flexible and non-refundable plans."""
+        ci, co = a.stay_dates(check_in, check_out)
         flexible = nightly_rates(conn, room_type, ci, co, "flexible")
         nonref = nightly_rates(conn, room_type, ci, co, "nonrefundable")
         out: dict[str, Any] = {
@@ -42,15 +50,24 @@ def room_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             out["flexible_nightly_usd"] = flexible
         return out
 
-    def check_availability(args: dict[str, Any]) -> dict[str, Any]:
-        ci, co = a.stay_dates(args["check_in"], args["check_out"])
-        guests = int(a.opt(args, "guests") or 1)
+    async def check_availability(
+        check_in: CheckIn,
+        check_out: CheckOut,
+        guests: Guests = 1,
+        room_type: RoomType | SkipJsonSchema[None] = None,
+    ) -> dict[str, Any]:
+        """Which room types are free for a stay, with totals. Use before offering or booking.
+
+        Args:
+            guests: adults plus children
+        """
+        ci, co = a.stay_dates(check_in, check_out)
         if guests > MAX_ROOM_CAPACITY:
             raise ToolExecutionError(
                 f"no single room takes {guests} guests (the largest hold {MAX_ROOM_CAPACITY}); "
                 "offer two rooms"
             )
-        wanted = a.opt(args, "room_type")
+        wanted = room_type
         rows = conn.execute("SELECT code, capacity FROM room_types ORDER BY code").fetchall()
         options: list[dict[str, Any]] = []
         sold_out: list[str] = []
@@ -88,34 +105,4 @@ def room_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             out["too_small_for_party"] = too_small
         return out
 
-    return [
-        ToolSpec(
-            "get_room_types",
-            "List the hotel's room types with beds, capacity and lowest nightly rate.",
-            params(),
-            get_room_types,
-        ),
-        ToolSpec(
-            "get_rates",
-            "Nightly prices and stay totals for one room type, flexible and non-refundable plans.",
-            params(
-                ["room_type", "check_in", "check_out"],
-                room_type=ROOM_TYPE,
-                check_in=DATE,
-                check_out=DATE,
-            ),
-            get_rates,
-        ),
-        ToolSpec(
-            "check_availability",
-            "Which room types are free for a stay, with totals. Use before offering or booking.",
-            params(
-                ["check_in", "check_out"],
-                check_in=DATE,
-                check_out=DATE,
-                guests=count(1, 20, "adults plus children"),
-                room_type=ROOM_TYPE,
-            ),
-            check_availability,
-        ),
-    ]
+    return [desk_tool(f) for f in (get_room_types, get_rates, check_availability)]

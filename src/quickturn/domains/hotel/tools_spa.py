@@ -8,17 +8,12 @@ from typing import Any
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
-from quickturn.domains.hotel.schemas import CODE, DATE, NAME, PHONE, ROOM, TIME, params, string
+from quickturn.domains.hotel.fields import Code, Day, GuestName, Phone, Room, SpaService, Time
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.elicit import CallerInputError
+from quickturn.tools.function_tool import FunctionTool
 
-SPA_SERVICES = [
-    "swedish_massage",
-    "deep_tissue_massage",
-    "hot_stone_massage",
-    "facial",
-    "couples_massage",
-]
 TREATMENT_ROOMS = 2
 OPENS_MIN, CLOSES_MIN = 9 * 60, 20 * 60
 FREE_CANCELLATION = timedelta(hours=24)
@@ -31,8 +26,8 @@ def _minutes(hhmm: str) -> int:
     return int(h) * 60 + int(m)
 
 
-def spa_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def service(code: str) -> sqlite3.Row:
+def spa_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    def treatment(code: str) -> sqlite3.Row:
         row: sqlite3.Row | None = conn.execute(
             "SELECT * FROM spa_services WHERE code = ?", (code,)
         ).fetchone()
@@ -71,30 +66,37 @@ def spa_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             if m > now and fits(day, m, svc)
         ]
 
-    def get_spa_services(args: dict[str, Any]) -> dict[str, Any]:
+    async def get_spa_services() -> dict[str, Any]:
+        """Spa treatments with duration and price."""
         rows = conn.execute(
             "SELECT code, name, duration_min, price_usd FROM spa_services ORDER BY price_usd"
         ).fetchall()
         return {"services": [dict(r) for r in rows], "hours": "09:00-20:00"}
 
-    def check_spa_availability(args: dict[str, Any]) -> dict[str, Any]:
-        day = spa_date(args["date"])
-        svc = service(args["service"])
+    async def check_spa_availability(date: Day, service: SpaService) -> dict[str, Any]:
+        """Free start times for a spa treatment on a date."""
+        day = spa_date(date)
+        svc = treatment(service)
         return {"date": str(day), "service": svc["code"], "free_times": free_starts(day, svc)}
 
-    def book_spa(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        svc = service(args["service"])
-        day = spa_date(args["date"])
-        at = f"{a.parse_time(args['time']):%H:%M}"
-        phone = a.phone(args["phone"]) if a.opt(args, "phone") else None
-        room = (
-            a.occupied_room(conn, args["room_number"])["room_number"]
-            if a.opt(args, "room_number")
-            else None
-        )
-        if phone is None and room is None:
-            raise ToolExecutionError("give the guest's phone or room number")
+    async def book_spa(
+        guest_name: GuestName,
+        service: SpaService,
+        date: Day,
+        time: Time,
+        phone: Phone = "",
+        room_number: Room = "",
+    ) -> dict[str, Any]:
+        """Book a spa treatment. Needs the guest's phone or room number."""
+        name = a.name(guest_name)
+        svc = treatment(service)
+        day = spa_date(date)
+        at = f"{a.parse_time(time):%H:%M}"
+        number = a.phone(phone) if phone else None
+        room = a.occupied_room(conn, room_number)["room_number"] if room_number else None
+        if number is None and room is None:
+            # Either will do; asking for the phone is the question that always has an answer.
+            raise CallerInputError("give the guest's phone or room number", "phone")
         free = free_starts(day, svc)
         if at not in free:
             hint = f"; free times: {', '.join(free[:6])}" if free else "; the day is fully booked"
@@ -104,7 +106,7 @@ def spa_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             conn.execute(
                 "INSERT INTO spa_appointments(code, guest_name, phone, room_number, service_code, "
                 "date, time, price_usd, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed')",
-                (code, name, phone, room, svc["code"], str(day), at, svc["price_usd"]),
+                (code, name, number, room, svc["code"], str(day), at, svc["price_usd"]),
             )
         return {
             "appointment_code": code,
@@ -114,8 +116,9 @@ def spa_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "price_usd": svc["price_usd"],
         }
 
-    def cancel_spa_appointment(args: dict[str, Any]) -> dict[str, Any]:
-        code = a.booking_code(args["appointment_code"], "appointment")
+    async def cancel_spa_appointment(appointment_code: Code) -> dict[str, Any]:
+        """Cancel a spa appointment (free until 24 hours before, else half price)."""
+        code = a.booking_code(appointment_code, "appointment")
         row = conn.execute("SELECT * FROM spa_appointments WHERE code = ?", (code,)).fetchone()
         if row is None:
             raise ToolExecutionError(f"no spa appointment with code {code}")
@@ -138,36 +141,6 @@ def spa_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
         return {"appointment_code": code, "status": "cancelled", "cancellation_fee_usd": fee}
 
     return [
-        ToolSpec(
-            "get_spa_services",
-            "Spa treatments with duration and price.",
-            params(),
-            get_spa_services,
-        ),
-        ToolSpec(
-            "check_spa_availability",
-            "Free start times for a spa treatment on a date.",
-            params(["date", "service"], date=DATE, service=string(enum=SPA_SERVICES)),
-            check_spa_availability,
-        ),
-        ToolSpec(
-            "book_spa",
-            "Book a spa treatment. Needs the guest's phone or room number.",
-            params(
-                ["guest_name", "service", "date", "time"],
-                guest_name=NAME,
-                service=string(enum=SPA_SERVICES),
-                date=DATE,
-                time=TIME,
-                phone=PHONE,
-                room_number=ROOM,
-            ),
-            book_spa,
-        ),
-        ToolSpec(
-            "cancel_spa_appointment",
-            "Cancel a spa appointment (free until 24 hours before, else half price).",
-            params(["appointment_code"], appointment_code=CODE),
-            cancel_spa_appointment,
-        ),
+        desk_tool(f)
+        for f in (get_spa_services, check_spa_availability, book_spa, cancel_spa_appointment)
     ]

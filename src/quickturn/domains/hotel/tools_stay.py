@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_TODAY
-from quickturn.domains.hotel.schemas import DATE, ROOM, TIME, count, params, string
+from quickturn.domains.hotel.fields import Day, HousekeepingType, Room, Time, Urgency
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.function_tool import FunctionTool
 
-HOUSEKEEPING_TYPES = [
-    "towels",
-    "toiletries",
-    "pillows",
-    "blanket",
-    "cleaning",
-    "turndown",
-    "crib",
-    "iron",
-    "other",
-]
-URGENCIES = ["low", "normal", "urgent"]
 RESPONSE_TIME = {"urgent": "within 15 minutes", "normal": "within the hour", "low": "today"}
+Quantity = Annotated[int, Field(ge=1, le=5)]
 
 
-def stay_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def set_wakeup_call(args: dict[str, Any]) -> dict[str, Any]:
-        stay = a.occupied_room(conn, args["room_number"])
-        day = a.future_date(args["date"], "date")
-        at = a.parse_time(args["time"])
+def stay_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    async def set_wakeup_call(room_number: Room, date: Day, time: Time) -> dict[str, Any]:
+        """Schedule (or move) a wake-up call for a checked-in room."""
+        stay = a.occupied_room(conn, room_number)
+        day = a.future_date(date, "date")
+        at = a.parse_time(time)
         if day > a.parse_date(stay["check_out"], "check_out"):
             raise ToolExecutionError(
                 f"room {stay['room_number']} checks out on {stay['check_out']}; pick a date before"
@@ -52,9 +45,10 @@ def stay_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
                 )
         return {"room_number": room, "date": str(day), "time": hhmm, "status": "scheduled"}
 
-    def cancel_wakeup_call(args: dict[str, Any]) -> dict[str, Any]:
-        stay = a.occupied_room(conn, args["room_number"])
-        day = a.parse_date(args["date"], "date")
+    async def cancel_wakeup_call(room_number: Room, date: Day) -> dict[str, Any]:
+        """Cancel a room's wake-up call on a date."""
+        stay = a.occupied_room(conn, room_number)
+        day = a.parse_date(date, "date")
         with conn:
             n = conn.execute(
                 "UPDATE wakeup_calls SET status = 'cancelled' WHERE room_number = ? AND date = ? "
@@ -65,18 +59,21 @@ def stay_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             raise ToolExecutionError(f"room {stay['room_number']} has no wake-up call on {day}")
         return {"room_number": stay["room_number"], "date": str(day), "status": "cancelled"}
 
-    def request_housekeeping(args: dict[str, Any]) -> dict[str, Any]:
-        stay = a.occupied_room(conn, args["room_number"])
-        kind = args["request_type"]
-        qty = int(a.opt(args, "quantity") or 1)
-        notes = a.text(args["notes"], "notes", 200) if a.opt(args, "notes") else None
-        if kind == "other" and not notes:
+    async def request_housekeeping(
+        room_number: Room, request_type: HousekeepingType, quantity: Quantity = 1, notes: str = ""
+    ) -> dict[str, Any]:
+        """Send housekeeping to a checked-in room (towels, cleaning, crib...)."""
+        stay = a.occupied_room(conn, room_number)
+        kind = request_type
+        qty = quantity
+        note = a.text(notes, "notes", 200) if notes else None
+        if kind == "other" and not note:
             raise ToolExecutionError("say in notes what the guest needs")
         with conn:
             cur = conn.execute(
                 "INSERT INTO housekeeping_requests(room_number, request_type, quantity, notes, "
                 "status, created_on) VALUES (?, ?, ?, ?, 'open', ?)",
-                (stay["room_number"], kind, qty, notes, str(HOTEL_TODAY)),
+                (stay["room_number"], kind, qty, note, str(HOTEL_TODAY)),
             )
         return {
             "request_id": cur.lastrowid,
@@ -86,10 +83,10 @@ def stay_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "expected": "within 30 minutes",
         }
 
-    def report_maintenance(args: dict[str, Any]) -> dict[str, Any]:
-        stay = a.occupied_room(conn, args["room_number"])
-        issue = a.text(args["issue"], "issue", 200)
-        urgency = args["urgency"]
+    async def report_maintenance(room_number: Room, issue: str, urgency: Urgency) -> dict[str, Any]:
+        """Report something broken in a checked-in room. Urgent: leaks, no heat, no power."""
+        stay = a.occupied_room(conn, room_number)
+        issue = a.text(issue, "issue", 200)
         with conn:
             cur = conn.execute(
                 "INSERT INTO maintenance_requests(room_number, issue, urgency, status, created_on) "
@@ -103,41 +100,7 @@ def stay_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "expected": RESPONSE_TIME[urgency],
         }
 
-    room_date = params(["room_number", "date"], room_number=ROOM, date=DATE)
     return [
-        ToolSpec(
-            "set_wakeup_call",
-            "Schedule (or move) a wake-up call for a checked-in room.",
-            params(["room_number", "date", "time"], room_number=ROOM, date=DATE, time=TIME),
-            set_wakeup_call,
-        ),
-        ToolSpec(
-            "cancel_wakeup_call",
-            "Cancel a room's wake-up call on a date.",
-            room_date,
-            cancel_wakeup_call,
-        ),
-        ToolSpec(
-            "request_housekeeping",
-            "Send housekeeping to a checked-in room (towels, cleaning, crib...).",
-            params(
-                ["room_number", "request_type"],
-                room_number=ROOM,
-                request_type=string(enum=HOUSEKEEPING_TYPES),
-                quantity=count(1, 5),
-                notes=string(),
-            ),
-            request_housekeeping,
-        ),
-        ToolSpec(
-            "report_maintenance",
-            "Report something broken in a checked-in room. Urgent: leaks, no heat, no power.",
-            params(
-                ["room_number", "issue", "urgency"],
-                room_number=ROOM,
-                issue=string(),
-                urgency=string(enum=URGENCIES),
-            ),
-            report_maintenance,
-        ),
+        desk_tool(f)
+        for f in (set_wakeup_call, cancel_wakeup_call, request_housekeeping, report_maintenance)
     ]

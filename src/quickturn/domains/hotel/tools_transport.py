@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
-from quickturn.domains.hotel.schemas import CODE, DATE, NAME, PHONE, TIME, count, params, string
+from quickturn.domains.hotel.fields import Code, Day, Direction, GuestName, Passengers, Phone, Time
+from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.elicit import CallerInputError, ask_caller
+from quickturn.tools.function_tool import FunctionTool
 
 AIRPORT = "Harbor City International Airport"
 HOTEL_PICKUP = "hotel entrance"
@@ -20,14 +24,16 @@ TRANSFER_VEHICLES = (("sedan", 3, 65), ("van", 7, 95))
 # Transfers cancelled later than this before pickup are charged in full (the driver is on the way).
 TRANSFER_FREE_CANCELLATION = timedelta(hours=2)
 BOOKING_WINDOW_DAYS = 90
+Destination = Annotated[str, Field(json_schema_extra=ask_caller("where you are going"))]
+Flight = Annotated[str, Field(json_schema_extra=ask_caller("the flight number"))]
 
 
-def transport_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
-    def pickup(args: dict[str, Any]) -> tuple[str, str]:
-        day = a.future_date(args["date"], "date")
+def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    def pickup(date: str, time: str) -> tuple[str, str]:
+        day = a.future_date(date, "date")
         if day > HOTEL_TODAY + timedelta(days=BOOKING_WINDOW_DAYS):
             raise ToolExecutionError(f"rides can be booked up to {BOOKING_WINDOW_DAYS} days ahead")
-        at = a.parse_time(args["time"])
+        at = a.parse_time(time)
         a.future_moment(day, at, "pickup")
         return str(day), f"{at:%H:%M}"
 
@@ -51,26 +57,34 @@ def transport_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return code
 
-    def book_taxi(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        phone = a.phone(args["phone"])
-        day, at = pickup(args)
-        passengers = int(args["passengers"])
+    async def book_taxi(
+        guest_name: GuestName,
+        phone: Phone,
+        date: Day,
+        time: Time,
+        destination: Destination,
+        passengers: Passengers,
+        pickup_location: str = "",
+    ) -> dict[str, Any]:
+        """Book a metered taxi (up to 4 passengers), by default from the hotel entrance."""
+        name = a.name(guest_name)
+        number = a.phone(phone)
+        day, at = pickup(date, time)
         if passengers > MAX_TAXI_PASSENGERS:
             raise ToolExecutionError(
                 f"a taxi takes at most {MAX_TAXI_PASSENGERS} passengers; book two taxis or, for "
                 "the airport, a van transfer"
             )
-        where = a.text(a.opt(args, "pickup_location") or HOTEL_PICKUP, "pickup_location", 120)
+        where = a.text(pickup_location or HOTEL_PICKUP, "pickup_location", 120)
         code = insert(
             {
                 "kind": "taxi",
                 "guest_name": name,
-                "phone": phone,
+                "phone": number,
                 "date": day,
                 "time": at,
                 "pickup_location": where,
-                "destination": a.text(args["destination"], "destination", 120),
+                "destination": a.text(destination, "destination", 120),
                 "passengers": passengers,
                 "vehicle": "taxi",
                 "flight_number": None,
@@ -86,25 +100,33 @@ def transport_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "fare": "metered, paid to the driver",
         }
 
-    def book_airport_transfer(args: dict[str, Any]) -> dict[str, Any]:
-        name = a.name(args["guest_name"])
-        phone = a.phone(args["phone"])
-        day, at = pickup(args)
-        passengers = int(args["passengers"])
+    async def book_airport_transfer(
+        guest_name: GuestName,
+        phone: Phone,
+        direction: Direction,
+        date: Day,
+        time: Time,
+        passengers: Passengers,
+        flight_number: Flight = "",
+    ) -> dict[str, Any]:
+        """Book the airport car: sedan for 1-3 people, van for 4-7; pickups need a flight."""
+        name = a.name(guest_name)
+        number = a.phone(phone)
+        day, at = pickup(date, time)
         vehicle = next(((v, p) for v, n, p in TRANSFER_VEHICLES if passengers <= n), None)
         if vehicle is None:
             raise ToolExecutionError(
                 f"one transfer takes at most {TRANSFER_VEHICLES[-1][1]} passengers; book two"
             )
-        flight = a.opt(args, "flight_number")
-        to_airport = args["direction"] == "to_airport"
+        flight = flight_number
+        to_airport = direction == "to_airport"
         if not to_airport and not flight:
-            raise ToolExecutionError("an airport pickup needs the flight number")
+            raise CallerInputError("an airport pickup needs the flight number", "flight_number")
         code = insert(
             {
                 "kind": "airport_transfer",
                 "guest_name": name,
-                "phone": phone,
+                "phone": number,
                 "date": day,
                 "time": at,
                 "pickup_location": HOTEL_PICKUP if to_airport else f"{AIRPORT} arrivals",
@@ -124,8 +146,9 @@ def transport_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             "price_usd": vehicle[1],
         }
 
-    def cancel_transport(args: dict[str, Any]) -> dict[str, Any]:
-        code = a.booking_code(args["transport_code"], "ride")
+    async def cancel_transport(transport_code: Code) -> dict[str, Any]:
+        """Cancel a taxi or airport transfer by its code."""
+        code = a.booking_code(transport_code, "ride")
         row = conn.execute("SELECT * FROM transport_bookings WHERE code = ?", (code,)).fetchone()
         if row is None:
             raise ToolExecutionError(f"no taxi or transfer with code {code}")
@@ -144,41 +167,4 @@ def transport_tools(conn: sqlite3.Connection) -> list[ToolSpec]:
             )
         return {"transport_code": code, "status": "cancelled", "cancellation_fee_usd": fee}
 
-    return [
-        ToolSpec(
-            "book_taxi",
-            "Book a metered taxi (up to 4 passengers), by default from the hotel entrance.",
-            params(
-                ["guest_name", "phone", "date", "time", "destination", "passengers"],
-                guest_name=NAME,
-                phone=PHONE,
-                date=DATE,
-                time=TIME,
-                destination=string(),
-                passengers=count(1, 20),
-                pickup_location=string(),
-            ),
-            book_taxi,
-        ),
-        ToolSpec(
-            "book_airport_transfer",
-            "Book the airport car: sedan for 1-3 people, van for 4-7; pickups need a flight.",
-            params(
-                ["guest_name", "phone", "direction", "date", "time", "passengers"],
-                guest_name=NAME,
-                phone=PHONE,
-                direction=string(enum=["to_airport", "from_airport"]),
-                date=DATE,
-                time=TIME,
-                passengers=count(1, 20),
-                flight_number=string(),
-            ),
-            book_airport_transfer,
-        ),
-        ToolSpec(
-            "cancel_transport",
-            "Cancel a taxi or airport transfer by its code.",
-            params(["transport_code"], transport_code=CODE),
-            cancel_transport,
-        ),
-    ]
+    return [desk_tool(f) for f in (book_taxi, book_airport_transfer, cancel_transport)]

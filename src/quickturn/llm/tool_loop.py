@@ -85,11 +85,15 @@ class ReplyDone:
 
 ReplyEvent = TextDelta | ToolCallEvent | ToolStarted | ToolFinished | MessageAdded | ReplyDone
 
+LiveTools = Callable[[], tuple[str, ToolRegistry]]
+"""The current (system prompt, tools), read before every round: a tool may change them mid-reply
+(a hand-over to another agent, a flow's next task)."""
+
 
 async def run_tool_loop(
     client: ChatClient,
     history: list[Message],
-    tools: ToolRegistry,
+    tools: ToolRegistry | LiveTools,
     options: ToolLoopOptions = ToolLoopOptions(),
     *,
     conversation_id: str | None = None,
@@ -104,13 +108,14 @@ async def run_tool_loop(
     finish_reason = "stop"
     started = clock()
     for round_no in range(1, options.max_rounds + 1):
+        registry = _current(tools, working)
         # On the last round tools are withheld, so the model must answer in words.
         wrap_up = options.wrap_up_after_s
         late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
         last = round_no == options.max_rounds or late
         request = ChatRequest(
             messages=list(working),  # a snapshot: working grows after this round
-            tools=[] if last else tools.schemas(),
+            tools=[] if last else registry.schemas(),
             tool_choice="none" if last else "auto",
             max_tokens=options.max_tokens,
             temperature=options.temperature,
@@ -171,7 +176,7 @@ async def run_tool_loop(
             await may_run_tools.wait()
         yield ToolStarted(tuple(calls), clock())
         for call in calls:
-            result = await tools.execute(call)
+            result = await registry.execute(call)
             message = result.to_message()
             working.append(message)
             yield ToolFinished(result, call, clock())
@@ -185,6 +190,15 @@ async def run_tool_loop(
         finish_reason=finish_reason,
         at_s=clock(),
     )
+
+
+def _current(tools: ToolRegistry | LiveTools, working: list[Message]) -> ToolRegistry:
+    if isinstance(tools, ToolRegistry):
+        return tools
+    system, registry = tools()
+    if working and working[0].get("role") == "system":
+        working[0] = {"role": "system", "content": system}
+    return registry
 
 
 def _same_call(a: ToolCall, b: ToolCall) -> bool:

@@ -1,0 +1,94 @@
+"""``Agent``: what a voice agent is (instructions, tools, a greeting), apart from how it runs.
+
+Tools are ``@tool`` functions or plain ``ToolSpec``s (or a whole ``ToolRegistry``), mixed
+freely. A ``@tool`` function that returns another ``Agent`` hands the call to it: the session
+switches instructions and tools from the next model round on (a flow's next task, a specialist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from quickturn.errors import ConfigError, ToolSchemaError
+from quickturn.tools.context import ToolContext
+from quickturn.tools.function_tool import FunctionTool, jsonable
+from quickturn.tools.types import ToolRegistry, ToolSpec
+
+ToolLike = FunctionTool | ToolSpec
+Tools = Sequence[ToolLike] | ToolRegistry
+
+
+@dataclass(frozen=True)
+class Agent:
+    instructions: str
+    """The system prompt."""
+    tools: Tools = field(default=())
+    greeting: str | None = None
+    """Said when the call starts (None: the agent waits for the caller)."""
+    name: str = "agent"
+
+    def __post_init__(self) -> None:
+        if not self.instructions.strip():
+            raise ConfigError("an Agent needs instructions")
+        if self.greeting is not None and not self.greeting.strip():
+            raise ConfigError("greeting must be None or non-empty")
+        names = tool_names(self.tools)
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ToolSchemaError(f"agent {self.name!r}: duplicate tool names {dupes}")
+
+
+def tool_names(tools: Tools) -> list[str]:
+    if isinstance(tools, ToolRegistry):
+        return tools.names
+    return [t.name for t in tools]
+
+
+def tool_schemas(agent: Agent) -> list[dict[str, Any]]:
+    """The OpenAI tool schemas the model will see (for warming an LLM's prefix cache)."""
+    if isinstance(agent.tools, ToolRegistry):
+        return agent.tools.schemas()
+    return [t.schema() if isinstance(t, ToolSpec) else _schema(t) for t in agent.tools]
+
+
+def _schema(fn: FunctionTool) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {"name": fn.name, "description": fn.description, "parameters": fn.parameters},
+    }
+
+
+def bind_tools(
+    tools: Tools, context: ToolContext, on_agent: Callable[[Agent], None]
+) -> ToolRegistry:
+    """The registry one call runs: ``@tool`` functions bound to the call's context; a result
+    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``."""
+    if isinstance(tools, ToolRegistry):
+        return tools
+    specs: list[ToolSpec] = []
+    for t in tools:
+        if isinstance(t, ToolSpec):
+            specs.append(t)
+        elif isinstance(t, FunctionTool):
+            specs.append(_bound(t, context, on_agent))
+        else:
+            raise ToolSchemaError(f"not a tool: {t!r:.80} (use @tool or ToolSpec)")
+    return ToolRegistry(specs)
+
+
+def _bound(
+    fn: FunctionTool, context: ToolContext, on_agent: Callable[[Agent], None]
+) -> ToolSpec:
+    async def handler(arguments: dict[str, Any]) -> Any:
+        out = await fn.run(arguments, context)
+        result: Any = out
+        if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], Agent):
+            out, result = out
+        if isinstance(out, Agent):
+            on_agent(out)
+            return jsonable(result) if result is not out else f"Transferred to {out.name}."
+        return jsonable(result)
+
+    return ToolSpec(fn.name, fn.description, fn.parameters, handler)
