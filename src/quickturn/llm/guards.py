@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from quickturn.errors import ConfigError
 from quickturn.llm.types import Message
@@ -94,3 +95,83 @@ class AnsweredCalls:
 
     def __len__(self) -> int:
         return len(self._results)
+
+
+class ParrotWatch:
+    """Holds back streamed reply text while it could still be a repeat of an earlier turn.
+
+    Text is released as soon as its words stop being the opening of every earlier assistant
+    turn (most replies diverge within a few words, so the caller waits for nothing); a reply
+    that turns out to be a parrot is never released at all.
+    """
+
+    def __init__(self, history: Sequence[Message], options: GuardOptions = GuardOptions()) -> None:
+        self._history = list(history)
+        self._earlier = [_words(t) for t in earlier_replies(history)]
+        self._options = options
+        self._held: list[str] = []
+        self._released = False
+
+    def feed(self, text: str) -> str:
+        """The text that may be spoken now ("" while it is held)."""
+        if self._released:
+            return text
+        self._held.append(text)
+        so_far = "".join(self._held)
+        words = _words(so_far)
+        # The last word may still be growing: compare only the complete ones.
+        complete = words[:-1] if so_far and so_far[-1].isalnum() else words
+        if any(e[: len(complete)] == complete for e in self._earlier):
+            return ""
+        self._released = True
+        self._held = []
+        return so_far
+
+    def finish(self) -> tuple[str, bool]:
+        """At the end of the reply: the held text, and whether it is a parrot."""
+        held = "".join(self._held)
+        self._held = []
+        if self._released or not held:
+            return held, False
+        return held, parroted_turn(held, self._history, self._options) is not None
+
+
+def merge_earlier_call(call: ToolCall, history: Sequence[Message]) -> ToolCall:
+    """``call`` with the arguments it lacks filled in from the latest earlier call of the same
+    tool that failed (the caller was asked for what was missing and answered: a small model
+    then often calls again with only the new facts). Its own non-blank values win."""
+    for m in reversed(history):
+        if m.get("role") != "assistant":
+            continue
+        for raw in m.get("tool_calls") or []:
+            fn = raw.get("function", {})
+            if fn.get("name") != call.name or raw.get("id") == call.id:
+                continue
+            if not _failed(history, raw.get("id")):
+                return call  # the last such call succeeded: a new task, nothing to merge
+            earlier = fn.get("arguments")
+            if isinstance(earlier, str):
+                try:
+                    earlier = json.loads(earlier or "{}")
+                except json.JSONDecodeError:
+                    return call
+            if not isinstance(earlier, dict):
+                return call
+            merged = dict(call.arguments)
+            for key, value in earlier.items():
+                if _blank(merged.get(key)) and not _blank(value):
+                    merged[key] = value
+            return ToolCall(call.id, call.name, merged, call.repaired)
+    return call
+
+
+def _failed(history: Sequence[Message], call_id: Any) -> bool:
+    for m in history:
+        if m.get("role") == "tool" and m.get("tool_call_id") == call_id:
+            content = m.get("content")
+            return isinstance(content, str) and content.lstrip().startswith('{"error"')
+    return False
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
