@@ -30,11 +30,14 @@ async def run(style: str, out: list[dict[str, object]]) -> None:
     seed = agent.build_seed_database(default_cache_dir() / "hotel.sqlite")
     tools = agent.tools(agent.new_conversation_db(seed)).schemas()
     client = await EmbeddedChatClient.create(
-        EmbeddedOptions(tool_style=style), ModelPaths(default_cache_dir())  # type: ignore[arg-type]
+        EmbeddedOptions(tool_style=style),
+        ModelPaths(default_cache_dir()),  # type: ignore[arg-type]
     )
     system = {"role": "system", "content": agent.system_prompt}
     report = await client.warm(ChatRequest(messages=[system], tools=tools))
-    print(f"{style}: prefix {report.prefix_tokens} tokens ({report.source}, {report.seconds:.1f} s)")
+    print(
+        f"{style}: prefix {report.prefix_tokens} tokens ({report.source}, {report.seconds:.1f} s)"
+    )
     for line in LINES:
         request = ChatRequest(
             messages=[system, {"role": "user", "content": line}], tools=tools, max_tokens=120
@@ -46,8 +49,11 @@ async def run(style: str, out: list[dict[str, object]]) -> None:
             text, done = await client._complete(tokens, client._params(request, walker=walker))
             wall = time.perf_counter() - t0
             row = {
-                "tool_style": style, "jump_forward": jump, "line": line,
-                "prefix_tokens": report.prefix_tokens, "prompt_tokens": len(tokens),
+                "tool_style": style,
+                "jump_forward": jump,
+                "line": line,
+                "prefix_tokens": report.prefix_tokens,
+                "prompt_tokens": len(tokens),
                 "completion_tokens": done.result.completion_tokens,
                 "forced_tokens": done.result.forced_tokens,
                 "sampled_tokens": done.result.completion_tokens - done.result.forced_tokens,
@@ -56,9 +62,11 @@ async def run(style: str, out: list[dict[str, object]]) -> None:
                 "text": text,
             }
             out.append(row)
-            print(f"  jump={jump!s:5} {row['completion_tokens']:>3} tok "
-                  f"({row['forced_tokens']} forced) {wall:6.2f} s {row['tok_per_s']:6.2f} tok/s "
-                  f"{text[:70]!r}")
+            print(
+                f"  jump={jump!s:5} {row['completion_tokens']:>3} tok "
+                f"({row['forced_tokens']} forced) {wall:6.2f} s {row['tok_per_s']:6.2f} tok/s "
+                f"{text[:70]!r}"
+            )
     await client.aclose()
 
 

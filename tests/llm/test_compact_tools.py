@@ -24,8 +24,11 @@ TOOL = {
                 "kids": {"type": "integer", "minimum": 0},
                 "notes": {"type": "array", "items": {"type": "string"}},
                 "vip": {"type": "boolean", "description": "returning guest"},
-                "card": {"type": "object", "properties": {"last4": {"type": "string"}},
-                         "required": ["last4"]},
+                "card": {
+                    "type": "object",
+                    "properties": {"last4": {"type": "string"}},
+                    "required": ["last4"],
+                },
             },
             "required": ["check_in", "room", "adults"],
             "additionalProperties": False,

@@ -156,8 +156,11 @@ async def test_a_call_missing_the_callers_fields_is_asked_at_once_without_a_roun
 async def test_the_callers_answer_completes_the_same_call_with_what_was_given_before() -> None:
     history = [
         {"role": "user", "content": "book two nights"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            ToolCall("c1", "book", {"nights": 2}).to_openai()]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [ToolCall("c1", "book", {"nights": 2}).to_openai()],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": '{"error": "guest_name missing"}'},
         {"role": "assistant", "content": "May I have your full name?"},
         {"role": "user", "content": "Ann Lee"},

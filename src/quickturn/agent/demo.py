@@ -101,6 +101,8 @@ class DemoResult:
     history: list[Message]
     payload: dict[str, Any]
     llm: str
+    bookings: list[dict[str, Any]] = field(default_factory=list)
+    """Bookings the call wrote into the demo's database (empty: the agent did not book)."""
 
 
 async def _load_llm(
@@ -155,6 +157,7 @@ async def run_demo(
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
+    seeded = {row[0] for row in conn.execute("SELECT code FROM bookings")}
     agent = Agent(
         instructions=hotel.system_prompt,
         tools=hotel.tools(conn),
@@ -192,6 +195,7 @@ async def run_demo(
             await llm.aclose()
         await stt.aclose()
         await tts.aclose()
+        bookings = _new_bookings(conn, seeded)
         conn.close()
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -206,13 +210,24 @@ async def run_demo(
         "caller_timeouts": caller.timeouts,
         "stats": asdict(session.stats()),
         "errors": [str(e) for e in session.errors],
+        "bookings": bookings,
     }
     payload = metrics_payload(session.turns, meta)
     write_metrics(out / "metrics.json", payload)
     if options.json_path is not None:
         write_metrics(options.json_path, payload)
     write_report(out / "report.html", payload, session.turns)
-    return DemoResult(out, session.turns, session.stats(), session.history, payload, llm_name)
+    return DemoResult(
+        out, session.turns, session.stats(), session.history, payload, llm_name, bookings
+    )
+
+
+def _new_bookings(conn: Any, seeded: set[str]) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT b.code, g.name AS guest, b.room_type, b.check_in, b.check_out, b.adults, "
+        "b.status FROM bookings b JOIN guests g ON g.id = b.guest_id ORDER BY b.code"
+    ).fetchall()
+    return [dict(r) for r in rows if r["code"] not in seeded]
 
 
 def default_out_dir(root: Path = Path("runs")) -> Path:

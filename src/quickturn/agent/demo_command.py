@@ -67,6 +67,11 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{len(result.turns)} turns, LLM {result.llm}; A2A p50 {_ms(p50)}, p95 {_ms(p95)}; "
           f"the answer itself (after any filler) p50 {_ms(r50)}, p95 {_ms(r95)}")
     print(f"stats: {result.stats}")
+    for b in result.bookings:
+        print(f"booking written: {b['code']} for {b['guest']}, {b['room_type']} room, "
+              f"{b['check_in']} to {b['check_out']}, {b['adults']} adult(s), {b['status']}")
+    if not result.bookings:
+        print("no booking was written: the agent did not complete the caller's booking")
     print(f"wrote {result.out_dir}/call.wav, metrics.json, report.html")
     return 0
 

@@ -233,8 +233,9 @@ class CallWalker:
             return replace(base, mode="trie", options=quoted, then="value_end")
         if kind == "object" or (kind is None and "properties" in schema):
             props = tuple((schema.get("properties") or {}).items())
-            return replace(base, mode="lit", stack=(*s.stack, _Obj(props)), text="{",
-                           then="obj_open")
+            return replace(
+                base, mode="lit", stack=(*s.stack, _Obj(props)), text="{", then="obj_open"
+            )
         if kind == "string":
             return replace(base, mode="lit", text='"', then="str")
         if kind in ("integer", "number"):

@@ -18,7 +18,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +27,13 @@ from quickturn.assets import ModelPaths
 from quickturn.errors import ConfigError, EngineError, MissingDependencyError
 from quickturn.llm.call_walker import CallWalker
 from quickturn.llm.chat_template import ChatTemplate, ToolStyle
-from quickturn.llm.llama_slot import GenerationResult, LlamaSlot, SamplingParams
+from quickturn.llm.embedded_output import OutputShaper, parse_forced, parse_grammar_output
+from quickturn.llm.llama_slot import GenerationResult, LlamaSlot, SamplingParams, assign_slots
 from quickturn.llm.prefix_store import PrefixStore
 from quickturn.llm.types import (
     ChatRequest,
     Finished,
     LLMEvent,
-    TextDelta,
     ToolCallEvent,
     Usage,
 )
@@ -220,6 +220,48 @@ class EmbeddedChatClient:
         )
         return WarmReport(len(prefix), source, time.perf_counter() - t0)
 
+    async def warm_each(
+        self, requests: Sequence[ChatRequest], progress: ProgressFn | None = None
+    ) -> list[WarmReport]:
+        """Give each request's prefix a slot of its own (an agent organised as flows: one
+        prefix per flow), so entering any of them costs no prefill; each is also persisted.
+
+        A slot that already holds one of the prefixes keeps it. Prefixes beyond the number of
+        slots are still prefilled once and stored on disk (loading one back takes ~0.6 s).
+        """
+        prefixes: list[list[int]] = []
+        for request in requests:
+            tokens, n_prefix = await self.prompt_tokens(request)
+            if n_prefix and tokens[:n_prefix] not in prefixes:
+                prefixes.append(tokens[:n_prefix])
+        plan = assign_slots([s.cached_tokens() for s in self._slots], prefixes)
+        reports: list[WarmReport] = []
+        for i, prefix in enumerate(prefixes):
+            slot = self._slots[plan[i]] if i in plan else None
+            t0 = time.perf_counter()
+            if slot is None:
+                source = await self._store_only(prefix, progress)
+            else:
+                async with self._free:
+                    await self._free.wait_for(lambda s=slot: not s.busy)  # type: ignore[misc]
+                    slot.busy = True
+                try:
+                    source = await self._warm_slot(slot, prefix, progress)
+                finally:
+                    await self._release(slot)
+            reports.append(WarmReport(len(prefix), source, time.perf_counter() - t0))
+        return reports
+
+    async def _store_only(self, prefix: list[int], progress: ProgressFn | None) -> str:
+        """Persist a prefix no slot can keep: prefill it in the least recently used slot."""
+        if self._store is not None and await asyncio.to_thread(self._store.has, prefix):
+            return "disk"
+        slot = await self._acquire(prefix)
+        try:
+            return await self._warm_slot(slot, prefix, progress)
+        finally:
+            await self._release(slot)
+
     async def _warm_slot(
         self, slot: LlamaSlot, prefix: list[int], progress: ProgressFn | None
     ) -> str:
@@ -358,7 +400,7 @@ class EmbeddedChatClient:
                     yield ev
             return
         tokens, _ = await self.prompt_tokens(request)
-        shaper = _OutputShaper(request)
+        shaper = OutputShaper(request)
         params = self._params(request, walker=self._walker_for(request))
         # aclosing: when our consumer closes us early, the generation below must be closed (and
         # its slot freed) now, not whenever the garbage collector finalizes it.
@@ -398,7 +440,7 @@ class EmbeddedChatClient:
                 tokens, self._params(request, stop=(*request.stop, "</tool_call>"))
             )
             usage = done.usage
-            call = _parse_forced(lead + text, request, forced)
+            call = parse_forced(lead + text, request, forced)
         if call is None:
             grammar = self._grammar_for(request.tools, forced)
             tokens, _ = await self.prompt_tokens(request)
@@ -408,7 +450,7 @@ class EmbeddedChatClient:
                 usage.completion_tokens + done.usage.completion_tokens,
                 usage.cached_tokens + done.usage.cached_tokens,
             )
-            call = _parse_grammar_output(text, forced)
+            call = parse_grammar_output(text, forced)
         now = time.perf_counter()
         yield ToolCallEvent(call, now)
         yield Finished("tool_calls", usage, now)
@@ -452,71 +494,3 @@ def _file_size(path: Path) -> int:
 class _Done:
     result: GenerationResult
     usage: Usage
-
-
-class _OutputShaper:
-    """Turns raw model text into TextDelta / ToolCallEvent according to the request."""
-
-    def __init__(self, request: ChatRequest) -> None:
-        self._drop_calls = request.tool_choice == "none"
-        self.calls_emitted = 0
-        self._parser: Any = None
-        if request.tools:
-            from quickturn.tools.repair import StreamingToolCallParser
-
-            self._parser = StreamingToolCallParser(request.tools)
-
-    def feed(self, text: str, now: float) -> list[LLMEvent]:
-        if self._parser is None:
-            return [TextDelta(text, now)] if text else []
-        return self._convert(self._parser.feed(text), now)
-
-    def finish(self, now: float) -> list[LLMEvent]:
-        if self._parser is None:
-            return []
-        return self._convert(self._parser.finish(), now)
-
-    def _convert(self, parsed: list[Any], now: float) -> list[LLMEvent]:
-        from quickturn.tools.repair import ContentChunk, ParsedCall
-
-        out: list[LLMEvent] = []
-        for ev in parsed:
-            if isinstance(ev, ContentChunk) and ev.text:
-                out.append(TextDelta(ev.text, now))
-            elif isinstance(ev, ParsedCall) and not self._drop_calls:
-                self.calls_emitted += 1
-                out.append(ToolCallEvent(ev.call, now))
-        return out
-
-
-def _parse_forced(text: str, request: ChatRequest, forced: str | None) -> ToolCall | None:
-    """The call in a freely completed ``<tool_call>`` opening, if it is schema-valid."""
-    import jsonschema
-
-    from quickturn.tools.repair import parse_tool_calls
-
-    result = parse_tool_calls(text + "\n</tool_call>", request.tools)
-    if len(result.calls) != 1:
-        return None
-    call = result.calls[0]
-    if forced is not None and call.name != forced:
-        return None
-    for tool in request.tools:
-        fn = tool.get("function", {})
-        if fn.get("name") == call.name:
-            params = fn.get("parameters") or {"type": "object"}
-            if jsonschema.Draft202012Validator(params).is_valid(call.arguments):
-                return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
-    return None
-
-
-def _parse_grammar_output(raw: str, forced: str | None) -> ToolCall:
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise EngineError(f"constrained decoding produced invalid JSON: {raw[:200]!r}") from exc
-    name = forced or obj.get("name")
-    args = obj.get("arguments", {})
-    if not isinstance(name, str) or not isinstance(args, dict):
-        raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
-    return ToolCall(id="call_0", name=name, arguments=args)

@@ -85,9 +85,10 @@ class JumpForwardDecoder:
                     if state is None:
                         continue
             else:
-                token, state = self._constrained(logits, state, np)
-                if token is None:  # nothing allowed among the candidates: the model goes on
+                picked, state = self._constrained(logits, state, np)
+                if picked is None:  # nothing allowed among the candidates: the model goes on
                     continue
+                token = picked
                 yield token
                 self.stats.sampled += 1
                 llm.eval([token])

@@ -52,6 +52,24 @@ def common_prefix_len(a: list[int], b: list[int]) -> int:
     return n
 
 
+def assign_slots(cached: list[list[int]], prefixes: list[list[int]]) -> dict[int, int]:
+    """prefix index -> slot index: a slot already holding a prefix keeps it; the others go to
+    free slots in order. Prefixes beyond the slots get none."""
+    plan: dict[int, int] = {}
+    taken: set[int] = set()
+    for i, prefix in enumerate(prefixes):
+        for j, held in enumerate(cached):
+            if j not in taken and held[: len(prefix)] == prefix:
+                plan[i] = j
+                taken.add(j)
+                break
+    free = [j for j in range(len(cached)) if j not in taken]
+    for i in range(len(prefixes)):
+        if i not in plan and free:
+            plan[i] = free.pop(0)
+    return plan
+
+
 class LlamaSlot:
     def __init__(
         self,

@@ -184,9 +184,9 @@ async def run_tool_loop(
             if not "".join(said).strip():
                 said = [options.deadline_reply]
                 yield TextDelta(options.deadline_reply, clock())
-            assistant = {"role": "assistant", "content": "".join(said)}
-            working.append(assistant)
-            yield MessageAdded(assistant)
+            cut: Message = {"role": "assistant", "content": "".join(said)}
+            working.append(cut)
+            yield MessageAdded(cut)
             finish_reason = "deadline"
             break
         if parroted and not calls:
@@ -251,9 +251,9 @@ async def run_tool_loop(
             # Only the caller can fix this call: ask at once, without another LLM round. The
             # answer comes back as the next user turn, into the same task.
             yield TextDelta(question, clock())
-            assistant = {"role": "assistant", "content": question}
-            working.append(assistant)
-            yield MessageAdded(assistant)
+            asked: Message = {"role": "assistant", "content": question}
+            working.append(asked)
+            yield MessageAdded(asked)
             finish_reason = "elicitation"
             break
         if last:
@@ -261,9 +261,9 @@ async def run_tool_loop(
         if deadline_at is not None and loop_time() >= deadline_at:
             # The tools ran (their results are in the history) but no round may start now.
             yield TextDelta(options.deadline_reply, clock())
-            assistant = {"role": "assistant", "content": options.deadline_reply}
-            working.append(assistant)
-            yield MessageAdded(assistant)
+            late_words: Message = {"role": "assistant", "content": options.deadline_reply}
+            working.append(late_words)
+            yield MessageAdded(late_words)
             finish_reason = "deadline"
             break
     yield ReplyDone(
