@@ -21,6 +21,7 @@ from quickturn.agent.agent import Agent, tool_schemas
 from quickturn.agent.agent_session import AgentSession
 from quickturn.agent.canned import CannedChatClient
 from quickturn.agent.events import TurnCompleted
+from quickturn.agent.flows import flow_warm_requests
 from quickturn.agent.metrics import TurnMetrics
 from quickturn.agent.options import SessionStats
 from quickturn.agent.report import metrics_payload, write_metrics, write_report
@@ -83,6 +84,8 @@ class DemoOptions:
     """Caller turns from WAV files instead of synthesised lines (any rate/channels)."""
     json_path: Path | None = None
     call: CallOptions = field(default_factory=CallOptions)
+    flows: bool = False
+    """The front desk organised as flows (domains/hotel/flows.py) instead of one 40-tool prompt."""
 
     def __post_init__(self) -> None:
         if self.llm not in ("auto", "embedded", "canned"):
@@ -106,11 +109,15 @@ class DemoResult:
 
 
 async def _load_llm(
-    choice: LLMChoice, paths: ModelPaths, warm_request: ChatRequest, progress: Progress
+    choice: LLMChoice,
+    paths: ModelPaths,
+    warm_request: ChatRequest,
+    progress: Progress,
+    flows: list[ChatRequest] | None = None,
 ) -> tuple[ChatClient, str]:
     if choice != "canned":
         try:
-            client = await load_embedded_llm(paths, warm_request, progress)
+            client = await load_embedded_llm(paths, warm_request, progress, flows or ())
         except MissingDependencyError:
             if choice == "embedded":
                 raise
@@ -158,19 +165,25 @@ async def run_demo(
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
     seeded = {row[0] for row in conn.execute("SELECT code FROM bookings")}
-    agent = Agent(
-        instructions=hotel.system_prompt,
-        tools=hotel.tools(conn),
-        greeting=hotel.greeting,
-        name="front-desk",
-    )
+    if options.flows:
+        from quickturn.domains.hotel.flows import hotel_flows
+
+        agent = hotel_flows(conn, hotel.policies)
+    else:
+        agent = Agent(
+            instructions=hotel.system_prompt,
+            tools=hotel.tools(conn),
+            greeting=hotel.greeting,
+            name="front-desk",
+        )
     progress(f"STT: loading faster-whisper {options.stack.stt_model}")
     stt = await load_stt(options.stack, paths)
     progress(f"TTS: loading {options.stack.tts}")
     tts = await load_tts(options.stack, paths)
     warm = ChatRequest(messages=[{"role": "system", "content": agent.instructions}],
                        tools=tool_schemas(agent))
-    llm, llm_name = await _load_llm(options.llm, paths, warm, progress)
+    flows = flow_warm_requests(agent) if options.flows else []
+    llm, llm_name = await _load_llm(options.llm, paths, warm, progress, flows)
     clock = RealClock()
     session = AgentSession(
         agent, stt=stt, tts=tts, llm=llm, options=options.stack, paths=paths, clock=clock,

@@ -35,6 +35,8 @@ def register(subparsers: Any) -> None:
                    help="ignore the caller while the agent speaks (no barge-in)")
     p.add_argument("--caller-wav", type=Path, action="append", default=[],
                    help="a caller turn from a WAV file (repeatable; any rate/channels)")
+    p.add_argument("--flows", action="store_true",
+                   help="the front desk as flows (a few tools per task) instead of one prompt")
     p.set_defaults(func=_run)
 
 
@@ -52,6 +54,7 @@ def _run(args: argparse.Namespace) -> int:
         llm=args.llm,
         caller_wavs=tuple(args.caller_wav),
         json_path=args.json,
+        flows=args.flows,
     )
     for wav in options.caller_wavs:
         if not wav.is_file():
