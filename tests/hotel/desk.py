@@ -9,6 +9,16 @@ from typing import Any
 
 from quickturn.tools.types import ToolCall, ToolRegistry
 
+# A complete, bookable create_booking call (a double room is free on those nights in the seed).
+BOOKING: dict[str, Any] = {
+    "guest_name": "Ann Lee",
+    "phone": "+1 555 123 4567",
+    "room_type": "double",
+    "check_in": "2026-03-20",
+    "check_out": "2026-03-22",
+    "adults": 2,
+}
+
 
 class Desk:
     """Calls tools the way the tool loop does: through ToolRegistry.execute (schema-validated)."""

@@ -15,6 +15,8 @@ from quickturn.tools.context import DetachedContext
 from quickturn.tools.function_tool import FunctionTool
 from quickturn.tools.types import ToolCall
 
+from .desk import BOOKING
+
 
 def test_hotel_tools_are_function_tools_with_docstring_descriptions(
     conn: sqlite3.Connection, agent: HotelAgent
@@ -55,15 +57,7 @@ async def test_each_conversation_writes_to_its_own_database(
     try:
         a, b = build_hotel_tools(first, agent.policies), build_hotel_tools(second, agent.policies)
         assert a.schemas() == b.schemas()
-        args = {
-            "guest_name": "Ann Lee",
-            "phone": "+1 555 123 4567",
-            "room_type": "double",
-            "check_in": "2026-03-20",
-            "check_out": "2026-03-22",
-            "adults": 2,
-        }
-        assert (await a.execute(ToolCall("c1", "create_booking", args))).ok
+        assert (await a.execute(ToolCall("c1", "create_booking", BOOKING))).ok
         count = "SELECT COUNT(*) FROM bookings WHERE guest_id IN (SELECT id FROM guests "
         count += "WHERE name = 'Ann Lee')"
         assert first.execute(count).fetchone()[0] == 1

@@ -109,6 +109,20 @@ async def test_an_unparseable_date_is_asked_again(desk: ToolRegistry) -> None:
     assert result.elicitation.question == "Sorry, could you tell me the check-in date again?"
 
 
+async def test_every_value_the_caller_must_repeat_is_asked_at_once(desk: ToolRegistry) -> None:
+    bad = {**STAY, "guest_name": "", "phone": "call me", "check_in": "next friday"}
+    result = await run(desk, "create_booking", **bad)
+    # The model still reads every problem, in one message.
+    assert "does not look like a phone" in result.content and "next friday" in result.content
+    ask = result.elicitation
+    assert ask is not None
+    assert ask.missing == ("guest_name",) and ask.invalid == ("phone", "check_in")
+    assert ask.question == (
+        "May I have your full name, and could you tell me a phone number and the check-in "
+        "date again?"
+    )
+
+
 async def test_a_tool_asks_for_what_it_needs_that_was_never_given(desk: ToolRegistry) -> None:
     spa = {"guest_name": "Ann Lee", "service": "facial", "date": "2026-03-20", "time": "10:00"}
     result = await run(desk, "book_spa", **spa)

@@ -54,10 +54,9 @@ def tool_schemas(agent: Agent) -> list[dict[str, Any]]:
 
 
 def _schema(fn: FunctionTool) -> dict[str, Any]:
-    return {
-        "type": "function",
-        "function": {"name": fn.name, "description": fn.description, "parameters": fn.parameters},
-    }
+    # ToolSpec.schema() is the one model view (it drops tool-layer ``x-`` keys); the warm
+    # prefix must be byte-identical to what the session's registry renders.
+    return fn.spec().schema()
 
 
 def bind_tools(

@@ -89,9 +89,15 @@ class ToolSpec:
             "function": {
                 "name": self.name,
                 "description": self.description,
-                "parameters": _model_view(self.parameters),
+                "parameters": self._model_parameters,
             },
         }
+
+    @functools.cached_property
+    def _model_parameters(self) -> dict[str, Any]:
+        # Once per spec: schema() runs on every model round, for every tool.
+        view: dict[str, Any] = _model_view(self.parameters)
+        return view
 
 
 # Keys whose values map names to subschemas: their keys are property names, never keywords.

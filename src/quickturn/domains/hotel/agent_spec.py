@@ -2,11 +2,12 @@
 
 Typical use (eval runner, demo, benchmarks)::
 
-    agent = HotelAgent()
-    seed = agent.build_seed_database(cache_dir / "hotel.sqlite")  # once
-    conn = agent.new_conversation_db(seed)                           # per call, private copy
-    tools = agent.tools(conn)
-    history = [{"role": "system", "content": agent.system_prompt}]
+    hotel = HotelAgent()
+    seed = hotel.build_seed_database(cache_dir / "hotel.sqlite")  # once
+    conn = hotel.new_conversation_db(seed)                           # per call, private copy
+    agent = hotel.agent(conn)          # a quickturn.Agent for AgentSession
+    tools = hotel.tools(conn)          # or a ToolRegistry for a tool loop of your own
+    history = [{"role": "system", "content": hotel.system_prompt}]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from quickturn.agent.agent import Agent
 from quickturn.domains.hotel.db import (
     HOTEL_TODAY,
     connect,
@@ -26,7 +28,7 @@ from quickturn.domains.hotel.db import (
 )
 from quickturn.domains.hotel.policy import PolicyBook
 from quickturn.domains.hotel.prompt import GREETING, system_prompt
-from quickturn.domains.hotel.tools import build_hotel_tools
+from quickturn.domains.hotel.tools import build_hotel_tools, hotel_tools
 from quickturn.errors import ConfigError
 from quickturn.tools.types import ToolRegistry
 
@@ -53,6 +55,9 @@ class HotelAgent:
     def tools(self, conn: sqlite3.Connection) -> ToolRegistry:
         return build_hotel_tools(conn, self.policies)
 
+    def agent(self, conn: sqlite3.Connection) -> Agent:
+        return hotel_agent(conn, self.policies, greeting=self.greeting)
+
     @staticmethod
     def build_seed_database(path: Path | str) -> Path:
         """Write the seeded database to ``path`` unless an up-to-date one is there; return it."""
@@ -70,6 +75,24 @@ class HotelAgent:
     def new_conversation_db(seed: Path | str | sqlite3.Connection) -> sqlite3.Connection:
         """A private in-memory copy of the seed for one conversation."""
         return copy_database(seed, ":memory:")
+
+
+def hotel_agent(
+    conn: sqlite3.Connection,
+    policies: PolicyBook | None = None,
+    *,
+    greeting: str = GREETING,
+    name: str = "front-desk",
+) -> Agent:
+    """The front desk as a ``quickturn.Agent``: the receptionist prompt and the 40 ``@tool``
+    functions bound to ``conn``. In an ``AgentSession``, ``end_call`` and ``transfer_to_human``
+    act on the session (hang up after the goodbye, emit a hand-off event)."""
+    return Agent(
+        instructions=system_prompt(HOTEL_TODAY),
+        tools=hotel_tools(conn, policies),
+        greeting=greeting,
+        name=name,
+    )
 
 
 def _is_current(path: Path) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, RATES_UNTIL
@@ -22,6 +23,20 @@ MAX_STAY_NIGHTS = 30
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # "7:30" is accepted as 07:30: small models often drop the leading zero.
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def ask_all(*checks: Callable[[], object]) -> None:
+    """Run every check of the caller's values and refuse them together: one CallerInputError
+    naming each that failed, so the caller is asked once for all of them, not once per round."""
+    failed: list[CallerInputError] = []
+    for check in checks:
+        try:
+            check()
+        except CallerInputError as exc:
+            failed.append(exc)
+    if failed:
+        fields = [f for exc in failed for f in exc.fields]
+        raise CallerInputError("; ".join(str(exc) for exc in failed), *fields)
 
 
 def parse_date(value: str, field: str) -> date:

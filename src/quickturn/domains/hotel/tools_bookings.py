@@ -91,6 +91,13 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         email: Email = "",
     ) -> dict[str, Any]:
         """Book a room. Confirm dates, room type, guests, name and phone with the caller first."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.phone(phone),
+            lambda: a.parse_date(check_in, "check_in"),
+            lambda: a.parse_date(check_out, "check_out"),
+            lambda: email and a.email(email),
+        )
         name = a.name(guest_name)
         number = a.phone(phone)
         mail = a.email(email) if email else None

@@ -124,6 +124,12 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         notes: str = "",
     ) -> dict[str, Any]:
         """Reserve a Lantern Room dinner table."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.phone(phone),
+            lambda: a.parse_date(date, "date"),
+            lambda: a.parse_time(time),
+        )
         name = a.name(guest_name)
         number = a.phone(phone)
         day = _dinner_date(date)

@@ -130,6 +130,7 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
 
     async def enroll_loyalty(guest_name: GuestName, email: Email, phone: Phone) -> dict[str, Any]:
         """Enrol a guest in the free Harbor Light loyalty programme."""
+        a.ask_all(lambda: a.name(guest_name), lambda: a.email(email), lambda: a.phone(phone))
         name = a.name(guest_name)
         email = a.email(email)
         phone = a.phone(phone)

@@ -61,6 +61,11 @@ def lost_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         date_lost: DateLost,
     ) -> dict[str, Any]:
         """Record an item a guest lost, so security can look and call back."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.phone(phone),
+            lambda: a.parse_date(date_lost, "date_lost"),
+        )
         name = a.name(guest_name)
         number = a.phone(phone)
         description = a.text(description, "description", 200)

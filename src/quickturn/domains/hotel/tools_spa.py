@@ -88,6 +88,12 @@ def spa_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         room_number: Room = "",
     ) -> dict[str, Any]:
         """Book a spa treatment. Needs the guest's phone or room number."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.parse_date(date, "date"),
+            lambda: a.parse_time(time),
+            lambda: phone and a.phone(phone),
+        )
         name = a.name(guest_name)
         svc = treatment(service)
         day = spa_date(date)

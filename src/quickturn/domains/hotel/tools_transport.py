@@ -37,6 +37,16 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         a.future_moment(day, at, "pickup")
         return str(day), f"{at:%H:%M}"
 
+    def rider(guest_name: str, phone: str, date: str, time: str) -> tuple[str, str, str, str]:
+        """Who rides and when: name, phone, pickup day and time, all checked at once."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.phone(phone),
+            lambda: a.parse_date(date, "date"),
+            lambda: a.parse_time(time),
+        )
+        return (a.name(guest_name), a.phone(phone), *pickup(date, time))
+
     def insert(values: dict[str, Any]) -> str:
         same = conn.execute(
             "SELECT code FROM transport_bookings WHERE kind = ? AND lower(guest_name) = lower(?) "
@@ -67,9 +77,7 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         pickup_location: str = "",
     ) -> dict[str, Any]:
         """Book a metered taxi (up to 4 passengers), by default from the hotel entrance."""
-        name = a.name(guest_name)
-        number = a.phone(phone)
-        day, at = pickup(date, time)
+        name, number, day, at = rider(guest_name, phone, date, time)
         if passengers > MAX_TAXI_PASSENGERS:
             raise ToolExecutionError(
                 f"a taxi takes at most {MAX_TAXI_PASSENGERS} passengers; book two taxis or, for "
@@ -110,9 +118,7 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         flight_number: Flight = "",
     ) -> dict[str, Any]:
         """Book the airport car: sedan for 1-3 people, van for 4-7; pickups need a flight."""
-        name = a.name(guest_name)
-        number = a.phone(phone)
-        day, at = pickup(date, time)
+        name, number, day, at = rider(guest_name, phone, date, time)
         vehicle = next(((v, p) for v, n, p in TRANSFER_VEHICLES if passengers <= n), None)
         if vehicle is None:
             raise ToolExecutionError(
