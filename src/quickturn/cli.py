@@ -1,7 +1,8 @@
 """`quickturn demo | serve | bench | eval`: the entry point.
 
 Each subcommand lives beside the code it drives (``<stage>/command.py``) and exposes
-``register(subparsers)``; it is imported lazily so ``quickturn --help`` never loads a model.
+``register(subparsers)``; command modules import no model at import time, so ``quickturn
+--help`` never loads one. A command whose module fails to import stays listed, with the reason.
 Environment variables are read here and in the command modules only.
 """
 
@@ -11,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from quickturn.errors import QuickturnError
 
@@ -26,15 +28,30 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quickturn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for _name, module in COMMANDS:
+    for name, module in COMMANDS:
         try:
             mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("quickturn"):
-                continue  # a part not built yet; its subcommand is simply absent
-            raise
+        except ImportError as exc:
+            # Never hidden: the subcommand stays listed and says why it cannot run.
+            _unavailable(sub, name, module, exc)
+            continue
         mod.register(sub)
     return parser
+
+
+def _unavailable(sub: Any, name: str, module: str, exc: ImportError) -> None:
+    reason = f"{module} failed to import: {type(exc).__name__}: {exc}"
+    # No option prefix: whatever follows the name is taken as-is and the reason is printed.
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=f"(unavailable: {reason})", add_help=False, prefix_chars="\x00"
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def run(_args: argparse.Namespace) -> int:
+        print(f"quickturn {name}: unavailable: {reason}", file=sys.stderr)
+        return 2
+
+    p.set_defaults(func=run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

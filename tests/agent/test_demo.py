@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from quickturn.agent.canned import CannedChatClient
-from quickturn.agent.demo import DemoOptions, load_caller_lines, run_demo
+from quickturn.agent.demo import DemoOptions, read_caller_wavs, run_demo
 from quickturn.agent.metrics import TurnMetrics, TurnStamps
 from quickturn.agent.report import metrics_payload, render_html, waterfall_svg, write_metrics
 from quickturn.agent.stack import StackOptions
@@ -37,14 +37,14 @@ async def test_caller_wav_of_any_rate_and_channels_is_converted(tmp_path: Path) 
     tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
     write_wav(tmp_path / "stereo44k.wav", np.stack([tone, tone], axis=1), 44_100)
     options = DemoOptions(out_dir=tmp_path, caller_wavs=(tmp_path / "stereo44k.wav",))
-    [(line, pcm)] = await load_caller_lines(options, tts=None, progress=lambda _: None)
+    [(line, pcm)] = read_caller_wavs(options)
     assert line.text == "stereo44k" and pcm.dtype == np.int16 and pcm.ndim == 1
     assert len(pcm) == pytest.approx(16_000, abs=2)
     # A file that is not audio is refused with a clear error.
     (tmp_path / "junk.wav").write_bytes(b"not a wav at all")
     bad = DemoOptions(out_dir=tmp_path, caller_wavs=(tmp_path / "junk.wav",))
     with pytest.raises(AudioFormatError):
-        await load_caller_lines(bad, tts=None, progress=lambda _: None)
+        read_caller_wavs(bad)
     # ...and by run_demo before any model loads: this cache holds no model files, so getting
     # as far as loading one would raise something else.
     with pytest.raises(AudioFormatError, match="junk.wav"):

@@ -48,7 +48,10 @@ async def test_states_and_metrics_are_exact_on_the_virtual_clock() -> None:
     first_sentence = first_token + h.llm.token_s  # "Hello!" is certain once " How" arrives
     first_audio = first_sentence + h.tts.latency_s
     assert t.user_text == "hello there"
+    assert t.vad_ended_ms == pytest.approx(h.vad.patience_s * 1000)  # FixedHold: no hold here
     assert t.turn_decided_ms == pytest.approx(decided * 1000)
+    assert t.rounds == 1 and t.reply_done_ms is not None and t.reply_done_ms >= t.first_sentence_ms
+    assert t.input_max_ms is not None and t.input_max_ms > 0
     assert t.transcript_ms == pytest.approx(transcript * 1000)
     assert t.llm_first_token_ms == pytest.approx(first_token * 1000)
     assert t.first_sentence_ms == pytest.approx(first_sentence * 1000)
@@ -101,6 +104,18 @@ async def test_unfinished_sentence_is_held_open_and_merged() -> None:
     assert users == ["i'd like to book a double room"]
     # No reply was started for the fragment: the agent never went to "thinking" before.
     assert s.machine.path().count("thinking") == 1
+
+
+@pytest.mark.parametrize("options", [PREEMPT, NO_PREEMPT], ids=["preemptive", "plain"])
+async def test_caller_going_on_while_the_fragment_is_transcribed_keeps_its_words(
+    options: SessionOptions,
+) -> None:
+    # A 0.8 s pause: the VAD ends the utterance after 0.5 s; STT needs 0.6 s, so the caller
+    # is speaking again before the fragment's transcript exists.
+    h = Harness(front_desk, options=options, stt_latency_s=0.6)
+    s = await h.run([(0.5, "i'd like to book | | | | a double room")], end_s=8.0)
+    assert [t.user_text for t in s.turns] == ["i'd like to book a double room"]
+    assert h.world.booked == [{"room_type": "double"}]
 
 
 def _agent_reply_start(h: Harness) -> float:

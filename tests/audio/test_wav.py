@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from conftest_audio import dominant_hz, sine
-from quickturn.audio.wav import load_pipeline_audio, parse_wav_bytes, read_wav, write_wav
+from quickturn.audio.wav import (
+    load_pipeline_audio,
+    parse_wav_bytes,
+    read_audio,
+    read_wav,
+    write_wav,
+)
 from quickturn.errors import AudioFormatError
 
 
@@ -138,3 +144,23 @@ def test_load_pipeline_audio_resamples(tmp_path: Path) -> None:
     pcm = load_pipeline_audio(tmp_path / "s.wav")
     assert len(pcm) == 16000
     assert dominant_hz(pcm, 16000) == pytest.approx(1000, abs=1)
+
+
+@pytest.mark.parametrize("fmt", ["FLAC", "OGG"])
+def test_flac_and_ogg_are_read_too(tmp_path: Path, fmt: str) -> None:
+    import soundfile
+
+    t = np.arange(16_000) / 16_000
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    path = tmp_path / f"caller.{fmt.lower()}"
+    soundfile.write(path, np.stack([tone, tone], axis=1), 16_000, format=fmt)
+    pcm, rate = read_audio(path)
+    assert rate == 16_000 and pcm.dtype == np.int16 and len(pcm) == 16_000
+    # Lossy Vorbis keeps the level, not the samples.
+    assert np.abs(pcm).max() == pytest.approx(0.3 * 32768, rel=0.05)
+
+
+def test_a_file_that_is_no_audio_gets_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.flac").write_bytes(b"fLaC but not really")
+    with pytest.raises(AudioFormatError, match=r"notes\.flac: not a readable audio file"):
+        read_audio(tmp_path / "notes.flac")

@@ -15,9 +15,6 @@ from bench_fakes import ScriptedClient, hotel_script, openai_app, server_in_thre
 from quickturn.cli import main
 
 pytest.importorskip("fastapi", reason="the fake server needs FastAPI (quickturn[server])")
-pytest.importorskip(
-    "quickturn.llm.openai_compat", reason="OpenAICompatClient is not part of this build yet"
-)
 
 
 Server = tuple[str, list[dict[str, Any]]]
@@ -141,7 +138,6 @@ def test_existing_results_are_never_overwritten(
 
 def test_gateway_overhead_mode(fake_server: Server, tmp_path: Path,
                                capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("quickturn.gateway.app", reason="the gateway is not part of this build")
     url, seen = fake_server
     seen.clear()
     code = main([

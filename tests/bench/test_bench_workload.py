@@ -5,7 +5,7 @@ import pytest
 from quickturn.bench.conversations import SCRIPTS, scripted_conversations
 from quickturn.bench.synthetic import synthetic_system_prompt, synthetic_tools
 from quickturn.bench.workload import Workload, canned_tool_result, load_workload
-from quickturn.errors import ConfigError, MissingDependencyError, ToolSchemaError
+from quickturn.errors import ConfigError, ToolSchemaError
 from quickturn.tools.types import ToolCall, validate_tool_schema
 
 
@@ -46,12 +46,8 @@ def test_unknown_workload_and_bad_tools_are_refused() -> None:
         Workload("x", "  ", [])
 
 
-def test_hotel_workload_when_the_domain_is_available() -> None:
-    try:
-        w = load_workload("hotel")
-    except MissingDependencyError as exc:
-        assert "--workload synthetic" in str(exc)
-        pytest.skip(f"hotel domain not built yet: {exc}")
+def test_hotel_workload() -> None:
+    w = load_workload("hotel")
     assert len(w.tools) >= 30
     assert len(w.system_prompt) > 2000
 

@@ -34,6 +34,7 @@ from quickturn.agent.session import VoiceSession
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.stack import Progress, StackOptions, load_embedded_llm, load_stt, load_tts
 from quickturn.agent.state import AgentState
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.assets import ModelPaths, default_cache_dir
 from quickturn.audio.noise_gate import NoiseGate
 from quickturn.audio.resample import resample
@@ -58,7 +59,7 @@ class AgentSession:
         self,
         agent: Agent,
         *,
-        stt: STT | None = None,
+        stt: STT | UtteranceTranscriber | None = None,
         tts: TTS | None = None,
         llm: ChatClient | str | None = None,
         vad: VADStream | None = None,

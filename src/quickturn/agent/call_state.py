@@ -28,6 +28,8 @@ class CallState:
     in_utterance: bool = False
     """The caller is speaking (between the VAD's start and end of an utterance)."""
     last_activity_s: float = 0.0
+    input_max_s: float = 0.0
+    """The slowest caller frame through noise gate + VAD since the current turn began."""
     context_version: int = 0
     """Bumps on every history commit; preemptive work from an older history is not reused."""
     tg: asyncio.TaskGroup | None = None

@@ -54,6 +54,7 @@ class TurnCommitter:
             filler=work.outcome.filler,
             rounds=work.outcome.rounds,
             reply_done_at_s=work.outcome.done_at_s,
+            input_max_s=call.input_max_s,
         )
         call.turns.append(metrics)
         call.emit(TurnCompleted(metrics, call.clock.now()))

@@ -8,38 +8,27 @@ question, a barge-in that changes a detail, and a goodbye. Everything runs in re
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
-from quickturn.agent.agent import Agent, tool_schemas
-from quickturn.agent.agent_session import AgentSession
-from quickturn.agent.canned import CannedChatClient
-from quickturn.agent.events import TurnCompleted
-from quickturn.agent.flows import flow_warm_requests
+from quickturn.agent.agent import Agent
 from quickturn.agent.metrics import TurnMetrics
 from quickturn.agent.options import SessionStats
-from quickturn.agent.report import metrics_payload, write_metrics, write_report
-from quickturn.agent.stack import StackOptions, load_embedded_llm, load_stt, load_tts
+from quickturn.agent.report import write_metrics
+from quickturn.agent.simulate import Line, choose_llm, simulate_call
+from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths
 from quickturn.audio.frame import PCM16
-from quickturn.audio.wav import load_pipeline_audio, write_wav
-from quickturn.clock import RealClock
-from quickturn.errors import ConfigError, MissingDependencyError
-from quickturn.llm.types import ChatClient, ChatRequest, Message
+from quickturn.audio.wav import load_pipeline_audio
+from quickturn.errors import ConfigError
+from quickturn.llm.types import Message
 from quickturn.transport.simulated import (
     CallerLine,
     CallOptions,
-    PacedOutput,
-    SimulatedCaller,
     SpokenLine,
-    StereoRecorder,
-    synthesize_line,
 )
 
 LLMChoice = Literal["auto", "embedded", "canned"]
@@ -108,25 +97,6 @@ class DemoResult:
     """Bookings the call wrote into the demo's database (empty: the agent did not book)."""
 
 
-async def _load_llm(
-    choice: LLMChoice,
-    paths: ModelPaths,
-    warm_request: ChatRequest,
-    progress: Progress,
-    flows: list[ChatRequest] | None = None,
-) -> tuple[ChatClient, str]:
-    if choice != "canned":
-        try:
-            client = await load_embedded_llm(paths, warm_request, progress, flows or ())
-        except MissingDependencyError:
-            if choice == "embedded":
-                raise
-        else:
-            return client, getattr(client, "model_name", "embedded")
-    progress("LLM: canned replies (install quickturn[llm] for the real model)")
-    return CannedChatClient(CANNED_RULES), "canned"
-
-
 def read_caller_wavs(options: DemoOptions) -> list[tuple[CallerLine, PCM16]]:
     """The caller turns from ``--caller-wav`` files; a bad file fails here, before any model
     loads. Any rate and channel count: load_pipeline_audio mixes down and resamples."""
@@ -135,19 +105,6 @@ def read_caller_wavs(options: DemoOptions) -> list[tuple[CallerLine, PCM16]]:
         (CallerLine((path.stem,)), load_pipeline_audio(path, rate))
         for path in options.caller_wavs
     ]
-
-
-async def load_caller_lines(
-    options: DemoOptions,
-    tts: Any,
-    progress: Progress,
-    from_wavs: list[tuple[CallerLine, PCM16]] | None = None,
-) -> list[tuple[CallerLine, PCM16]]:
-    if options.caller_wavs:
-        return from_wavs if from_wavs is not None else read_caller_wavs(options)
-    progress(f"synthesising {len(options.lines)} caller lines")
-    rate = options.call.sample_rate_hz
-    return [(line, await synthesize_line(tts, line, rate)) for line in options.lines]
 
 
 async def run_demo(
@@ -159,8 +116,7 @@ async def run_demo(
 ) -> DemoResult:
     from quickturn.domains.hotel import HotelAgent
 
-    t_start = time.perf_counter()
-    wav_lines = read_caller_wavs(options)
+    wav_lines = read_caller_wavs(options)  # a bad file fails here, before any model loads
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
@@ -176,62 +132,32 @@ async def run_demo(
             greeting=hotel.greeting,
             name="front-desk",
         )
-    progress(f"STT: loading faster-whisper {options.stack.stt_model}")
-    stt = await load_stt(options.stack, paths)
-    progress(f"TTS: loading {options.stack.tts}")
-    tts = await load_tts(options.stack, paths)
-    warm = ChatRequest(messages=[{"role": "system", "content": agent.instructions}],
-                       tools=tool_schemas(agent))
-    flows = flow_warm_requests(agent) if options.flows else []
-    llm, llm_name = await _load_llm(options.llm, paths, warm, progress, flows)
-    clock = RealClock()
-    session = AgentSession(
-        agent, stt=stt, tts=tts, llm=llm, options=options.stack, paths=paths, clock=clock,
-        conversation_id="demo",
-    )
-    if on_turn is not None:
-        session.on(TurnCompleted, lambda ev: on_turn(ev.metrics))
-    recorder = StereoRecorder(options.call.sample_rate_hz, start_s=clock.now())
-    output = PacedOutput(clock, options.call.sample_rate_hz, on_frame=recorder.agent)
     try:
-        await session.prepare(progress)
-        lines = await load_caller_lines(options, tts, progress, wav_lines)
-        # The first inference of each engine pays one-off set-up costs; not the caller's problem.
-        await stt.transcribe(np.zeros(options.call.sample_rate_hz, np.int16))
-        caller = SimulatedCaller(lines, clock, recorder, options.call, on_line=on_line)
-        progress(f"ready after {time.perf_counter() - t_start:.1f} s; the call starts")
-        recorder.start_s = clock.now()
-        await session.run(caller.input(session), output)
-    finally:
-        await output.aclose()
-        with contextlib.suppress(Exception):
-            await llm.aclose()
-        await stt.aclose()
-        await tts.aclose()
+        llm, llm_name = await choose_llm(options.llm, agent, paths, CANNED_RULES, progress)
+        result = await simulate_call(
+            agent,
+            wav_lines or list[Line](options.lines),
+            llm=llm,
+            stack=options.stack,
+            call=options.call,
+            paths=paths,
+            out_dir=options.out_dir,
+            meta={"llm": llm_name},
+            conversation_id="demo",
+            progress=progress,
+            on_turn=on_turn,
+            on_line=on_line,
+        )
         bookings = _new_bookings(conn, seeded)
+    finally:
         conn.close()
-    out = options.out_dir
-    out.mkdir(parents=True, exist_ok=True)
-    write_wav(out / "call.wav", recorder.stereo(), recorder.sample_rate_hz)
-    meta = {
-        "llm": llm_name,
-        "stt": options.stack.stt_model,
-        "tts": options.stack.tts,
-        "patience_ms": options.stack.patience_ms,
-        "preemptive": options.stack.session.preemptive,
-        "turn_lock": options.stack.session.turn_lock,
-        "caller_timeouts": caller.timeouts,
-        "stats": asdict(session.stats()),
-        "errors": [str(e) for e in session.errors],
-        "bookings": bookings,
-    }
-    payload = metrics_payload(session.turns, meta)
-    write_metrics(out / "metrics.json", payload)
+    result.payload.setdefault("meta", {})["bookings"] = bookings
+    write_metrics(options.out_dir / "metrics.json", result.payload)
     if options.json_path is not None:
-        write_metrics(options.json_path, payload)
-    write_report(out / "report.html", payload, session.turns)
+        write_metrics(options.json_path, result.payload)
+    s = result.session
     return DemoResult(
-        out, session.turns, session.stats(), session.history, payload, llm_name, bookings
+        options.out_dir, s.turns, s.stats(), s.history, result.payload, llm_name, bookings
     )
 
 

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from quickturn.agent.demo import DemoOptions, default_out_dir, run_demo
-from quickturn.agent.metrics import TurnMetrics, waterfall
 from quickturn.agent.reply import ReplyOptions
 from quickturn.agent.session import SessionOptions
+from quickturn.agent.simulate import print_line, print_summary, print_turn
 from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths, default_cache_dir
-from quickturn.transport.simulated import SpokenLine
 
 
 def register(subparsers: Any) -> None:
@@ -34,7 +33,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--turn-lock", action="store_true",
                    help="ignore the caller while the agent speaks (no barge-in)")
     p.add_argument("--caller-wav", type=Path, action="append", default=[],
-                   help="a caller turn from a WAV file (repeatable; any rate/channels)")
+                   help="a caller turn from an audio file: WAV, FLAC, OGG (repeatable)")
     p.add_argument("--flows", action="store_true",
                    help="the front desk as flows (a few tools per task) instead of one prompt")
     p.set_defaults(func=_run)
@@ -62,14 +61,9 @@ def _run(args: argparse.Namespace) -> int:
             return 2
     paths = ModelPaths(default_cache_dir())
     result = asyncio.run(
-        run_demo(options, paths, progress=_progress, on_turn=_print_turn, on_line=_print_line)
+        run_demo(options, paths, progress=_progress, on_turn=print_turn, on_line=print_line)
     )
-    p50, p95 = result.payload["a2a_p50_ms"], result.payload["a2a_p95_ms"]
-    print()
-    r50, r95 = result.payload["reply_p50_ms"], result.payload["reply_p95_ms"]
-    print(f"{len(result.turns)} turns, LLM {result.llm}; A2A p50 {_ms(p50)}, p95 {_ms(p95)}; "
-          f"the answer itself (after any filler) p50 {_ms(r50)}, p95 {_ms(r95)}")
-    print(f"stats: {result.stats}")
+    print_summary(result.payload, len(result.turns))
     for b in result.bookings:
         print(f"booking written: {b['code']} for {b['guest']}, {b['room_type']} room, "
               f"{b['check_in']} to {b['check_out']}, {b['adults']} adult(s), {b['status']}")
@@ -81,20 +75,3 @@ def _run(args: argparse.Namespace) -> int:
 
 def _progress(message: str) -> None:
     print(f"[demo] {message}", flush=True)
-
-
-def _print_line(line: SpokenLine) -> None:
-    extra = " (barge-in)" if line.line.barge_in_after_s is not None else ""
-    print(f"\ncaller says{extra}: {line.line.text}", flush=True)
-
-
-def _print_turn(m: TurnMetrics) -> None:
-    print(f"  heard:  {m.user_text!r}")
-    flags = [f for f, on in (("interrupted", m.interrupted), ("filler", bool(m.filler))) if on]
-    tools = f" [tools: {', '.join(m.tool_calls)}]" if m.tool_calls else ""
-    print(f"  agent:  {m.agent_text!r}{tools} {' '.join(flags)}")
-    print("  " + waterfall(m).replace("\n", "\n  "), flush=True)
-
-
-def _ms(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0f} ms"

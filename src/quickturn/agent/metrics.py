@@ -3,6 +3,7 @@
 The stamps follow one turn down the cascade::
 
     speech_end      the caller's last speech sample (VAD ``end_s``)
+    vad_ended       the VAD's patience ran out (``SpeechEnded``): the end-of-turn question is asked
     turn_decided    the end-of-turn decision (VAD patience + turn-detector hold)
     transcript      the final transcript is ready
     llm_first_token the first text (or tool call) token of the reply
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 STAGES: tuple[str, ...] = (
+    "vad_ended",
     "turn_decided",
     "transcript",
     "llm_first_token",
@@ -43,6 +45,9 @@ class TurnStamps:
     """Mutable clock stamps collected while a turn is in flight (seconds on the session clock)."""
 
     speech_end: float | None = None
+    llm_started: float | None = None
+    """The reply's first LLM request went out (TTFT = llm_first_token - llm_started)."""
+    vad_ended: float | None = None
     turn_decided: float | None = None
     transcript: float | None = None
     llm_first_token: float | None = None
@@ -53,7 +58,7 @@ class TurnStamps:
 
     def stamp(self, stage: str, at_s: float) -> None:
         """Record ``stage`` once; later stamps of the same stage are ignored (the first counts)."""
-        if stage not in STAGES and stage != "speech_end":
+        if stage not in STAGES and stage not in ("speech_end", "llm_started"):
             raise ValueError(f"unknown stage {stage!r}")
         if getattr(self, stage) is None:
             setattr(self, stage, at_s)
@@ -70,6 +75,7 @@ class TurnMetrics:
     interrupted: bool
     tool_calls: tuple[str, ...]
     filler: str | None
+    vad_ended_ms: float | None
     turn_decided_ms: float | None
     transcript_ms: float | None
     llm_first_token_ms: float | None
@@ -83,6 +89,10 @@ class TurnMetrics:
     """When the model finished the reply (every round, tools included)."""
     rounds: int = 0
     """LLM rounds of the reply (1 + one per round of tool calls)."""
+    llm_started_ms: float | None = field(default=None)
+    """The first LLM request of the reply (before the decision when preemptive)."""
+    input_max_ms: float | None = field(default=None)
+    """The slowest caller frame through noise gate + VAD during the turn (compute, not delay)."""
 
     @classmethod
     def from_stamps(
@@ -98,6 +108,7 @@ class TurnMetrics:
         filler: str | None = None,
         rounds: int = 0,
         reply_done_at_s: float | None = None,
+        input_max_s: float | None = None,
     ) -> TurnMetrics:
         def ms(stage: str) -> float | None:
             at: float | None = getattr(stamps, stage)
@@ -113,6 +124,7 @@ class TurnMetrics:
             interrupted=interrupted,
             tool_calls=tool_calls,
             filler=filler,
+            vad_ended_ms=ms("vad_ended"),
             turn_decided_ms=ms("turn_decided"),
             transcript_ms=ms("transcript"),
             llm_first_token_ms=ms("llm_first_token"),
@@ -127,6 +139,8 @@ class TurnMetrics:
                 else round((reply_done_at_s - stamps.speech_end) * 1000.0, 3)
             ),
             rounds=rounds,
+            llm_started_ms=ms("llm_started"),
+            input_max_ms=None if input_max_s is None else round(input_max_s * 1000.0, 3),
         )
 
     def stage_ms(self) -> dict[str, float | None]:

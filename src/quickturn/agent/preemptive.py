@@ -14,7 +14,7 @@ from typing import Any
 from quickturn.agent.metrics import TurnStamps
 from quickturn.agent.reply import ReplyGenerator, ReplyOutcome
 from quickturn.agent.speech import SpeechHandle
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.audio.frame import PCM16
 from quickturn.clock import Clock
 from quickturn.errors import QuickturnError
@@ -49,7 +49,7 @@ class TurnWork:
         end_s: float,
         prefix: str,
         history: list[Message],
-        stt: Transcriber,
+        stt: UtteranceTranscriber,
         reply: ReplyGenerator,
         clock: Clock,
         allow_interruptions: bool = True,
@@ -97,7 +97,7 @@ class TurnWork:
 
     async def _run(self, audio: PCM16) -> None:
         try:
-            text, at_s = await self._stt.transcribe(audio)
+            text, at_s = await self._stt.final_text(audio)
         except QuickturnError as exc:
             # A failed preemptive STT is not fatal: the final STT on confirmation runs again.
             self.error = exc
@@ -141,6 +141,10 @@ class TurnWork:
     def cancel(self) -> None:
         """Throw the work away. Safe only before ``may_run_tools`` is set: no tool has run."""
         self.cancelled = True
+        if not self.transcribed.is_set():
+            # Whoever waits for this transcript must not wait forever: it transcribes itself.
+            self.error = QuickturnError("preemptive work cancelled before its transcript")
+            self.transcribed.set()
         self.handle.interrupt()
         if self.task is not None:
             self.task.cancel()

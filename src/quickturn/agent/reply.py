@@ -131,6 +131,7 @@ class ReplyGenerator:
         queue: asyncio.Queue[_Item] = asyncio.Queue()
         worker = asyncio.create_task(self._tts_worker(queue, handle, stamps))
         late = asyncio.create_task(self._late_filler(handle, outcome, stamps, may_run_tools))
+        stamps.stamp("llm_started", self._clock.now())
         st = _RunState(queue, stamps, outcome, self._splitter_factory())
         outcome.speak = lambda text: queue.put_nowait((text, st.round_no, "say"))
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from quickturn.agent.metrics import STAGES, TurnMetrics, summary
 
-_COLOURS = ("#8ecae6", "#219ebc", "#126782", "#ffb703", "#fb8500", "#d62828", "#6a4c93")
+_COLOURS = ("#bde0fe", "#8ecae6", "#219ebc", "#126782", "#ffb703", "#fb8500", "#d62828", "#6a4c93")
 
 
 def metrics_payload(turns: list[TurnMetrics], meta: dict[str, Any]) -> dict[str, Any]:

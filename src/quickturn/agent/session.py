@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 
 from quickturn.agent.call_state import CallState
@@ -29,7 +30,7 @@ from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.speaking import SpeechScheduler
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.state import AgentState, StateMachine
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import UtteranceTranscriber, transcriber_for
 from quickturn.agent.turn_taking import CallerTurns
 from quickturn.audio.frame import AudioFrame
 from quickturn.clock import Clock
@@ -49,7 +50,7 @@ class VoiceSession:
         self,
         *,
         vad: VADStream,
-        stt: STT,
+        stt: STT | UtteranceTranscriber,
         detector: EndOfTurnDetector,
         reply: ReplyGenerator,
         speaker: Speaker,
@@ -69,7 +70,7 @@ class VoiceSession:
         self._caller = CallerTurns(
             self._call,
             vad=vad,
-            transcriber=Transcriber(stt, clock.now),
+            transcriber=transcriber_for(stt, clock.now),
             detector=detector,
             reply=reply,
             voice=self._voice,
@@ -200,9 +201,13 @@ class VoiceSession:
                 await close()
 
     def _on_frame(self, frame: AudioFrame) -> None:
+        # Compute time, not session time: perf_counter even on a virtual clock.
+        started = time.perf_counter()
         if self._filter is not None:
             frame = self._filter(frame)
         self._caller.process(frame)
+        call = self._call
+        call.input_max_s = max(call.input_max_s, time.perf_counter() - started)
         self._idle.tick(self._clock.now())
 
     def _request_end(self, reason: EndReason, detail: str) -> None:

@@ -22,7 +22,7 @@ from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.speaking import SpeechScheduler
 from quickturn.agent.speech import SpeechHandle
 from quickturn.agent.state import AgentState
-from quickturn.agent.transcriber import Transcriber
+from quickturn.agent.transcriber import UtteranceTranscriber
 from quickturn.audio.frame import AudioFrame
 from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
@@ -36,7 +36,7 @@ class CallerTurns:
         call: CallState,
         *,
         vad: VADStream,
-        transcriber: Transcriber,
+        transcriber: UtteranceTranscriber,
         detector: EndOfTurnDetector,
         reply: ReplyGenerator,
         voice: SpeechScheduler,
@@ -60,6 +60,8 @@ class CallerTurns:
         self.deciding: asyncio.Task[None] | None = None  # a turn before its confirmation
         self.replying: TurnWork | None = None  # the confirmed turn being answered
         self._committing: asyncio.Task[None] | None = None  # its reply, until in the history
+        self._transcribing = False  # the decision is waiting for its utterance's transcript
+        self._went_on = False  # ...and the caller went on meanwhile
 
     def process(self, frame: AudioFrame) -> None:
         """One caller frame (after the noise gate)."""
@@ -124,10 +126,17 @@ class CallerTurns:
                 self._barge_in()
             return
         self._ignore_utterance = False
+        if not self._pending_text and self.replying is None:
+            call.input_max_s = 0.0  # a new caller turn begins
         if self.deciding_now():
             assert self.deciding is not None
-            # The caller went on before the turn was confirmed: one turn, not two.
-            self.deciding.cancel()
+            # The caller went on before the turn was confirmed: one turn, not two. While the
+            # utterance is still being transcribed the decision finishes that (its words start
+            # the continued turn) and stops there; later it is simply cancelled.
+            if self._transcribing:
+                self._went_on = True
+            else:
+                self.deciding.cancel()
             self.deciding = None
         self._discard_preempt()
         call.to(AgentState.USER_SPEAKING, "caller speech")
@@ -225,26 +234,18 @@ class CallerTurns:
         """From the end of an utterance to a confirmed turn (cancelled if the caller goes on)."""
         call = self._call
         pre = self._preempt
-        same_speech = pre is not None and abs(pre.end_s - ev.end_s) < 1e-6
-        if pre is not None and same_speech:
-            # Same speech as at the pause: its transcript is the final one.
-            await pre.transcribed.wait()
-        transcript_at: float | None = None
-        if pre is not None and same_speech and pre.error is None:
-            text = pre.text
-        else:
-            try:
-                heard, transcript_at = await self._stt.transcribe(ev.audio)
-            except QuickturnError as exc:
-                # This utterance is lost, the call is not: say nothing and listen again.
-                call.fail(exc)
-                self.deciding = None
-                self._discard_preempt()
-                call.to(AgentState.LISTENING, "stt failed")
-                return
-            text = join_text(self._pending_text, heard)
+        self._transcribing, self._went_on = True, False
+        try:
+            got = await self._final_text(ev, pre)
+        finally:
+            self._transcribing = False
+        if got is None:
+            return
+        text, transcript_at = got
         # Kept until confirmation: if the caller goes on, this text starts the next turn.
         self._pending_text = text
+        if self._went_on:
+            return  # the caller is already saying more; that utterance continues this one
         hold = await self._detector.hold_s(ev.audio, text) if text else 0.0
         if hold > 0:
             await call.clock.sleep_until(ev.at_s + hold)
@@ -279,11 +280,34 @@ class CallerTurns:
                 work.stamps.stamp("transcript", transcript_at)
             work.start_reply(text, call.spawn)
         work.stamps.speech_end = ev.end_s
+        work.stamps.stamp("vad_ended", ev.at_s)
         work.stamps.stamp("turn_decided", decided)
         work.may_run_tools.set()
         call.emit(UserTranscript(text, True, call.clock.now()))
         call.to(AgentState.THINKING, "turn confirmed")
         self._speak(work, reused)
+
+    async def _final_text(
+        self, ev: SpeechEnded, pre: TurnWork | None
+    ) -> tuple[str, float | None] | None:
+        """The utterance's text (joined to a held-open fragment) and when STT had it (None
+        when preemptive work had it); None when STT failed."""
+        if pre is not None and abs(pre.end_s - ev.end_s) < 1e-6:
+            # Same speech as at the pause: its transcript is the final one.
+            await pre.transcribed.wait()
+            if pre.error is None:
+                return pre.text, None
+        try:
+            heard, at_s = await self._stt.final_text(ev.audio)
+        except QuickturnError as exc:
+            # This utterance is lost, the call is not: say nothing and listen again.
+            self._call.fail(exc)
+            if not self._went_on:
+                self.deciding = None
+                self._discard_preempt()
+                self._call.to(AgentState.LISTENING, "stt failed")
+            return None
+        return join_text(self._pending_text, heard), at_s
 
     def _speak(self, work: TurnWork, reused: bool) -> None:
         self.replying = work

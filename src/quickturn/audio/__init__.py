@@ -3,7 +3,13 @@
 from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.audio.noise_gate import NoiseGate, NoiseGateOptions
 from quickturn.audio.resample import Resampler, resample
-from quickturn.audio.wav import load_pipeline_audio, parse_wav_bytes, read_wav, write_wav
+from quickturn.audio.wav import (
+    load_pipeline_audio,
+    parse_wav_bytes,
+    read_audio,
+    read_wav,
+    write_wav,
+)
 
 __all__ = [
     "PCM16",
@@ -13,6 +19,7 @@ __all__ = [
     "Resampler",
     "load_pipeline_audio",
     "parse_wav_bytes",
+    "read_audio",
     "read_wav",
     "resample",
     "write_wav",

@@ -1,18 +1,23 @@
-"""WAV reading and writing with every conversion the pipeline needs, and one clear error.
+"""Audio files in and out with every conversion the pipeline needs, and one clear error.
 
-The reader parses RIFF chunks itself (the stdlib ``wave`` module rejects float and most
-WAVE_FORMAT_EXTENSIBLE files), converts 8/16/24/32-bit integer and 32/64-bit float samples to
-int16, and averages channels down to mono.
+``read_audio`` (alias ``read_wav``) decodes any format libsndfile reads (WAV in every sample
+format, FLAC, OGG/Vorbis, ...) through ``soundfile``, converts to int16 and averages channels down
+to mono. libsndfile silently reads a truncated WAV as a shorter one, so a RIFF file's declared
+data size is checked first: a cut-off file is an error, not a quietly shorter call.
+``parse_wav_bytes`` decodes WAV bytes in memory, including the placeholder sizes of writers
+that stream to a pipe (espeak-ng).
 """
 
 from __future__ import annotations
 
+import io
 import struct
 import wave
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import soundfile
 
 from quickturn.audio.frame import PCM16
 from quickturn.audio.resample import resample
@@ -26,24 +31,45 @@ _EXTENSIBLE = 0xFFFE
 _STREAMING_SIZES = (0, 0x7FFFF000, 0x7FFFFFFF, 0xFFFFFFFF)
 
 
-def read_wav(path: str | Path) -> tuple[PCM16, int]:
-    """Mono int16 samples and the sample rate of the WAV file at ``path``."""
+def read_audio(path: str | Path) -> tuple[PCM16, int]:
+    """Mono int16 samples and the sample rate of the audio file at ``path``."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise AudioFormatError(f"cannot read {p}: {exc}") from exc
-    return parse_wav_bytes(data, name=str(p))
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        _locate_data(data, str(p), streaming=False)  # raises on a truncated or broken header
+    try:
+        samples, rate = soundfile.read(io.BytesIO(data), dtype="float64", always_2d=True)
+    except (soundfile.SoundFileError, RuntimeError, TypeError, ValueError) as exc:
+        raise AudioFormatError(f"{p}: not a readable audio file ({exc})") from exc
+    if samples.shape[0] and not np.all(np.isfinite(samples)):
+        raise AudioFormatError(f"{p}: audio contains NaN or infinity")
+    # libsndfile scales integer PCM by 1/32768, so this is exact for 16-bit files.
+    mono = np.clip(samples, -1.0, 1.0).mean(axis=1) * 32768.0
+    return np.clip(np.round(mono), -32768, 32767).astype(np.int16), int(rate)
+
+
+read_wav = read_audio
 
 
 def parse_wav_bytes(
     data: bytes, name: str = "<bytes>", streaming: bool = False
 ) -> tuple[PCM16, int]:
-    """Like ``read_wav`` for WAV bytes in memory.
+    """Decode WAV bytes in memory.
 
     ``streaming=True`` accepts a placeholder data size from a writer that could not seek; the
     data chunk then runs to the end of ``data``.
     """
+    fmt, body, size = _locate_data(data, name, streaming)
+    return _decode(data[body : body + size], fmt, name)
+
+
+def _locate_data(
+    data: bytes, name: str, streaming: bool
+) -> tuple[tuple[int, int, int, int], int, int]:
+    """The fmt of a RIFF/WAVE file and where its sample data lies (offset, size)."""
     if len(data) < 12 or data[0:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise AudioFormatError(f"{name}: not a WAV file (no RIFF/WAVE header)")
     fmt: tuple[int, int, int, int] | None = None
@@ -67,7 +93,7 @@ def parse_wav_bytes(
                 size = available
             elif streaming and size == 0:
                 size = available
-            return _decode(data[body : body + size], fmt, name)
+            return fmt, body, size
         pos = body + size + (size & 1)  # chunks are word-aligned
     if fmt is None:
         raise AudioFormatError(f"{name}: truncated or malformed WAV: no fmt chunk")
@@ -124,8 +150,8 @@ def _decode(raw: bytes, fmt: tuple[int, int, int, int], name: str) -> tuple[PCM1
 
 
 def load_pipeline_audio(path: str | Path, target_rate_hz: int = 16000) -> PCM16:
-    """Read a WAV file as mono int16 at ``target_rate_hz`` (what VAD and STT take)."""
-    pcm, rate = read_wav(path)
+    """Read an audio file as mono int16 at ``target_rate_hz`` (what VAD and STT take)."""
+    pcm, rate = read_audio(path)
     return resample(pcm, rate, target_rate_hz)
 
 

@@ -209,12 +209,11 @@ def _conversation(
 
 
 def _turn_metrics(turn: int, m: VoiceTurn) -> TurnMetrics:
-    """The text-mode record from the voice turn's stamps, both counted from the moment the
-    line was handed over (here: the end-of-turn decision): the reply complete, the first token
-    (None when the model wrote nothing), the LLM rounds the tool loop really ran."""
-    start = m.turn_decided_ms
-    done = m.reply_done_ms
-    first = m.llm_first_token_ms
+    """The text-mode record from the voice turn's stamps, counted like text mode from the moment
+    the model got the line (the reply's first LLM request; before the end-of-turn decision when
+    the work started preemptively): the reply complete, the first token (None when the model
+    wrote nothing), and the LLM rounds the tool loop really ran."""
+    start, done, first = m.llm_started_ms, m.reply_done_ms, m.llm_first_token_ms
     reply_s = 0.0 if start is None or done is None else max(0.0, (done - start) / 1000)
     ttft_s = None if start is None or first is None else (first - start) / 1000
     return TurnMetrics(turn=turn, reply_s=reply_s, ttft_s=ttft_s, rounds=m.rounds)
