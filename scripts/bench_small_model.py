@@ -25,7 +25,7 @@ LINES = [
 ]
 
 
-async def run(style: str, out: list[dict[str, object]]) -> None:
+async def run(style: str, out: list[dict[str, object]], lines: list[str]) -> None:
     agent = HotelAgent()
     seed = agent.build_seed_database(default_cache_dir() / "hotel.sqlite")
     tools = agent.tools(agent.new_conversation_db(seed)).schemas()
@@ -38,7 +38,7 @@ async def run(style: str, out: list[dict[str, object]]) -> None:
     print(
         f"{style}: prefix {report.prefix_tokens} tokens ({report.source}, {report.seconds:.1f} s)"
     )
-    for line in LINES:
+    for line in lines:
         request = ChatRequest(
             messages=[system, {"role": "user", "content": line}], tools=tools, max_tokens=120
         )
@@ -74,10 +74,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--styles", default="schema,compact")
     parser.add_argument("--out", type=Path, default=Path("bench-small-model.json"))
+    parser.add_argument("--lines", type=int, default=len(LINES), help="caller lines to try")
     args = parser.parse_args()
     rows: list[dict[str, object]] = []
     for style in args.styles.split(","):
-        await run(style, rows)
+        await run(style, rows, LINES[: args.lines])
     args.out.write_text(json.dumps(rows, indent=1))
 
 
