@@ -45,9 +45,13 @@ def test_short_acknowledgements_may_repeat() -> None:
     assert parroted_turn("Okay.", history, GuardOptions(parrot_min_words=1)) == "Okay."
 
 
-def test_user_turns_are_not_the_agents_own() -> None:
-    history = [{"role": "user", "content": "I would like to book a double room"}]
+def test_only_the_callers_last_line_counts_as_an_echo() -> None:
+    history = [
+        {"role": "user", "content": "I would like to book a double room"},
+        {"role": "user", "content": "For two nights from Friday please"},
+    ]
     assert parroted_turn("I would like to book a double room", history) is None
+    assert parroted_turn("For two nights from Friday, please!", history) is not None
 
 
 def test_identical_call_gets_the_earlier_result_regardless_of_key_order() -> None:

@@ -126,7 +126,20 @@ async def test_a_parrot_is_never_spoken_and_is_decoded_again() -> None:
     client = Scripted(script)
     spoken, _ = await reply(client, history)
     assert spoken == "Breakfast is from seven to ten."
-    assert "repeated" in client.requests[1].messages[-1]["content"]
+    assert client.requests[1].temperature > 0  # the second try samples
+    assert client.requests[1].messages == client.requests[0].messages  # nothing to read back
+
+
+async def test_echoing_the_callers_line_is_a_parrot_too() -> None:
+    history = [{"role": "user", "content": "We need a room with two beds for four of us."}]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return ["We need a room with two beds for four of us."]
+        return ["Which dates would you like?"]
+
+    spoken, _ = await reply(Scripted(script), history)
+    assert spoken == "Which dates would you like?"
 
 
 async def test_a_reply_that_only_starts_like_an_earlier_one_streams_once_it_diverges() -> None:

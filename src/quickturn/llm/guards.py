@@ -46,7 +46,8 @@ def _words(text: str) -> list[str]:
 
 def earlier_replies(history: Sequence[Message]) -> list[str]:
     """The spoken text of every assistant turn in ``history`` (tool-call turns without text
-    are skipped)."""
+    are skipped), and the caller's last line: echoing it back is parroting too (the 0.5B does
+    both)."""
     out: list[str] = []
     for m in history:
         if m.get("role") != "assistant":
@@ -54,6 +55,12 @@ def earlier_replies(history: Sequence[Message]) -> list[str]:
         content = m.get("content")
         if isinstance(content, str) and content.strip():
             out.append(content)
+    for m in reversed(history):
+        if m.get("role") == "user":
+            content = m.get("content")
+            if isinstance(content, str) and content.strip():
+                out.append(content)
+            break
     return out
 
 

@@ -53,10 +53,9 @@ class ToolLoopOptions:
     deadline_reply: str = "Sorry, that is taking me too long. Could you tell me once more?"
     guards: GuardOptions = field(default_factory=GuardOptions)
     """Parrot detection (a reply repeating an earlier turn is never spoken)."""
-    parrot_retry_note: str = (
-        "Your reply repeated one of your earlier turns. Answer the caller's last message "
-        "with something new."
-    )
+    parrot_retry_temperature: float = 0.7
+    """A parrot is decoded once more at this temperature (a note telling the model not to
+    repeat itself was read back to the caller by the 0.5B, so none is added)."""
 
     def __post_init__(self) -> None:
         if self.max_rounds < 1:
@@ -128,7 +127,7 @@ async def run_tool_loop(
     deadline_at = None if options.deadline_s is None else loop_time() + options.deadline_s
     answered = AnsweredCalls()  # calls already answered in this reply: never run twice
     words_only = False  # set when the model asked again for a result it already has
-    nudge: Message | None = None  # set once when a reply parroted an earlier turn
+    retried = False  # set once when a reply parroted an earlier turn
     for round_no in range(1, options.max_rounds + 1):
         registry = _current(tools, working)
         # On the last round tools are withheld, so the model must answer in words.
@@ -136,12 +135,12 @@ async def run_tool_loop(
         late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
         last = round_no == options.max_rounds or late or words_only
         request = ChatRequest(
-            # A snapshot: working grows after this round.
-            messages=list(working) + ([nudge] if nudge is not None else []),
+            messages=list(working),  # a snapshot: working grows after this round
             tools=[] if last else registry.schemas(),
             tool_choice="none" if last else "auto",
             max_tokens=options.max_tokens,
-            temperature=options.temperature,
+            temperature=options.parrot_retry_temperature if retried else options.temperature,
+            seed=round_no if retried else None,
             priority=options.priority,
             conversation_id=conversation_id,
         )
@@ -190,9 +189,9 @@ async def run_tool_loop(
             finish_reason = "deadline"
             break
         if parroted and not calls:
-            if nudge is None and round_no < options.max_rounds:
-                nudge = {"role": "system", "content": options.parrot_retry_note}
-                continue  # decode again, told not to repeat itself; nothing was spoken
+            if not retried and round_no < options.max_rounds:
+                retried = True
+                continue  # decode again, sampling this time; nothing was spoken
             rest = options.fallback_reply
             text_parts = [rest]
         elif parroted:
