@@ -226,3 +226,29 @@ async def test_no_round_starts_after_the_deadline() -> None:
     assert len(client.requests) == 1
     assert done(events).finish_reason == "deadline"
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Still checking."]
+
+
+async def test_the_deadline_reply_does_not_wait_for_a_slow_engine_to_stop() -> None:
+    stopped = asyncio.Event()
+
+    class SlowToStop(Scripted):
+        async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+            try:
+                await asyncio.Event().wait()  # stalled
+                yield TextDelta("never", 0.0)
+            finally:
+                # An engine finishing a step it cannot interrupt; shielded as the real one is.
+                await asyncio.shield(asyncio.sleep(0.2))
+                stopped.set()
+
+    events = run_tool_loop(
+        SlowToStop(lambda r, n: []),
+        [{"role": "user", "content": "hi"}],
+        registry(),
+        ToolLoopOptions(deadline_s=0.05, deadline_reply="One moment."),
+    )
+    first = await anext(events)
+    assert isinstance(first, TextDelta) and first.text == "One moment."
+    assert not stopped.is_set()  # the caller was answered before the engine stopped
+    rest = [ev async for ev in events]
+    assert stopped.is_set() and done(rest).finish_reason == "deadline"

@@ -128,6 +128,7 @@ async def run_tool_loop(
     answered = AnsweredCalls()  # calls already answered in this reply: never run twice
     words_only = False  # set when the model asked again for a result it already has
     retried = False  # set once when a reply parroted an earlier turn
+    closing: list[asyncio.Task[None]] = []  # streams stopped by the deadline, still closing
     for round_no in range(1, options.max_rounds + 1):
         registry = _current(tools, working)
         # On the last round tools are withheld, so the model must answer in words.
@@ -153,8 +154,10 @@ async def run_tool_loop(
         timed_out = False
         async for event in _until(client.stream(request), deadline_at, loop_time):
             match event:
-                case _DeadlinePassed():
+                case _DeadlinePassed(closing=task):
                     timed_out = True
+                    if task is not None:
+                        closing.append(task)
                 case TextDelta(text=text):
                     text_parts.append(text)
                     if held or (not "".join(text_parts[:-1]).strip() and _looks_like_json(text)):
@@ -265,18 +268,28 @@ async def run_tool_loop(
             yield MessageAdded(late_words)
             finish_reason = "deadline"
             break
-    yield ReplyDone(
-        rounds=round_no,
-        usage=Usage(prompt_tokens, completion_tokens, cached_tokens),
-        tool_calls=tuple(all_calls),
-        finish_reason=finish_reason,
-        at_s=clock(),
-    )
+    try:
+        yield ReplyDone(
+            rounds=round_no,
+            usage=Usage(prompt_tokens, completion_tokens, cached_tokens),
+            tool_calls=tuple(all_calls),
+            finish_reason=finish_reason,
+            at_s=clock(),
+        )
+    finally:
+        # A stream the deadline stopped finishes closing here, after the caller has been
+        # answered; its engine slot is free again once this returns.
+        for task in closing:
+            await task
 
 
 @dataclass(frozen=True)
 class _DeadlinePassed:
-    """Yielded by ``_until`` once, when the deadline stopped the stream."""
+    """Yielded by ``_until`` once, when the deadline stopped the stream. ``closing`` ends the
+    stream: an engine may need a while to stop (a CPU prefill step cannot be interrupted), and
+    the caller must not wait for that to hear the deadline reply."""
+
+    closing: asyncio.Task[None] | None = None
 
 
 async def _until(
@@ -288,25 +301,41 @@ async def _until(
     must never fire while our consumer holds control at a ``yield``. Closing ``stream``
     cancels the generation on the engine.
     """
+    close_later = False
     try:
         while True:
             if deadline_at is None:
                 event = await anext(stream)
             else:
-                left = deadline_at - now()
-                if left <= 0:
-                    yield _DeadlinePassed()
-                    return
+                # Not wait_for: on timeout it waits for the cancelled step to unwind, which is
+                # exactly the engine's uninterruptible work the caller must not wait for.
+                step = asyncio.ensure_future(anext(stream))
                 try:
-                    event = await asyncio.wait_for(anext(stream), left)
-                except TimeoutError:
-                    yield _DeadlinePassed()
+                    await asyncio.wait({step}, timeout=max(deadline_at - now(), 0))
+                except BaseException:
+                    step.cancel()
+                    raise
+                if not step.done():
+                    step.cancel()
+                    close_later = True
+                    yield _DeadlinePassed(asyncio.ensure_future(_stop(step, stream)))
                     return
+                event = step.result()
             yield event
     except StopAsyncIteration:
         return
     finally:
-        await stream.aclose()  # type: ignore[attr-defined]
+        if not close_later:
+            await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def _stop(step: asyncio.Future[LLMEvent], stream: AsyncIterator[LLMEvent]) -> None:
+    # The cancelled step unwinds (the engine stops at its next token); asyncio.wait neither
+    # raises the step's own CancelledError nor hides a cancellation of this task.
+    await asyncio.wait({step})
+    if not step.cancelled() and step.exception() is not None:
+        pass  # the stream failed while stopping: nothing left to tell the caller
+    await stream.aclose()  # type: ignore[attr-defined]
 
 
 def _current(tools: ToolRegistry | LiveTools, working: list[Message]) -> ToolRegistry:
