@@ -333,8 +333,8 @@ async def _stop(step: asyncio.Future[LLMEvent], stream: AsyncIterator[LLMEvent])
     # The cancelled step unwinds (the engine stops at its next token); asyncio.wait neither
     # raises the step's own CancelledError nor hides a cancellation of this task.
     await asyncio.wait({step})
-    if not step.cancelled() and step.exception() is not None:
-        pass  # the stream failed while stopping: nothing left to tell the caller
+    if not step.cancelled():
+        step.exception()  # retrieved: a failure while stopping has nobody left to tell
     await stream.aclose()  # type: ignore[attr-defined]
 
 
