@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import pytest
+
 from quickturn.llm.tool_loop import ReplyDone, ToolFinished, ToolLoopOptions, run_tool_loop
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolSpec
@@ -252,3 +254,21 @@ async def test_the_deadline_reply_does_not_wait_for_a_slow_engine_to_stop() -> N
     assert not stopped.is_set()  # the caller was answered before the engine stopped
     rest = [ev async for ev in events]
     assert stopped.is_set() and done(rest).finish_reason == "deadline"
+
+
+async def test_a_reply_cancelled_while_waiting_under_a_deadline_closes_its_stream() -> None:
+    client = Scripted(lambda request, n: ["STALL"])
+
+    async def consume() -> None:
+        async for _ in run_tool_loop(
+            client, [{"role": "user", "content": "hi"}], registry(), ToolLoopOptions(deadline_s=5)
+        ):
+            pass
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.02)  # the stream is now stalled inside the deadline wait
+    assert client.requests
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert client.closed == 1

@@ -313,7 +313,10 @@ async def _until(
                 try:
                     await asyncio.wait({step}, timeout=max(deadline_at - now(), 0))
                 except BaseException:
+                    # Our consumer was cancelled (a barge-in): the step must unwind before the
+                    # stream can be closed below, as an un-timed stream would be.
                     step.cancel()
+                    await asyncio.wait({step})
                     raise
                 if not step.done():
                     step.cancel()
