@@ -73,6 +73,8 @@ def parroted_turn(
         return None
     for earlier in earlier_replies(history):
         other = _words(earlier)
+        if len(other) < options.parrot_min_words:
+            continue
         if other == words:
             return earlier
         ratio = difflib.SequenceMatcher(a=words, b=other, autojunk=False).ratio()
@@ -114,7 +116,12 @@ class ParrotWatch:
 
     def __init__(self, history: Sequence[Message], options: GuardOptions = GuardOptions()) -> None:
         self._history = list(history)
-        self._earlier = [_words(t) for t in earlier_replies(history)]
+        # Short lines ("Okay.", "hello there") repeat naturally: only longer ones are watched.
+        self._earlier = [
+            w
+            for w in (_words(t) for t in earlier_replies(history))
+            if len(w) >= options.parrot_min_words
+        ]
         self._options = options
         self._held: list[str] = []
         self._released = False
