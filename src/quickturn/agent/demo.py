@@ -72,6 +72,8 @@ class DemoOptions:
     """Caller turns from WAV files instead of synthesised lines (any rate/channels)."""
     json_path: Path | None = None
     call: CallOptions = field(default_factory=CallOptions)
+    flows: bool = False
+    """The front desk organised as flows (domains/hotel/flows.py) instead of one 40-tool prompt."""
 
     def __post_init__(self) -> None:
         if self.llm not in ("auto", "embedded", "canned"):
@@ -90,6 +92,8 @@ class DemoResult:
     history: list[Message]
     payload: dict[str, Any]
     llm: str
+    bookings: list[dict[str, Any]] = field(default_factory=list)
+    """Bookings the call wrote into the demo's database (empty: the agent did not book)."""
 
 
 def read_caller_wavs(options: DemoOptions) -> list[tuple[CallerLine, PCM16]]:
@@ -115,7 +119,13 @@ async def run_demo(
     hotel = HotelAgent()
     seed = hotel.build_seed_database(paths.cache_dir / "hotel" / "seed.sqlite")
     conn = hotel.new_conversation_db(seed)
-    agent = hotel.agent(conn)  # the front desk's @tool functions, bound to this call's DB
+    seeded = {row[0] for row in conn.execute("SELECT code FROM bookings")}
+    if options.flows:
+        from quickturn.domains.hotel.flows import hotel_flows
+
+        agent = hotel_flows(conn, hotel.policies)
+    else:
+        agent = hotel.agent(conn)  # the front desk's @tool functions, bound to this call's DB
     try:
         llm, llm_name = await choose_llm(options.llm, agent, paths, CANNED_RULES, progress)
         result = await simulate_call(
@@ -132,12 +142,25 @@ async def run_demo(
             on_turn=on_turn,
             on_line=on_line,
         )
+        bookings = _new_bookings(conn, seeded)
     finally:
         conn.close()
+    result.payload.setdefault("meta", {})["bookings"] = bookings
+    write_metrics(options.out_dir / "metrics.json", result.payload)
     if options.json_path is not None:
         write_metrics(options.json_path, result.payload)
     s = result.session
-    return DemoResult(options.out_dir, s.turns, s.stats(), s.history, result.payload, llm_name)
+    return DemoResult(
+        options.out_dir, s.turns, s.stats(), s.history, result.payload, llm_name, bookings
+    )
+
+
+def _new_bookings(conn: Any, seeded: set[str]) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT b.code, g.name AS guest, b.room_type, b.check_in, b.check_out, b.adults, "
+        "b.status FROM bookings b JOIN guests g ON g.id = b.guest_id ORDER BY b.code"
+    ).fetchall()
+    return [dict(r) for r in rows if r["code"] not in seeded]
 
 
 def default_out_dir(root: Path = Path("runs")) -> Path:

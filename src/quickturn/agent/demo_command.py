@@ -40,6 +40,8 @@ def register(subparsers: Any) -> None:
                    help="ignore the caller while the agent speaks (no barge-in)")
     p.add_argument("--caller-wav", type=Path, action="append", default=[],
                    help="a caller turn from an audio file: WAV, FLAC, OGG (repeatable)")
+    p.add_argument("--flows", action="store_true",
+                   help="the front desk as flows (a few tools per task) instead of one prompt")
     p.set_defaults(func=_run)
 
 
@@ -59,6 +61,7 @@ def _run(args: argparse.Namespace) -> int:
         llm=args.llm,
         caller_wavs=tuple(args.caller_wav),
         json_path=args.json,
+        flows=args.flows,
     )
     for wav in options.caller_wavs:
         if not wav.is_file():
@@ -69,6 +72,11 @@ def _run(args: argparse.Namespace) -> int:
         run_demo(options, paths, progress=_progress, on_turn=print_turn, on_line=print_line)
     )
     print_summary(result.payload, len(result.turns))
+    for b in result.bookings:
+        print(f"booking written: {b['code']} for {b['guest']}, {b['room_type']} room, "
+              f"{b['check_in']} to {b['check_out']}, {b['adults']} adult(s), {b['status']}")
+    if not result.bookings:
+        print("no booking was written: the agent did not complete the caller's booking")
     print(f"wrote {result.out_dir}/call.wav, metrics.json, report.html")
     return 0
 

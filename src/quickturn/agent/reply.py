@@ -43,8 +43,11 @@ class ReplyOptions:
     # confirmed (None: never); a tool call always gets one unless the model already said something.
     late_filler_s: float | None = 1.2
     tool_filler: bool = True
-    # A caller waits in silence (after one filler) while the rounds run: wrap up after 8 s.
-    loop: ToolLoopOptions = field(default_factory=lambda: ToolLoopOptions(wrap_up_after_s=8.0))
+    # A caller waits in silence (after one filler) while the rounds run: the last round starts
+    # by 4 s (tools withheld) and by the 6 s deadline the caller hears words, whatever is left.
+    loop: ToolLoopOptions = field(
+        default_factory=lambda: ToolLoopOptions(wrap_up_after_s=4.0, deadline_s=6.0)
+    )
 
     def __post_init__(self) -> None:
         if self.output_rate_hz <= 0:

@@ -20,6 +20,7 @@ from quickturn.agent.agent import Agent, tool_schemas
 from quickturn.agent.agent_session import AgentSession
 from quickturn.agent.canned import CannedChatClient, Rule
 from quickturn.agent.events import TurnCompleted
+from quickturn.agent.flows import flow_warm_requests
 from quickturn.agent.metrics import TurnMetrics, waterfall
 from quickturn.agent.report import metrics_payload, write_metrics, write_report
 from quickturn.agent.stack import Progress, StackOptions, load_embedded_llm, load_stt, load_tts
@@ -73,7 +74,11 @@ async def choose_llm(
             tools=tool_schemas(agent),
         )
         try:
-            client = await load_embedded_llm(paths, warm, progress)
+            # An agent organised as flows: every flow's prefix gets a warm slot of its own.
+            flows = flow_warm_requests(agent)
+            client = await load_embedded_llm(
+                paths, warm, progress, flows if len(flows) > 1 else ()
+            )
         except MissingDependencyError:
             if choice == "embedded":
                 raise

@@ -4,7 +4,7 @@ packages (``quickturn.assets.ModelPaths``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -122,16 +122,28 @@ async def load_tts(options: StackOptions, paths: ModelPaths) -> PiperTTS | Espea
 
 
 async def load_embedded_llm(
-    paths: ModelPaths, warm_request: ChatRequest | None, progress: Progress = lambda _: None
+    paths: ModelPaths,
+    warm_request: ChatRequest | None,
+    progress: Progress = lambda _: None,
+    flows: Sequence[ChatRequest] = (),
 ) -> ChatClient:
     """The bundled model (raises MissingDependencyError without the ``llm`` extra), with the
-    system prompt + tools prefix warm in its KV cache (cached on disk) when ``warm_request``."""
+    system prompt + tools prefix warm in its KV cache (cached on disk) when ``warm_request``.
+    With ``flows`` (one request per flow agent), each flow's prefix gets a slot of its own."""
     from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
 
+    options = EmbeddedOptions(slots=len(flows), n_ctx=4096) if flows else EmbeddedOptions()
     client = await EmbeddedChatClient.create(
-        EmbeddedOptions(), paths, progress=lambda m, f: progress(f"LLM: {m} ({f:.0%})")
+        options, paths, progress=lambda m, f: progress(f"LLM: {m} ({f:.0%})")
     )
-    if warm_request is not None:
+    if flows:
+        progress(f"LLM: warming {len(flows)} flow prefixes, one slot each (cached on disk)")
+        reports = await client.warm_each(
+            flows, progress=lambda m, f: progress(f"LLM warm: {m} ({f:.0%})")
+        )
+        sizes = ", ".join(f"{r.prefix_tokens} ({r.source})" for r in reports)
+        progress(f"LLM: flow prefixes ready: {sizes} tokens")
+    elif warm_request is not None:
         progress("LLM: warming the system prompt + tools prefix (cached on disk)")
         report = await client.warm(
             warm_request, progress=lambda m, f: progress(f"LLM warm: {m} ({f:.0%})")

@@ -86,6 +86,10 @@ def register(subparsers: Any) -> None:
         "--stt", choices=("tiny.en", "base"), default="tiny.en", help="voice mode's STT model"
     )
     p.add_argument("--max-turns", type=int, default=12, metavar="N", help="agent replies per call")
+    p.add_argument(
+        "--deadline-s", type=float, default=6.0, metavar="S",
+        help="hard deadline per reply, as a voice call has it (0: none)",
+    )
     p.add_argument("--json", type=Path, metavar="PATH", help="also write results.json here")
     p.add_argument(
         "--out", type=Path, metavar="DIR", help="run folder (default runs/eval-<UTC timestamp>)"
@@ -212,7 +216,10 @@ async def run(args: argparse.Namespace) -> int:
     options = RunOptions(
         trials=args.trials,
         concurrency=args.concurrency,
-        conversation=ConversationOptions(max_turns=args.max_turns, tool_loop=ToolLoopOptions()),
+        conversation=ConversationOptions(
+            max_turns=args.max_turns,
+            tool_loop=ToolLoopOptions(deadline_s=args.deadline_s or None),
+        ),
     )
     started = datetime.now(UTC)
     show, journal = _progress_line(sys.stderr), _journal(out / "trials.jsonl")
@@ -254,7 +261,8 @@ async def run(args: argparse.Namespace) -> int:
     print(
         f"task completion {summary.task_completion:.3f}  pass^{summary.trials} "
         f"{summary.pass_hat_k:.3f}  schema-valid {summary.schema_valid_rate}  "
-        f"turns/call {summary.turns_per_call_mean:.1f}\nreport: {out / 'report.html'}",
+        f"turns/call {summary.turns_per_call_mean:.1f}  deadline {summary.deadline_turns} "
+        f"elicitation {summary.elicitation_turns} (turns)\nreport: {out / 'report.html'}",
         file=sys.stderr,
     )
     return 0

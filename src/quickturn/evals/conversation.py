@@ -95,6 +95,7 @@ async def run_text_conversation(
         first_text: float | None = None
         parts: list[str] = []
         rounds = 0
+        reason = "stop"
         try:
             async for event in run_tool_loop(
                 client, history, world.registry, options.tool_loop, conversation_id=conversation_id
@@ -118,8 +119,8 @@ async def run_text_conversation(
                         )
                     case MessageAdded(message=message):
                         history.append(message)
-                    case ReplyDone(rounds=n):
-                        rounds = n
+                    case ReplyDone(rounds=n, finish_reason=r):
+                        rounds, reason = n, r
         except QuickturnError as exc:
             error = f"{type(exc).__name__}: {exc}"
             ended_by = "error"
@@ -133,6 +134,7 @@ async def run_text_conversation(
                 reply_s=finished - started,
                 ttft_s=None if first_text is None else first_text - started,
                 rounds=rounds,
+                finish_reason=reason,
             )
         )
         line = await caller.respond(reply)

@@ -49,6 +49,8 @@ class Summary:
     ttft_s_p50: float | None
     ttft_s_p90: float | None
     by_tag: dict[str, float]
+    deadline_turns: int = 0  # replies the hard deadline cut short
+    elicitation_turns: int = 0  # replies that asked the caller for a tool's missing fields
 
 
 def by_scenario(results: Sequence[TrialResult]) -> dict[str, list[TrialResult]]:
@@ -93,4 +95,6 @@ def summarize(run: EvalResult, tags: dict[str, tuple[str, ...]] | None = None) -
         ttft_s_p50=_quantile(ttfts, 0.5),
         ttft_s_p90=_quantile(ttfts, 0.9),
         by_tag={t: sum(v) / len(v) for t, v in sorted(tag_rates.items())},
+        deadline_turns=sum(t.finish_reason == "deadline" for t in turns),
+        elicitation_turns=sum(t.finish_reason == "elicitation" for t in turns),
     )

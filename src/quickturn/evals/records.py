@@ -59,6 +59,7 @@ class TurnMetrics:
     reply_s: float  # caller's line handed over -> agent's reply complete (tools included)
     ttft_s: float | None  # -> first spoken text of the reply; None when it said nothing
     rounds: int
+    finish_reason: str = "stop"  # the reply's: "deadline" and "elicitation" are counted
 
 
 @dataclass(frozen=True)

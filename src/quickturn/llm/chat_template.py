@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from quickturn.errors import ConfigError
+from quickturn.llm.compact_tools import compact_tools
 from quickturn.llm.types import Message
 
 
@@ -59,10 +60,20 @@ def _normalize(messages: list[Message]) -> list[dict[str, Any]]:
     return out
 
 
+ToolStyle = Literal["compact", "schema"]
+
+
 class ChatTemplate:
-    def __init__(self, source: str) -> None:
+    """``tool_style`` "compact" shows the model each tool in the compact form of
+    ``compact_tools`` (about half the tokens of the full schemas); "schema" shows the full JSON
+    schemas. Either way the template itself places them."""
+
+    def __init__(self, source: str, tool_style: ToolStyle = "schema") -> None:
         if not source.strip():
             raise ConfigError("the model has no chat template")
+        if tool_style not in ("compact", "schema"):
+            raise ConfigError("tool_style must be 'compact' or 'schema'")
+        self._tool_style = tool_style
         env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
         env.filters["tojson"] = lambda v, indent=None: json.dumps(
             v, ensure_ascii=False, indent=indent
@@ -72,9 +83,10 @@ class ChatTemplate:
     def render(
         self, messages: list[Message], tools: list[dict[str, Any]], *, add_generation_prompt: bool
     ) -> str:
+        shown = compact_tools(tools) if tools and self._tool_style == "compact" else tools
         return self._template.render(
             messages=_normalize(messages),
-            tools=tools or None,
+            tools=shown or None,
             add_generation_prompt=add_generation_prompt,
         )
 

@@ -16,23 +16,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from quickturn.assets import ModelPaths
 from quickturn.errors import ConfigError, EngineError, MissingDependencyError
-from quickturn.llm.chat_template import ChatTemplate
-from quickturn.llm.llama_slot import GenerationResult, LlamaSlot, SamplingParams
+from quickturn.llm.call_walker import CallWalker
+from quickturn.llm.chat_template import ChatTemplate, ToolStyle
+from quickturn.llm.embedded_output import OutputShaper, parse_forced, parse_grammar_output
+from quickturn.llm.llama_slot import GenerationResult, LlamaSlot, SamplingParams, assign_slots
 from quickturn.llm.prefix_store import PrefixStore
 from quickturn.llm.types import (
     ChatRequest,
     Finished,
     LLMEvent,
-    TextDelta,
     ToolCallEvent,
     Usage,
 )
@@ -45,7 +47,11 @@ ProgressFn = Callable[[str, float], None]
 class EmbeddedOptions:
     model_path: Path | None = None  # default: the bundled Qwen2.5-Coder-0.5B-Instruct
     n_ctx: int = 12288
-    n_threads: int = 2
+    # 0: auto: 2 threads, or 1 when the machine is already oversubscribed (1-minute load
+    # average above the core count). Measured here at load ~13 on 2 cores: 1 thread decoded
+    # 1.17 tok/s, 2 threads 0.11 tok/s (llama.cpp's threads spin-wait on each other when the OS
+    # deschedules one); on an idle machine 2 threads are faster.
+    n_threads: int = 0
     n_batch: int = 512
     slots: int = 1
     persist_prefixes: bool = True
@@ -55,6 +61,12 @@ class EmbeddedOptions:
     # tool_choice required/named: "lead" completes a started call and falls back to the grammar
     # only when that does not parse; "grammar" always decodes under the JSON-schema grammar.
     forced_calls: str = "lead"
+    # How tools are shown in the prompt: "compact" (one phrase per argument, ~half the tokens;
+    # a smaller warm prefix decodes faster) or "schema" (the full JSON schemas).
+    tool_style: ToolStyle = "compact"
+    # Once the model opens a tool call, decode it under the tool schemas and insert the tokens
+    # the schemas force in one batch (jump-forward decoding; greedy requests only).
+    jump_forward: bool = True
     model_name: str = "qwen2.5-coder-0.5b-instruct"
     # False: stream the model's raw text (the gateway repairs tool calls in one stage for every
     # engine); True: parse calls here, for in-process callers.
@@ -65,12 +77,14 @@ class EmbeddedOptions:
             raise ConfigError("slots must be >= 1")
         if self.n_ctx < 512:
             raise ConfigError("n_ctx must be >= 512")
-        if self.n_threads < 1 or self.n_batch < 1:
-            raise ConfigError("n_threads and n_batch must be >= 1")
+        if self.n_threads < 0 or self.n_batch < 1:
+            raise ConfigError("n_threads must be >= 0 (0: auto) and n_batch >= 1")
         if self.lookup_draft_tokens < 0:
             raise ConfigError("lookup_draft_tokens must be >= 0")
         if self.forced_calls not in ("lead", "grammar"):
             raise ConfigError("forced_calls must be 'lead' or 'grammar'")
+        if self.tool_style not in ("compact", "schema"):
+            raise ConfigError("tool_style must be 'compact' or 'schema'")
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,8 @@ class EngineStats:
     requests: int
     cached_tokens_total: int
     prompt_tokens_total: int
+    completion_tokens_total: int = 0
+    forced_tokens_total: int = 0  # of completion_tokens_total, inserted by jump-forward decoding
 
 
 class _Tokenizer:
@@ -118,6 +134,9 @@ class EmbeddedChatClient:
         self._prefix_tokens: dict[str, list[int]] = {}
         self._cached_total = 0
         self._prompt_total = 0
+        self._forced_total = 0
+        self._completion_total = 0
+        self._walkers: dict[str, CallWalker] = {}
 
     @property
     def model_name(self) -> str:
@@ -146,13 +165,15 @@ class EmbeddedChatClient:
         )
         model_size = await asyncio.to_thread(_file_size, model_path)
 
+        threads = options.n_threads or _auto_threads()
+
         def load_one() -> Any:
             # Flash attention stays off: on this CPU it slows long-context decode ~3x.
             return llama_cpp.Llama(
                 model_path=str(model_path),
                 n_ctx=options.n_ctx,
-                n_threads=options.n_threads,
-                n_threads_batch=options.n_threads,
+                n_threads=threads,
+                n_threads_batch=threads,
                 n_batch=options.n_batch,
                 flash_attn=False,
                 verbose=False,
@@ -174,7 +195,7 @@ class EmbeddedChatClient:
                 )
             )
         source = slots[0]._llm.metadata.get("tokenizer.chat_template", "")
-        template = ChatTemplate(source)
+        template = ChatTemplate(source, options.tool_style)
         store = None
         if options.persist_prefixes:
             # Keyed by model identity and prefix tokens only: the KV cells of a prefix do not
@@ -208,6 +229,48 @@ class EmbeddedChatClient:
             "computed" if "computed" in sources else ("disk" if "disk" in sources else "memory")
         )
         return WarmReport(len(prefix), source, time.perf_counter() - t0)
+
+    async def warm_each(
+        self, requests: Sequence[ChatRequest], progress: ProgressFn | None = None
+    ) -> list[WarmReport]:
+        """Give each request's prefix a slot of its own (an agent organised as flows: one
+        prefix per flow), so entering any of them costs no prefill; each is also persisted.
+
+        A slot that already holds one of the prefixes keeps it. Prefixes beyond the number of
+        slots are still prefilled once and stored on disk (loading one back takes ~0.6 s).
+        """
+        prefixes: list[list[int]] = []
+        for request in requests:
+            tokens, n_prefix = await self.prompt_tokens(request)
+            if n_prefix and tokens[:n_prefix] not in prefixes:
+                prefixes.append(tokens[:n_prefix])
+        plan = assign_slots([s.cached_tokens() for s in self._slots], prefixes)
+        reports: list[WarmReport] = []
+        for i, prefix in enumerate(prefixes):
+            slot = self._slots[plan[i]] if i in plan else None
+            t0 = time.perf_counter()
+            if slot is None:
+                source = await self._store_only(prefix, progress)
+            else:
+                async with self._free:
+                    await self._free.wait_for(lambda s=slot: not s.busy)  # type: ignore[misc]
+                    slot.busy = True
+                try:
+                    source = await self._warm_slot(slot, prefix, progress)
+                finally:
+                    await self._release(slot)
+            reports.append(WarmReport(len(prefix), source, time.perf_counter() - t0))
+        return reports
+
+    async def _store_only(self, prefix: list[int], progress: ProgressFn | None) -> str:
+        """Persist a prefix no slot can keep: prefill it in the least recently used slot."""
+        if self._store is not None and await asyncio.to_thread(self._store.has, prefix):
+            return "disk"
+        slot = await self._acquire(prefix)
+        try:
+            return await self._warm_slot(slot, prefix, progress)
+        finally:
+            await self._release(slot)
 
     async def _warm_slot(
         self, slot: LlamaSlot, prefix: list[int], progress: ProgressFn | None
@@ -256,6 +319,8 @@ class EmbeddedChatClient:
             requests=self._requests,
             cached_tokens_total=self._cached_total,
             prompt_tokens_total=self._prompt_total,
+            completion_tokens_total=self._completion_total,
+            forced_tokens_total=self._forced_total,
         )
 
     # ---- generation --------------------------------------------------------------------------
@@ -303,6 +368,8 @@ class EmbeddedChatClient:
                 if isinstance(item, BaseException):
                     raise EngineError(f"generation failed: {item}") from item
                 if isinstance(item, GenerationResult):
+                    self._forced_total += item.forced_tokens
+                    self._completion_total += item.completion_tokens
                     yield _Done(item, Usage(len(tokens), item.completion_tokens, cached))
                     return
                 yield item
@@ -343,10 +410,12 @@ class EmbeddedChatClient:
                     yield ev
             return
         tokens, _ = await self.prompt_tokens(request)
-        shaper = _OutputShaper(request, self.options.repair_calls)
-        params = self._params(request)
+        shaper = OutputShaper(request, self.options.repair_calls)
         if request.response_format is not None:
+            # The reply itself is JSON: decode under its grammar, never walk it as a tool call.
             params = self._params(request, grammar=self._response_grammar(request.response_format))
+        else:
+            params = self._params(request, walker=self._walker_for(request))
         # aclosing: when our consumer closes us early, the generation below must be closed (and
         # its slot freed) now, not whenever the garbage collector finalizes it.
         async with contextlib.aclosing(self._generate(tokens, params)) as gen:
@@ -385,7 +454,7 @@ class EmbeddedChatClient:
                 tokens, self._params(request, stop=(*request.stop, "</tool_call>"))
             )
             usage = done.usage
-            call = _parse_forced(lead + text, request, forced)
+            call = parse_forced(lead + text, request, forced)
         if call is None:
             grammar = self._grammar_for(request.tools, forced)
             tokens, _ = await self.prompt_tokens(request)
@@ -395,10 +464,23 @@ class EmbeddedChatClient:
                 usage.completion_tokens + done.usage.completion_tokens,
                 usage.cached_tokens + done.usage.cached_tokens,
             )
-            call = _parse_grammar_output(text, forced)
+            call = parse_grammar_output(text, forced)
         now = time.perf_counter()
         yield ToolCallEvent(call, now)
         yield Finished("tool_calls", usage, now)
+
+    def _walker_for(self, request: ChatRequest) -> CallWalker | None:
+        """The call walker of the request's tools, built once per tool set."""
+        if not (self.options.jump_forward and request.tools) or request.tool_choice == "none":
+            return None
+        key = json.dumps(request.tools, sort_keys=True)
+        walker = self._walkers.get(key)
+        if walker is None:
+            walker = CallWalker(request.tools)
+            if len(self._walkers) >= 8:  # a handful of agents (or flows) per process
+                self._walkers.pop(next(iter(self._walkers)))
+            self._walkers[key] = walker
+        return walker
 
     def _grammar_for(self, tools: list[dict[str, Any]], forced: str | None) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar
@@ -429,6 +511,15 @@ class EmbeddedChatClient:
             slot.close()
 
 
+def _auto_threads() -> int:
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        load = 0.0
+    return 1 if cores <= 1 or load > cores else 2
+
+
 def _file_size(path: Path) -> int:
     if not path.is_file():
         raise MissingDependencyError(f"model file {path}", "pip install 'quickturn[llm]'")
@@ -439,71 +530,3 @@ def _file_size(path: Path) -> int:
 class _Done:
     result: GenerationResult
     usage: Usage
-
-
-class _OutputShaper:
-    """Turns raw model text into TextDelta / ToolCallEvent according to the request."""
-
-    def __init__(self, request: ChatRequest, repair: bool = True) -> None:
-        self._drop_calls = request.tool_choice == "none"
-        self.calls_emitted = 0
-        self._parser: Any = None
-        if request.tools and repair:
-            from quickturn.tools.repair import StreamingToolCallParser
-
-            self._parser = StreamingToolCallParser(request.tools)
-
-    def feed(self, text: str, now: float) -> list[LLMEvent]:
-        if self._parser is None:
-            return [TextDelta(text, now)] if text else []
-        return self._convert(self._parser.feed(text), now)
-
-    def finish(self, now: float) -> list[LLMEvent]:
-        if self._parser is None:
-            return []
-        return self._convert(self._parser.finish(), now)
-
-    def _convert(self, parsed: list[Any], now: float) -> list[LLMEvent]:
-        from quickturn.tools.repair import ContentChunk, ParsedCall
-
-        out: list[LLMEvent] = []
-        for ev in parsed:
-            if isinstance(ev, ContentChunk) and ev.text:
-                out.append(TextDelta(ev.text, now))
-            elif isinstance(ev, ParsedCall) and not self._drop_calls:
-                self.calls_emitted += 1
-                out.append(ToolCallEvent(ev.call, now))
-        return out
-
-
-def _parse_forced(text: str, request: ChatRequest, forced: str | None) -> ToolCall | None:
-    """The call in a freely completed ``<tool_call>`` opening, if it is schema-valid."""
-    import jsonschema
-
-    from quickturn.tools.repair import parse_tool_calls
-
-    result = parse_tool_calls(text + "\n</tool_call>", request.tools)
-    if len(result.calls) != 1:
-        return None
-    call = result.calls[0]
-    if forced is not None and call.name != forced:
-        return None
-    for tool in request.tools:
-        fn = tool.get("function", {})
-        if fn.get("name") == call.name:
-            params = fn.get("parameters") or {"type": "object"}
-            if jsonschema.Draft202012Validator(params).is_valid(call.arguments):
-                return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
-    return None
-
-
-def _parse_grammar_output(raw: str, forced: str | None) -> ToolCall:
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise EngineError(f"constrained decoding produced invalid JSON: {raw[:200]!r}") from exc
-    name = forced or obj.get("name")
-    args = obj.get("arguments", {})
-    if not isinstance(name, str) or not isinstance(args, dict):
-        raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
-    return ToolCall(id="call_0", name=name, arguments=args)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quickturn.errors import EngineError
+from quickturn.llm.call_walker import CallWalker
+from quickturn.llm.jump_forward import JumpForwardDecoder
 
 TokenSink = Callable[[str], None]
 
@@ -30,12 +32,15 @@ class SamplingParams:
     seed: int | None = None
     stop: tuple[str, ...] = ()
     grammar: Any = field(default=None, compare=False)  # llama_cpp.LlamaGrammar
+    # A CallWalker over the request's tools: greedy requests decode calls jump-forward.
+    walker: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class GenerationResult:
     completion_tokens: int
     finish_reason: str  # "stop" | "length" | "cancelled"
+    forced_tokens: int = 0  # of completion_tokens, inserted in batches by jump-forward decoding
 
 
 def common_prefix_len(a: list[int], b: list[int]) -> int:
@@ -45,6 +50,24 @@ def common_prefix_len(a: list[int], b: list[int]) -> int:
             break
         n += 1
     return n
+
+
+def assign_slots(cached: list[list[int]], prefixes: list[list[int]]) -> dict[int, int]:
+    """prefix index -> slot index: a slot already holding a prefix keeps it; the others go to
+    free slots in order. Prefixes beyond the slots get none."""
+    plan: dict[int, int] = {}
+    taken: set[int] = set()
+    for i, prefix in enumerate(prefixes):
+        for j, held in enumerate(cached):
+            if j not in taken and held[: len(prefix)] == prefix:
+                plan[i] = j
+                taken.add(j)
+                break
+    free = [j for j in range(len(cached)) if j not in taken]
+    for i in range(len(prefixes)):
+        if i not in plan and free:
+            plan[i] = free.pop(0)
+    return plan
 
 
 class LlamaSlot:
@@ -155,7 +178,11 @@ class LlamaSlot:
         generated: list[int] = []
         finish = "length"
         gen: Generator[int, Any, None]
-        if self._draft_max > 0 and params.temperature == 0 and params.grammar is None:
+        jump: JumpForwardDecoder | None = None
+        if params.walker is not None and params.temperature == 0 and params.grammar is None:
+            jump = self._jump_decoder(params.walker)
+            gen = jump.generate(self._keep(tokens), tokens)
+        elif self._draft_max > 0 and params.temperature == 0 and params.grammar is None:
             gen = self._greedy_lookup(tokens)
         else:
             gen = llm.generate(
@@ -196,7 +223,24 @@ class LlamaSlot:
         tail = held + decoder.decode(b"", final=True)
         if tail and finish != "cancelled":
             sink(tail)
-        return GenerationResult(len(generated), finish)
+        forced = min(jump.stats.forced, len(generated)) if jump is not None else 0
+        return GenerationResult(len(generated), finish, forced)
+
+    def _keep(self, tokens: list[int]) -> int:
+        """Cached tokens to keep: all shared ones but the last, so its logits are recomputed."""
+        return min(common_prefix_len(self.cached_tokens(), tokens), len(tokens) - 1)
+
+    def _jump_decoder(self, walker: CallWalker) -> JumpForwardDecoder:
+        llm = self._llm
+
+        def tokenize(text: str) -> list[int]:
+            return [int(t) for t in llm.tokenize(text.encode(), add_bos=False, special=False)]
+
+        opener = llm.tokenize(b"<tool_call>", add_bos=False, special=True)
+        # Only a marker that is one special token can be spotted token by token; otherwise calls
+        # are still caught when a reply opens with a bare "{".
+        open_ids = frozenset({int(opener[0])}) if len(opener) == 1 else frozenset()
+        return JumpForwardDecoder(llm, walker, tokenize, open_ids, self._stop_ids)
 
     def _greedy_lookup(self, tokens: list[int]) -> Generator[int, Any, None]:
         """Greedy decoding with prompt-lookup speculation.
@@ -224,7 +268,7 @@ class LlamaSlot:
             row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, i), shape=(n_vocab,))
             return int(row.argmax())
 
-        keep = min(common_prefix_len(self.cached_tokens(), tokens), len(tokens) - 1)
+        keep = self._keep(tokens)
         llm.n_tokens = keep
         llm.eval(tokens[keep:])  # clears stale KV past `keep`; logits for the last token only
         index = _NgramIndex(tokens, self._ngram)

@@ -39,6 +39,13 @@ class PrefixStore:
             return None
         return kv_path.read_bytes()
 
+    def has(self, tokens: list[int]) -> bool:
+        """Whether a blob for exactly these tokens is stored (without reading the blob)."""
+        tok_path, kv_path = self._paths(tokens)
+        if not (tok_path.exists() and kv_path.exists()):
+            return False
+        return bool(np.load(tok_path).tolist() == list(tokens))
+
     def save(self, tokens: list[int], blob: bytes) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         tok_path, kv_path = self._paths(tokens)

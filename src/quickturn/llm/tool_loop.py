@@ -13,10 +13,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
 from quickturn.llm.types import (
     ChatClient,
     ChatRequest,
     Finished,
+    LLMEvent,
     Message,
     Priority,
     TextDelta,
@@ -44,6 +46,16 @@ class ToolLoopOptions:
     """Once a reply has taken this long, the next round is the last one (tools withheld, so
     the model must answer in words): a caller on the line must not sit through round after
     round of a small model retrying tools. None: only ``max_rounds`` bounds it."""
+    deadline_s: float | None = None
+    """Hard deadline from the start of the reply: a generation still running then is stopped
+    and the caller hears what was already said, or ``deadline_reply``; no tool starts after
+    it. The reply ends with finish_reason "deadline". None: no deadline."""
+    deadline_reply: str = "Sorry, that is taking me too long. Could you tell me once more?"
+    guards: GuardOptions = field(default_factory=GuardOptions)
+    """Parrot detection (a reply repeating an earlier turn is never spoken)."""
+    parrot_retry_temperature: float = 0.7
+    """A parrot is decoded once more at this temperature (a note telling the model not to
+    repeat itself was read back to the caller by the 0.5B, so none is added)."""
 
     def __post_init__(self) -> None:
         if self.max_rounds < 1:
@@ -52,6 +64,10 @@ class ToolLoopOptions:
             raise ValueError("fallback_reply must not be empty")
         if self.wrap_up_after_s is not None and self.wrap_up_after_s <= 0:
             raise ValueError("wrap_up_after_s must be > 0 or None")
+        if self.deadline_s is not None and self.deadline_s <= 0:
+            raise ValueError("deadline_s must be > 0 or None")
+        if not self.deadline_reply.strip():
+            raise ValueError("deadline_reply must not be empty")
 
 
 @dataclass(frozen=True)
@@ -107,36 +123,55 @@ async def run_tool_loop(
     all_calls: list[ToolCall] = []
     finish_reason = "stop"
     started = clock()
+    loop_time = asyncio.get_running_loop().time
+    deadline_at = None if options.deadline_s is None else loop_time() + options.deadline_s
+    answered = AnsweredCalls()  # calls already answered in this reply: never run twice
+    words_only = False  # set when the model asked again for a result it already has
+    retried = False  # set once when a reply parroted an earlier turn
+    closing: list[asyncio.Task[None]] = []  # streams stopped by the deadline, still closing
     for round_no in range(1, options.max_rounds + 1):
         registry = _current(tools, working)
         # On the last round tools are withheld, so the model must answer in words.
         wrap_up = options.wrap_up_after_s
         late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
-        last = round_no == options.max_rounds or late
+        last = round_no == options.max_rounds or late or words_only
         request = ChatRequest(
             messages=list(working),  # a snapshot: working grows after this round
             tools=[] if last else registry.schemas(),
             tool_choice="none" if last else "auto",
             max_tokens=options.max_tokens,
-            temperature=options.temperature,
+            temperature=options.parrot_retry_temperature if retried else options.temperature,
+            seed=round_no if retried else None,
             priority=options.priority,
             conversation_id=conversation_id,
         )
         text_parts: list[str] = []
         calls: list[ToolCall] = []
         held: list[TextDelta] = []  # a reply that opens like JSON: never speak it unseen
-        async for event in client.stream(request):
+        parrot = ParrotWatch(history, options.guards)
+        said: list[str] = []  # what the caller has been given of this round
+        repeated = 0
+        timed_out = False
+        async for event in _until(client.stream(request), deadline_at, loop_time):
             match event:
+                case _DeadlinePassed(closing=task):
+                    timed_out = True
+                    if task is not None:
+                        closing.append(task)
                 case TextDelta(text=text):
                     text_parts.append(text)
                     if held or (not "".join(text_parts[:-1]).strip() and _looks_like_json(text)):
                         held.append(event)
-                    else:
-                        yield event
+                    elif released := parrot.feed(text):
+                        said.append(released)
+                        yield TextDelta(released, event.at_s)
                 case ToolCallEvent(call=call):
                     # Small models repeat one call many times in a reply (seen: end_call x16);
-                    # a repeat would run the same action twice.
-                    if not any(_same_call(call, c) for c in calls):
+                    # a repeat would run the same action twice. Nor may a call answered in an
+                    # earlier round of this reply run again: the model already has its result.
+                    if answered.earlier(call) is not None:
+                        repeated += 1
+                    elif not any(_same_call(call, c) for c in calls):
                         calls.append(call)
                         yield event
                 case Finished(finish_reason=reason, usage=usage):
@@ -144,6 +179,33 @@ async def run_tool_loop(
                     prompt_tokens += usage.prompt_tokens
                     completion_tokens += usage.completion_tokens
                     cached_tokens += usage.cached_tokens
+        rest, parroted = parrot.finish()
+        if timed_out:
+            # Past the deadline: what was said stands; if nothing was, the caller hears the
+            # deadline reply. No call from this round runs.
+            if not "".join(said).strip():
+                said = [options.deadline_reply]
+                yield TextDelta(options.deadline_reply, clock())
+            cut: Message = {"role": "assistant", "content": "".join(said)}
+            working.append(cut)
+            yield MessageAdded(cut)
+            finish_reason = "deadline"
+            break
+        if parroted and not calls:
+            if not retried and round_no < options.max_rounds:
+                retried = True
+                continue  # decode again, sampling this time; nothing was spoken
+            rest = options.fallback_reply
+            text_parts = [rest]
+        elif parroted:
+            rest, text_parts = "", []  # a repeated preamble to a call: the call goes on, unsaid
+        if rest:
+            yield TextDelta(rest, clock())
+        if repeated and not calls and not "".join(text_parts).strip():
+            # The model only asked again for results it already has: the next round must
+            # put them into words (tools withheld), instead of looping.
+            words_only = True
+            continue
         if held and calls:
             # The reply opened with a call and the rest did not parse (a second call cut off
             # by max_tokens, say): JSON debris, neither spoken nor kept.
@@ -175,21 +237,108 @@ async def run_tool_loop(
         if may_run_tools is not None:
             await may_run_tools.wait()
         yield ToolStarted(tuple(calls), clock())
+        question: str | None = None
         for call in calls:
-            result = await registry.execute(call)
+            # A call of a tool that failed before (its caller was asked) keeps what the caller
+            # gave then: small models call again with only the new facts.
+            result = await registry.execute(merge_earlier_call(call, working))
+            answered.record(call, result)
             message = result.to_message()
             working.append(message)
             yield ToolFinished(result, call, clock())
             yield MessageAdded(message)
+            if result.elicitation is not None and question is None:
+                question = result.elicitation.question
+        if question is not None:
+            # Only the caller can fix this call: ask at once, without another LLM round. The
+            # answer comes back as the next user turn, into the same task.
+            yield TextDelta(question, clock())
+            asked: Message = {"role": "assistant", "content": question}
+            working.append(asked)
+            yield MessageAdded(asked)
+            finish_reason = "elicitation"
+            break
         if last:
             break  # an engine that ignored tool_choice "none": its calls ran, no more rounds
-    yield ReplyDone(
-        rounds=round_no,
-        usage=Usage(prompt_tokens, completion_tokens, cached_tokens),
-        tool_calls=tuple(all_calls),
-        finish_reason=finish_reason,
-        at_s=clock(),
-    )
+        if deadline_at is not None and loop_time() >= deadline_at:
+            # The tools ran (their results are in the history) but no round may start now.
+            yield TextDelta(options.deadline_reply, clock())
+            late_words: Message = {"role": "assistant", "content": options.deadline_reply}
+            working.append(late_words)
+            yield MessageAdded(late_words)
+            finish_reason = "deadline"
+            break
+    try:
+        yield ReplyDone(
+            rounds=round_no,
+            usage=Usage(prompt_tokens, completion_tokens, cached_tokens),
+            tool_calls=tuple(all_calls),
+            finish_reason=finish_reason,
+            at_s=clock(),
+        )
+    finally:
+        # A stream the deadline stopped finishes closing here, after the caller has been
+        # answered; its engine slot is free again once this returns.
+        for task in closing:
+            await task
+
+
+@dataclass(frozen=True)
+class _DeadlinePassed:
+    """Yielded by ``_until`` once, when the deadline stopped the stream. ``closing`` ends the
+    stream: an engine may need a while to stop (a CPU prefill step cannot be interrupted), and
+    the caller must not wait for that to hear the deadline reply."""
+
+    closing: asyncio.Task[None] | None = None
+
+
+async def _until(
+    stream: AsyncIterator[LLMEvent], deadline_at: float | None, now: Callable[[], float]
+) -> AsyncIterator[LLMEvent | _DeadlinePassed]:
+    """``stream``'s events until ``deadline_at`` (loop time), then one _DeadlinePassed.
+
+    Each event is awaited with a timeout rather than the whole loop run under one: a timeout
+    must never fire while our consumer holds control at a ``yield``. Closing ``stream``
+    cancels the generation on the engine.
+    """
+    close_later = False
+    try:
+        while True:
+            if deadline_at is None:
+                event = await anext(stream)
+            else:
+                # Not wait_for: on timeout it waits for the cancelled step to unwind, which is
+                # exactly the engine's uninterruptible work the caller must not wait for.
+                step = asyncio.ensure_future(anext(stream))
+                try:
+                    await asyncio.wait({step}, timeout=max(deadline_at - now(), 0))
+                except BaseException:
+                    # Our consumer was cancelled (a barge-in): the step must unwind before the
+                    # stream can be closed below, as an un-timed stream would be.
+                    step.cancel()
+                    await asyncio.wait({step})
+                    raise
+                if not step.done():
+                    step.cancel()
+                    close_later = True
+                    yield _DeadlinePassed(asyncio.ensure_future(_stop(step, stream)))
+                    return
+                event = step.result()
+            yield event
+    except StopAsyncIteration:
+        return
+    finally:
+        if not close_later:
+            await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def _stop(step: asyncio.Future[LLMEvent], stream: AsyncIterator[LLMEvent]) -> None:
+    # The cancelled step unwinds (the engine stops at its next token); asyncio.wait neither
+    # raises the step's own CancelledError nor hides a cancellation of this task.
+    await asyncio.wait({step})
+    if not step.cancelled():
+        step.exception()  # retrieved: a failure while stopping has nobody left to tell
+    await stream.aclose()  # type: ignore[attr-defined]
 
 
 def _current(tools: ToolRegistry | LiveTools, working: list[Message]) -> ToolRegistry:

@@ -1,0 +1,118 @@
+"""Flows: an agent organised as tasks, each with short instructions and a handful of tools.
+
+A small model does far better with five tools and three lines of instructions in view than with
+forty tools and a handbook (LiveKit's AgentTask and Pipecat Flows work this way). ``with_tasks``
+turns a main agent plus a list of ``Task`` s into agents that hand the call to each other:
+
+- the main agent gets one ``start_<task>`` tool per task (its description says when);
+- each task's agent has the task's tools plus ``finish_task(result)``, which hands the call
+  back to the main agent with the task's result, so the main agent can say it or go on.
+
+Hand-over uses the Agent API's rule that a tool returning an ``Agent`` switches to it. Every
+agent's prompt prefix (instructions + tools) is fixed, so the embedded engine keeps each warm in
+its own slot and on disk (``flow_warm_requests`` + ``EmbeddedChatClient.warm_each``): entering a
+task costs no prefill. Nothing here knows any domain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from quickturn.agent.agent import Agent, ToolLike, tool_schemas
+from quickturn.errors import ConfigError
+from quickturn.llm.types import ChatRequest
+from quickturn.tools.function_tool import function_tool
+from quickturn.tools.types import ToolRegistry
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    """Short snake_case name: the main agent's tool is ``start_<name>``."""
+    when: str
+    """When to start it, for the main agent ("The caller wants to book a room.")."""
+    instructions: str
+    tools: Sequence[ToolLike] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ConfigError(f"task name {self.name!r} must be snake_case, at most 41 chars")
+        if not self.when.strip() or not self.instructions.strip():
+            raise ConfigError(f"task {self.name!r} needs 'when' and 'instructions'")
+
+
+FINISH_NOTE = (
+    "When the task is done, or the caller wants something else, call finish_task with a "
+    "one-sentence result."
+)
+
+
+def with_tasks(main: Agent, tasks: Sequence[Task]) -> Agent:
+    """``main`` with a ``start_<task>`` tool per task; see the module docstring."""
+    if isinstance(main.tools, ToolRegistry):
+        raise ConfigError("with_tasks needs the main agent's tools as a list, not a registry")
+    names = [t.name for t in tasks]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"duplicate task names in {names}")
+    home: list[Agent] = []  # filled below: the task agents hand back to the finished main agent
+
+    def finish_tool(task: Task) -> ToolLike:
+        def finish_task(result: str) -> tuple[Agent, dict[str, str]]:
+            """Hand the call back with the task's result.
+
+            Args:
+                result: one sentence: what was done (or why not)
+            """
+            return home[0], {"task": task.name, "result": result}
+
+        return function_tool(finish_task)
+
+    task_agents = {
+        t.name: Agent(
+            instructions=f"{t.instructions}\n{FINISH_NOTE}",
+            tools=(*t.tools, finish_tool(t)),
+            name=t.name,
+        )
+        for t in tasks
+    }
+
+    def start_tool(task: Task) -> ToolLike:
+        def start() -> Agent:
+            return task_agents[task.name]
+
+        return function_tool(start, name=f"start_{task.name}", description=task.when)
+
+    full = replace(main, tools=(*main.tools, *(start_tool(t) for t in tasks)))  # type: ignore[misc]
+    home.append(full)
+    return full
+
+
+def flow_agents(main: Agent) -> list[Agent]:
+    """``main`` and every agent reachable from it through ``start_*`` tools (for warming)."""
+    found: list[Agent] = [main]
+    for spec in () if isinstance(main.tools, ToolRegistry) else main.tools:
+        fn = getattr(spec, "fn", None)
+        if getattr(spec, "name", "").startswith("start_") and fn is not None:
+            try:
+                agent = fn()
+            except TypeError:
+                continue  # a user's own start_* tool that takes arguments: not a task
+            if isinstance(agent, Agent) and agent not in found:
+                found.append(agent)
+    return found
+
+
+def flow_warm_requests(main: Agent) -> list[ChatRequest]:
+    """One request per flow agent whose prefix (system prompt + tools) an engine should keep
+    warm: ``await client.warm_each(flow_warm_requests(agent))``."""
+    return [
+        ChatRequest(
+            messages=[{"role": "system", "content": a.instructions}],
+            tools=tool_schemas(a),
+        )
+        for a in flow_agents(main)
+    ]

@@ -1,0 +1,120 @@
+"""The front desk organised as flows: a short main prompt plus one task per kind of request.
+
+The single 40-tool prompt (``HotelAgent``) stays the benchmark workload of the gateway and the
+latency lab. Here a small model sees at most ~12 tools and a few lines of instructions at a time:
+the main agent answers general questions and starts a task (booking a room, changing a booking,
+dining, spa and transport, stay services); the task hands the call back with its result.
+Every tool of ``hotel_tools`` is reachable (a lookup by code or name also from the main agent).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+
+from quickturn.agent.agent import Agent
+from quickturn.agent.flows import Task, with_tasks
+from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY
+from quickturn.domains.hotel.policy import PolicyBook
+from quickturn.domains.hotel.prompt import GREETING, HOTEL_NAME
+from quickturn.domains.hotel.tools import hotel_tools
+from quickturn.errors import ConfigError
+from quickturn.tools.function_tool import FunctionTool
+
+MAIN_TOOLS = (
+    "lookup_policy",
+    "get_room_types",
+    "get_booking",
+    "find_booking_by_name",
+    "transfer_to_human",
+    "end_call",
+)
+
+TASKS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (
+        "book_room",
+        "The caller wants to book a new room stay.",
+        "Help the caller book a room. Ask for dates, guests and room type, check availability "
+        "and the rate, then ask for the guest's full name and phone, read the details back, and "
+        "book only after the caller says yes.",
+        ("check_availability", "get_rates", "create_booking"),
+    ),
+    (
+        "change_booking",
+        "The caller wants to change, cancel or add to an existing booking.",
+        "Help the caller with an existing booking. Find it by code or name first. Before a "
+        "cancellation, quote the fee and get a yes.",
+        (
+            "get_booking", "find_booking_by_name", "modify_booking", "quote_cancellation",
+            "cancel_booking", "add_special_request", "update_guest_contact",
+            "request_early_checkin", "request_late_checkout",
+        ),
+    ),
+    (
+        "dining",
+        "The caller wants a restaurant table or room service.",
+        "Help the caller with the restaurant or room service. Confirm the details before you "
+        "reserve or order.",
+        (
+            "check_restaurant_availability", "reserve_restaurant",
+            "cancel_restaurant_reservation", "get_room_service_menu", "order_room_service",
+        ),
+    ),
+    (
+        "spa_and_transport",
+        "The caller wants the spa, a taxi, an airport transfer or parking.",
+        "Help the caller with the spa, taxis, airport transfers or parking. Confirm the "
+        "details before you book.",
+        (
+            "get_spa_services", "check_spa_availability", "book_spa", "cancel_spa_appointment",
+            "book_taxi", "book_airport_transfer", "cancel_transport", "check_parking",
+            "reserve_parking",
+        ),
+    ),
+    (
+        "stay_services",
+        "The caller wants a wake-up call, housekeeping, maintenance, the bill, lost and found "
+        "or the loyalty program.",
+        "Help a guest during their stay: wake-up calls, housekeeping, maintenance, the bill, "
+        "lost and found, loyalty. Confirm before you change anything.",
+        (
+            "set_wakeup_call", "cancel_wakeup_call", "request_housekeeping",
+            "report_maintenance", "get_invoice", "add_charge", "search_lost_and_found",
+            "report_lost_item", "lookup_loyalty", "enroll_loyalty",
+        ),
+    ),
+)
+
+
+def main_instructions(today: date = HOTEL_TODAY) -> str:
+    return (
+        f"You are the front desk of the {HOTEL_NAME}, on the phone. Today is "
+        f"{today:%A, %B} {today.day}, {today.year} ({today.isoformat()}); the time is "
+        f"{HOTEL_NOW:%H:%M}. Reply in one or two short spoken sentences, no lists or symbols. "
+        "Facts come from tools only. For a request below, start its task."
+    )
+
+
+def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) -> Agent:
+    """The hotel's main agent with its tasks, over one conversation's database."""
+    tools = {t.name: t for t in hotel_tools(conn, policies)}
+    covered = set(MAIN_TOOLS) | {n for *_, names in TASKS for n in names}
+    if covered != set(tools):
+        raise ConfigError(f"hotel flows do not cover tools {sorted(set(tools) - covered)}")
+    date_note = f" Today is {HOTEL_TODAY.isoformat()}."
+    tasks = [
+        Task(name, when, instructions + date_note, _pick(tools, names))
+        for name, when, instructions, names in TASKS
+    ]
+    main = Agent(
+        instructions=main_instructions(),
+        tools=_pick(tools, MAIN_TOOLS),
+        greeting=GREETING,
+        name="front-desk",
+    )
+    return with_tasks(main, tasks)
+
+
+def _pick(tools: dict[str, FunctionTool], names: Sequence[str]) -> list[FunctionTool]:
+    return [tools[n] for n in names]

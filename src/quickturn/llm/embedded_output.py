@@ -1,0 +1,78 @@
+"""Shaping the embedded engine's raw text: spoken text vs. tool calls, and forced-call parsing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quickturn.errors import EngineError
+from quickturn.llm.types import ChatRequest, LLMEvent, TextDelta, ToolCallEvent
+from quickturn.tools.types import ToolCall
+
+
+class OutputShaper:
+    """Turns raw model text into TextDelta / ToolCallEvent according to the request."""
+
+    def __init__(self, request: ChatRequest, repair: bool = True) -> None:
+        self._drop_calls = request.tool_choice == "none"
+        self.calls_emitted = 0
+        self._parser: Any = None
+        if request.tools and repair:
+            from quickturn.tools.repair import StreamingToolCallParser
+
+            self._parser = StreamingToolCallParser(request.tools)
+
+    def feed(self, text: str, now: float) -> list[LLMEvent]:
+        if self._parser is None:
+            return [TextDelta(text, now)] if text else []
+        return self._convert(self._parser.feed(text), now)
+
+    def finish(self, now: float) -> list[LLMEvent]:
+        if self._parser is None:
+            return []
+        return self._convert(self._parser.finish(), now)
+
+    def _convert(self, parsed: list[Any], now: float) -> list[LLMEvent]:
+        from quickturn.tools.repair import ContentChunk, ParsedCall
+
+        out: list[LLMEvent] = []
+        for ev in parsed:
+            if isinstance(ev, ContentChunk) and ev.text:
+                out.append(TextDelta(ev.text, now))
+            elif isinstance(ev, ParsedCall) and not self._drop_calls:
+                self.calls_emitted += 1
+                out.append(ToolCallEvent(ev.call, now))
+        return out
+
+
+def parse_forced(text: str, request: ChatRequest, forced: str | None) -> ToolCall | None:
+    """The call in a freely completed ``<tool_call>`` opening, if it is schema-valid."""
+    import jsonschema
+
+    from quickturn.tools.repair import parse_tool_calls
+
+    result = parse_tool_calls(text + "\n</tool_call>", request.tools)
+    if len(result.calls) != 1:
+        return None
+    call = result.calls[0]
+    if forced is not None and call.name != forced:
+        return None
+    for tool in request.tools:
+        fn = tool.get("function", {})
+        if fn.get("name") == call.name:
+            params = fn.get("parameters") or {"type": "object"}
+            if jsonschema.Draft202012Validator(params).is_valid(call.arguments):
+                return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
+    return None
+
+
+def parse_grammar_output(raw: str, forced: str | None) -> ToolCall:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EngineError(f"constrained decoding produced invalid JSON: {raw[:200]!r}") from exc
+    name = forced or obj.get("name")
+    args = obj.get("arguments", {})
+    if not isinstance(name, str) or not isinstance(args, dict):
+        raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
+    return ToolCall(id="call_0", name=name, arguments=args)

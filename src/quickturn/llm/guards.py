@@ -1,0 +1,191 @@
+"""Guards against two habits of small models: parroting and call loops.
+
+- Parroting: a reply that repeats one of the agent's own earlier turns (the 0.5B does this when it
+  is lost). The caller must never hear it: the tool loop decodes again or speaks what it has.
+- Call loops: a tool call identical to one already answered in this reply (the 0.5B called the
+  same tool again after getting its result 5 of 5 times). It must not run twice; the loop speaks
+  the earlier result instead of spending another round.
+
+Pure functions over plain messages and calls: no engine, no clock, no domain knowledge.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quickturn.errors import ConfigError
+from quickturn.llm.types import Message
+from quickturn.tools.types import ToolCall, ToolResult
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    parrot_similarity: float = 0.9
+    """A reply at least this similar (difflib ratio over normalized words) to an earlier
+    assistant turn is a parrot."""
+    parrot_min_words: int = 4
+    """Shorter replies ("Okay.", "You're welcome!") may repeat naturally."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.parrot_similarity <= 1.0:
+            raise ConfigError("parrot_similarity must be within (0, 1]")
+        if self.parrot_min_words < 1:
+            raise ConfigError("parrot_min_words must be >= 1")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def earlier_replies(history: Sequence[Message]) -> list[str]:
+    """The spoken text of every assistant turn in ``history`` (tool-call turns without text
+    are skipped), and the caller's last line: echoing it back is parroting too (the 0.5B does
+    both)."""
+    out: list[str] = []
+    for m in history:
+        if m.get("role") != "assistant":
+            continue
+        content = m.get("content")
+        if isinstance(content, str) and content.strip():
+            out.append(content)
+    for m in reversed(history):
+        if m.get("role") == "user":
+            content = m.get("content")
+            if isinstance(content, str) and content.strip():
+                out.append(content)
+            break
+    return out
+
+
+def parroted_turn(
+    reply: str, history: Sequence[Message], options: GuardOptions = GuardOptions()
+) -> str | None:
+    """The earlier assistant turn that ``reply`` repeats, or None."""
+    words = _words(reply)
+    if len(words) < options.parrot_min_words:
+        return None
+    for earlier in earlier_replies(history):
+        other = _words(earlier)
+        if len(other) < options.parrot_min_words:
+            continue
+        if other == words:
+            return earlier
+        ratio = difflib.SequenceMatcher(a=words, b=other, autojunk=False).ratio()
+        if ratio >= options.parrot_similarity:
+            return earlier
+    return None
+
+
+def call_key(call: ToolCall) -> str:
+    """Identity of a call for loop detection: its name and canonical arguments (key order and
+    whitespace never make two calls different)."""
+    return call.name + "\x00" + json.dumps(call.arguments, sort_keys=True, ensure_ascii=False)
+
+
+class AnsweredCalls:
+    """The calls answered so far in one reply, to catch the model asking again."""
+
+    def __init__(self) -> None:
+        self._results: dict[str, ToolResult] = {}
+
+    def record(self, call: ToolCall, result: ToolResult) -> None:
+        self._results[call_key(call)] = result
+
+    def earlier(self, call: ToolCall) -> ToolResult | None:
+        """The result already given to an identical call, or None."""
+        return self._results.get(call_key(call))
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
+class ParrotWatch:
+    """Holds back streamed reply text while it could still be a repeat of an earlier turn.
+
+    Text is released as soon as its words stop being the opening of every earlier assistant
+    turn (most replies diverge within a few words, so the caller waits for nothing); a reply
+    that turns out to be a parrot is never released at all.
+    """
+
+    def __init__(self, history: Sequence[Message], options: GuardOptions = GuardOptions()) -> None:
+        self._history = list(history)
+        # Short lines ("Okay.", "hello there") repeat naturally: only longer ones are watched.
+        self._earlier = [
+            w
+            for w in (_words(t) for t in earlier_replies(history))
+            if len(w) >= options.parrot_min_words
+        ]
+        self._options = options
+        self._held: list[str] = []
+        self._released = False
+
+    def feed(self, text: str) -> str:
+        """The text that may be spoken now ("" while it is held)."""
+        if self._released:
+            return text
+        self._held.append(text)
+        so_far = "".join(self._held)
+        words = _words(so_far)
+        # The last word may still be growing: compare only the complete ones.
+        complete = words[:-1] if so_far and so_far[-1].isalnum() else words
+        if any(e[: len(complete)] == complete for e in self._earlier):
+            return ""
+        self._released = True
+        self._held = []
+        return so_far
+
+    def finish(self) -> tuple[str, bool]:
+        """At the end of the reply: the held text, and whether it is a parrot."""
+        held = "".join(self._held)
+        self._held = []
+        if self._released or not held:
+            return held, False
+        return held, parroted_turn(held, self._history, self._options) is not None
+
+
+def merge_earlier_call(call: ToolCall, history: Sequence[Message]) -> ToolCall:
+    """``call`` with the arguments it lacks filled in from the latest earlier call of the same
+    tool that failed (the caller was asked for what was missing and answered: a small model
+    then often calls again with only the new facts). Its own non-blank values win."""
+    for m in reversed(history):
+        if m.get("role") != "assistant":
+            continue
+        for raw in m.get("tool_calls") or []:
+            fn = raw.get("function", {})
+            if fn.get("name") != call.name or raw.get("id") == call.id:
+                continue
+            if not _failed(history, raw.get("id")):
+                return call  # the last such call succeeded: a new task, nothing to merge
+            earlier = fn.get("arguments")
+            if isinstance(earlier, str):
+                try:
+                    earlier = json.loads(earlier or "{}")
+                except json.JSONDecodeError:
+                    return call
+            if not isinstance(earlier, dict):
+                return call
+            merged = dict(call.arguments)
+            for key, value in earlier.items():
+                if _blank(merged.get(key)) and not _blank(value):
+                    merged[key] = value
+            return ToolCall(call.id, call.name, merged, call.repaired)
+    return call
+
+
+def _failed(history: Sequence[Message], call_id: Any) -> bool:
+    for m in history:
+        if m.get("role") == "tool" and m.get("tool_call_id") == call_id:
+            content = m.get("content")
+            return isinstance(content, str) and content.lstrip().startswith('{"error"')
+    return False
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

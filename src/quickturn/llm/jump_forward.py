@@ -1,0 +1,186 @@
+"""Jump-forward decoding of tool calls (as SGLang does it), greedy requests only.
+
+The model decodes freely until it opens a call (its ``<tool_call>`` marker, or a reply that starts
+with ``{``). From there the call is walked against the union of the tool schemas
+(``CallWalker``): wherever the schemas force the next characters (keys, punctuation, the rest of
+a tool or enum name once its prefix is unique) they are tokenized and evaluated in ONE batch
+instead of being sampled one by one; wherever the model has a choice it takes the most likely
+token the schemas allow. Where the model's own argmax is allowed (a well-formed call) the result
+is the text plain greedy decoding writes; where it is not, the call is still well-formed.
+
+On this CPU a batch of 10 tokens costs about what 1–2 decode steps cost, and a call is ~60 %
+forced text, so a call costs a fraction of the decode steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from quickturn.llm.call_walker import CallWalker, WalkState
+
+_TOP_K = 48  # candidates tried before a wider search: the allowed token is almost always here
+_WIDE_K = 4096
+
+
+@dataclass
+class JumpStats:
+    """What one generation spent: tokens sampled one by one, tokens inserted in batches."""
+
+    sampled: int = 0
+    forced: int = 0
+    forced_batches: int = 0
+    calls: int = 0
+    pieces: dict[int, str] = field(default_factory=dict, repr=False)
+
+
+class JumpForwardDecoder:
+    """Greedy token generator over one llama.cpp context (``llama_cpp.Llama``).
+
+    ``tokenize`` turns forced text into tokens; ``stop_ids`` end generation outside a call.
+    """
+
+    def __init__(
+        self,
+        llama: Any,
+        walker: CallWalker,
+        tokenize: Callable[[str], list[int]],
+        call_open_ids: frozenset[int],
+        stop_ids: frozenset[int],
+    ) -> None:
+        self._llm = llama
+        self._walker = walker
+        self._tokenize = tokenize
+        self._open_ids = call_open_ids
+        self._stop_ids = stop_ids
+        self.stats = JumpStats()
+
+    def generate(self, keep: int, prompt: list[int]) -> Generator[int, None, None]:
+        """Tokens after ``prompt``, whose first ``keep`` tokens are already in the KV cache."""
+        import numpy as np
+
+        llm = self._llm
+        llm.n_tokens = keep
+        llm.eval(prompt[keep:])  # clears stale KV past `keep`; logits of the last token only
+        state: WalkState | None = None  # inside a call when set
+        marker = False  # a call opened by the marker token also gets the marker's closer
+        reply_text = ""  # free text so far: a reply that opens with a bare "{" is a call too
+        while True:
+            logits = self._logits(np)
+            if state is None:
+                token = int(logits.argmax())
+                yield token
+                self.stats.sampled += 1
+                if token in self._stop_ids:
+                    return
+                llm.eval([token])
+                if token in self._open_ids:
+                    state, marker = self._walker.start("\n"), True
+                else:
+                    before = reply_text
+                    reply_text += self._piece(token)
+                    state = self._bare_opening(before, reply_text)
+                    marker = False
+                    if state is None:
+                        continue
+            else:
+                picked, state = self._constrained(logits, state, np)
+                if picked is None:  # nothing allowed among the candidates: the model goes on
+                    continue
+                token = picked
+                yield token
+                self.stats.sampled += 1
+                llm.eval([token])
+            assert state is not None
+            state = yield from self._jump(state)
+            if state.mode == "done":
+                self.stats.calls += 1
+                state = None
+                if marker:
+                    yield from self._force("\n</tool_call>")
+
+    def _bare_opening(self, before: str, text: str) -> WalkState | None:
+        """The walker's state when this token made the reply open like a bare JSON call."""
+        if before.strip():
+            return None  # the reply had started with something else
+        body = text.lstrip()
+        if body.startswith("```"):
+            return None  # a fence: its own text comes first; left to the repair parser
+        if not body.startswith("{"):
+            return None
+        return self._walker.feed(self._walker.start(), body)
+
+    def _jump(self, state: WalkState) -> Generator[int, None, WalkState]:
+        """Insert what the schemas force from ``state`` and return the state after it.
+
+        The last token of forced text is held back unless the call ends there: it may merge
+        with the free text that follows (``{`` + ``"`` is one token ``{"``), and a model put
+        at a token boundary it would never have produced writes worse text. The held-back
+        characters are then sampled, constrained, usually as that merged token.
+        """
+        forced, after = self._walker.forced(state)
+        if not forced:
+            return state
+        if after.mode == "done":
+            yield from self._force(forced)
+            return after
+        tokens = self._tokenize(forced)
+        if len(tokens) < 2:
+            return state
+        head = tokens[:-1]
+        text = self._llm.detokenize(head).decode("utf-8", errors="replace")
+        moved = self._walker.feed(state, text) if forced.startswith(text) else None
+        if moved is None:
+            return state
+        self._llm.eval(head)
+        self.stats.forced += len(head)
+        self.stats.forced_batches += 1
+        yield from head
+        return moved
+
+    def _force(self, text: str) -> Generator[int, None, None]:
+        """Evaluate ``text``'s tokens in one batch and yield them."""
+        tokens = self._tokenize(text) if text else []
+        if not tokens:
+            return
+        self._llm.eval(tokens)
+        self.stats.forced += len(tokens)
+        self.stats.forced_batches += 1
+        yield from tokens
+
+    def _logits(self, np: Any) -> Any:
+        import llama_cpp
+
+        n_vocab = int(self._llm.n_vocab())
+        ptr = llama_cpp.llama_get_logits_ith(self._llm._ctx.ctx, -1)
+        return np.ctypeslib.as_array(ptr, shape=(n_vocab,))
+
+    def _piece(self, token: int) -> str:
+        piece = self.stats.pieces.get(token)
+        if piece is None:
+            raw = self._llm.detokenize([token])
+            try:
+                piece = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                piece = "\ufffd"  # part of a multi-byte character: never valid inside a call
+            self.stats.pieces[token] = piece
+        return piece
+
+    def _constrained(
+        self, logits: Any, state: WalkState, np: Any
+    ) -> tuple[int | None, WalkState | None]:
+        """The most likely token the schemas allow here, and the state after it."""
+        for k in (_TOP_K, _WIDE_K):
+            top = np.argpartition(-logits, k)[:k]
+            for token in top[np.argsort(-logits[top])]:
+                tok = int(token)
+                if tok in self._stop_ids or tok in self._open_ids:
+                    continue
+                piece = self._piece(tok)
+                if not piece or "\ufffd" in piece:
+                    continue
+                nxt = self._walker.feed(state, piece)
+                if nxt is not None:
+                    return tok, nxt
+        return None, None

@@ -1,0 +1,112 @@
+"""Flows: tasks with their own instructions and tools, handing the call back with a result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quickturn.agent.agent import Agent, bind_tools, tool_schemas
+from quickturn.agent.flows import Task, flow_agents, flow_warm_requests, with_tasks
+from quickturn.errors import ConfigError
+from quickturn.tools.context import DetachedContext
+from quickturn.tools.function_tool import tool
+from quickturn.tools.types import ToolCall
+
+
+@tool
+def lookup(day: str) -> dict[str, int]:
+    """Free slots on a day.
+
+    Args:
+        day: YYYY-MM-DD
+    """
+    return {"free": 2}
+
+
+@tool
+def hours() -> str:
+    """Opening hours."""
+    return "9 to 5"
+
+
+def build() -> Agent:
+    main = Agent(instructions="You are the front desk.", tools=[hours], name="desk")
+    return with_tasks(
+        main,
+        [Task("reserve", "The caller wants to reserve a slot.", "Reserve a slot.", [lookup])],
+    )
+
+
+async def test_starting_a_task_switches_to_its_agent_and_finishing_hands_back() -> None:
+    main = build()
+    switched: list[Agent] = []
+    registry = bind_tools(main.tools, DetachedContext(), switched.append)
+    assert set(registry.names) == {"hours", "start_reserve"}
+    result = await registry.execute(ToolCall("c1", "start_reserve", {}))
+    assert result.ok and switched[-1].name == "reserve"
+    task = switched[-1]
+    assert "finish_task" in task.instructions and "Reserve a slot." in task.instructions
+    task_registry = bind_tools(task.tools, DetachedContext(), switched.append)
+    assert set(task_registry.names) == {"lookup", "finish_task"}
+    done = await task_registry.execute(ToolCall("c2", "finish_task", {"result": "Booked 10 am."}))
+    assert switched[-1] is main
+    assert json.loads(done.content) == {"task": "reserve", "result": "Booked 10 am."}
+
+
+def test_every_flow_agent_has_a_fixed_prefix_to_keep_warm() -> None:
+    main = build()
+    agents = flow_agents(main)
+    assert [a.name for a in agents] == ["desk", "reserve"]
+    requests = flow_warm_requests(main)
+    assert [r.messages[0]["content"] for r in requests] == [a.instructions for a in agents]
+    assert requests[1].tools == tool_schemas(agents[1])
+
+
+def test_bad_tasks_are_refused() -> None:
+    with pytest.raises(ConfigError):
+        Task("Book Room", "when", "do it")
+    with pytest.raises(ConfigError):
+        Task("book", " ", "do it")
+    main = Agent(instructions="x")
+    with pytest.raises(ConfigError):
+        with_tasks(main, [Task("a", "w", "i"), Task("a", "w", "i")])
+
+
+@pytest.mark.slow
+async def test_entering_a_flow_costs_no_prefill(qwen_path: Path, tmp_path: Path) -> None:
+    from quickturn.assets import ModelPaths
+    from quickturn.llm.embedded_client import EmbeddedChatClient, EmbeddedOptions
+    from quickturn.llm.types import ChatRequest, Finished
+
+    main = build()
+    requests = flow_warm_requests(main)
+    client = await EmbeddedChatClient.create(
+        EmbeddedOptions(model_path=qwen_path, n_ctx=1024, slots=len(requests)),
+        ModelPaths(tmp_path),
+    )
+    try:
+        reports = await client.warm_each(requests)
+        assert [r.source for r in reports] == ["computed", "computed"]
+        # A conversation in the main flow, then the same conversation entering the task.
+        turns = [{"role": "user", "content": "Can I reserve a slot tomorrow?"}]
+        for request, report in zip(requests, reports, strict=True):
+            entered = ChatRequest(
+                messages=request.messages + turns, tools=request.tools, max_tokens=4
+            )
+            events = [ev async for ev in client.stream(entered)]
+            usage = next(ev for ev in events if isinstance(ev, Finished)).usage
+            # Prompt tokens evaluated = prompt - cached: only the new turn, never the prefix.
+            assert usage.cached_tokens >= report.prefix_tokens
+            assert usage.prompt_tokens - usage.cached_tokens < 40
+        # And each prefix was stored on disk: a new engine loads them instead of prefilling.
+        again = await EmbeddedChatClient.create(
+            EmbeddedOptions(model_path=qwen_path, n_ctx=1024, slots=1), ModelPaths(tmp_path)
+        )
+        try:
+            assert [r.source for r in await again.warm_each(requests)] == ["disk", "disk"]
+        finally:
+            await again.aclose()
+    finally:
+        await client.aclose()

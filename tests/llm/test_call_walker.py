@@ -1,0 +1,126 @@
+"""The call walker: what the union of tool schemas allows and forces, character by character."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from quickturn.llm.call_walker import CallWalker, WalkState
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_rates",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "check_in": {"type": "string"},
+                    "room_type": {"type": "string", "enum": ["double", "deluxe", "suite"]},
+                    "guests": {"type": "integer"},
+                    "late": {"type": "boolean"},
+                },
+                "required": ["check_in"],
+            },
+        },
+    },
+    {"type": "function", "function": {"name": "get_room_types", "parameters": {}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "note",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string"},
+                    "extra": {},
+                    "where": {"type": "object", "properties": {"x": {"type": "number"}}},
+                },
+            },
+        },
+    },
+]
+
+
+@pytest.fixture
+def walker() -> CallWalker:
+    return CallWalker(TOOLS)
+
+
+def walk(walker: CallWalker, text: str) -> WalkState | None:
+    return walker.feed(walker.start(), text)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        {"name": "get_rates", "arguments": {"check_in": "2026-03-20", "guests": 2}},
+        {"name": "get_rates", "arguments": {"room_type": "suite", "late": True, "check_in": "x"}},
+        {"name": "get_room_types", "arguments": {}},
+        {"name": "note", "arguments": {"text": 'say "hi"\\n', "extra": [1, {"a": "]}"}]}},
+        {"name": "note", "arguments": {"where": {"x": -1.5e3}, "extra": None}},
+        {"name": "get_rates", "arguments": {}},  # missing required: left to the registry
+    ],
+)
+def test_canonical_json_of_every_valid_call_walks_to_done(walker: CallWalker, call: dict) -> None:
+    state = walk(walker, json.dumps(call))
+    assert state is not None and state.mode == "done"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "book_spa"',  # not a declared tool
+        '{"name": "get_rates", "arguments": {"nights": 2',  # not a property
+        '{"name": "get_rates", "arguments": {"room_type": "single"',  # not in the enum
+        '{"name": "get_rates", "arguments": {"guests": 2.5',  # an integer
+        '{"name": "get_rates", "arguments": {"late": "yes"',  # a boolean
+        '{"name": "get_rates", "arguments": {"guests": 1, "guests": 2',  # a key twice
+        '{"name": "note", "arguments": {"text": "a\nb"',  # raw newline inside a string
+        '{"name": "get_room_types", "arguments": {}}}',  # past the end
+    ],
+)
+def test_text_the_schemas_do_not_allow_is_refused(walker: CallWalker, text: str) -> None:
+    assert walk(walker, text) is None
+
+
+def test_forced_text_covers_punctuation_keys_and_unique_names(walker: CallWalker) -> None:
+    forced, state = walker.forced(walker.start())
+    assert forced == '{"name": "'
+    state = walker.feed(state, "get_ro")  # unique now: the rest of the name is forced
+    assert state is not None
+    forced, state = walker.forced(state)
+    assert forced == 'om_types", "arguments": {}}'  # no properties: the object closes itself
+    assert state.mode == "done"
+
+
+def test_nothing_is_forced_where_the_model_chooses(walker: CallWalker) -> None:
+    state = walk(walker, '{"name": "get_')  # get_rates or get_room_types
+    assert state is not None
+    assert walker.forced(state)[0] == "r"
+    state = walk(walker, '{"name": "get_rates", "arguments": {"check_in": "2026')
+    assert state is not None and walker.forced(state)[0] == ""
+
+
+def test_keys_and_enum_values_complete_once_unique(walker: CallWalker) -> None:
+    state = walk(walker, '{"name": "get_rates", "arguments": {"ch')
+    assert state is not None
+    forced, state = walker.forced(state)
+    assert forced == 'eck_in": "'
+    state = walker.feed(state, 'x", "room_type": "de')
+    assert state is not None
+    assert walker.forced(state)[0] == 'luxe"'
+
+
+def test_the_last_property_closes_the_object(walker: CallWalker) -> None:
+    text = '{"name": "get_rates", "arguments": {"check_in": "a", "room_type": "suite", '
+    text += '"guests": 1, "late": false'
+    state = walk(walker, text)
+    assert state is not None
+    forced, state = walker.forced(state)
+    assert forced == "}}" and state.mode == "done"
+
+
+def test_a_lead_before_the_call_is_forced_too(walker: CallWalker) -> None:
+    assert walker.forced(walker.start("\n"))[0] == '\n{"name": "'
