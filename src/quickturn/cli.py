@@ -1,4 +1,4 @@
-"""`quickturn demo | serve | bench | eval`: the entry point.
+"""`quickturn demo | serve | talk | bench | eval`: the entry point.
 
 Each subcommand lives beside the code it drives (``<stage>/command.py``) and exposes
 ``register(subparsers)``; command modules import no model at import time, so ``quickturn

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quickturn.errors import ConfigError
-from quickturn.stt.whisper import WhisperOptions, has_repeated_ngram, text_end_s
+from quickturn.stt.whisper import WhisperOptions, has_repeated_ngram, repeats_earlier, text_end_s
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,21 @@ def test_text_end_is_the_last_timestamp() -> None:
     begin = 50_000  # Whisper's first timestamp token id; each step is 20 ms
     assert text_end_s([begin, 11, 12, begin + 128, begin + 128, 13, begin + 300], begin) == 6.0
     assert text_end_s([11, 12, 13], begin) is None  # no timestamps: nothing known
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier", "repeats"),
+    [
+        # The flake seen in a 12 s utterance: the continuation replayed the opening sentence.
+        ("I would like to book a double room for two nights. What",
+         "I would like to book a double room for two nights. Please cancel my booking.", True),
+        ("Please cancel my booking for next Friday.",
+         "I would like to book a double room for two nights.", False),
+        ("Book, a double.", "book a double room", False),  # three shared words are not a replay
+        ("BOOK A DOUBLE ROOM!", "i'd like to book a double room", True),
+    ],
+)
+def test_a_continuation_that_replays_earlier_words_is_caught(
+    text: str, earlier: str, repeats: bool
+) -> None:
+    assert repeats_earlier(text, earlier) is repeats

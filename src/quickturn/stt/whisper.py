@@ -93,6 +93,17 @@ def has_repeated_ngram(tokens: list[int], n: int = 3, max_count: int = 2) -> boo
     return any(c > max_count for c in grams.values())
 
 
+def repeats_earlier(text: str, earlier: str, n: int = 4) -> bool:
+    """Whether ``text`` shares a run of ``n`` words with ``earlier`` (case and punctuation
+    aside): a continuation pass that says what the utterance already said."""
+
+    def grams(s: str) -> set[tuple[str, ...]]:
+        words = "".join(c if c.isalnum() or c.isspace() else " " for c in s.lower()).split()
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    return bool(grams(text) & grams(earlier))
+
+
 def text_end_s(tokens: list[int], timestamp_begin: int) -> float | None:
     """Where the decoded text ends: the last timestamp token's time, None when there is none."""
     stamps = [t for t in tokens if t >= timestamp_begin]
@@ -207,6 +218,10 @@ class WhisperSTT:
         for _ in range(_MAX_PASSES):
             rest = features[:, int(start_s * _FRAMES_PER_S) :]
             text, end_s, bad = self._decode_pass(rest, window_s, audio_s - start_s)
+            if texts and repeats_earlier(text, " ".join(texts)):
+                # A continuation over a short tail can replay the utterance's opening words
+                # (seen: the first sentence again after the last one): not new speech.
+                break
             if text:
                 texts.append(text)
             if bad:
