@@ -272,3 +272,36 @@ async def test_a_reply_cancelled_while_waiting_under_a_deadline_closes_its_strea
     with pytest.raises(asyncio.CancelledError):
         await task
     assert client.closed == 1
+
+
+async def test_a_reply_cancelled_twice_while_its_engine_is_stuck_still_closes_its_stream() -> None:
+    # Seen in the demo: discarded preemptive work is cancelled again while the engine finishes a
+    # step it cannot interrupt; closing the stream then raised "generator is already running".
+    stopped = asyncio.Event()
+
+    class Stuck(Scripted):
+        async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+            try:
+                await asyncio.Event().wait()
+                yield TextDelta("never", 0.0)
+            finally:
+                await asyncio.shield(asyncio.sleep(0.1))  # an uninterruptible engine step
+                stopped.set()
+
+    async def consume() -> None:
+        async for _ in run_tool_loop(
+            Stuck(lambda r, n: []),
+            [{"role": "user", "content": "hi"}],
+            registry(),
+            ToolLoopOptions(deadline_s=5),
+        ):
+            pass
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.02)
+    task.cancel()
+    await asyncio.sleep(0.01)
+    task.cancel()  # the second cancellation lands while the first one unwinds
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.wait_for(stopped.wait(), 2.0)  # the engine was stopped, in the background

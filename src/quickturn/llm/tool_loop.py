@@ -302,6 +302,7 @@ async def _until(
     cancels the generation on the engine.
     """
     close_later = False
+    step: asyncio.Future[LLMEvent] | None = None
     try:
         while True:
             if deadline_at is None:
@@ -313,10 +314,11 @@ async def _until(
                 try:
                     await asyncio.wait({step}, timeout=max(deadline_at - now(), 0))
                 except BaseException:
-                    # Our consumer was cancelled (a barge-in): the step must unwind before the
-                    # stream can be closed below, as an un-timed stream would be.
+                    # Our consumer was cancelled (a barge-in, discarded preemptive work). The
+                    # step is still inside the stream, so the stream cannot be closed until it
+                    # unwinds: that happens in the background (finally below). Waiting for it
+                    # here could itself be cancelled, and closing a running generator raises.
                     step.cancel()
-                    await asyncio.wait({step})
                     raise
                 if not step.done():
                     step.cancel()
@@ -328,7 +330,12 @@ async def _until(
     except StopAsyncIteration:
         return
     finally:
-        if not close_later:
+        if close_later:
+            pass  # the _DeadlinePassed consumer owns the closing
+        elif step is not None and not step.done():
+            # Kept alive by the step it waits on; it closes the stream once the step unwound.
+            asyncio.ensure_future(_stop(step, stream))
+        else:
             await stream.aclose()  # type: ignore[attr-defined]
 
 
