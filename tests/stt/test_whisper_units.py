@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from quickturn.errors import ConfigError
-from quickturn.stt.whisper import WhisperOptions, has_repeated_ngram, repeats_earlier, text_end_s
+from quickturn.stt.overlap import drop_overlap
+from quickturn.stt.whisper import (
+    WhisperOptions,
+    has_repeated_ngram,
+    repeats_earlier,
+    text_end_s,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +71,19 @@ def test_a_continuation_that_replays_earlier_words_is_caught(
     text: str, earlier: str, repeats: bool
 ) -> None:
     assert repeats_earlier(text, earlier) is repeats
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "kept"),
+    [
+        # Seen in the demo: "Great. Great Thank you. Goodbye." and "Hi. Hi I'd like to ..."
+        ("Great.", "Great Thank you. Goodbye.", "Thank you. Goodbye."),
+        ("Hi.", "Hi I'd like to book", "I'd like to book"),
+        ("for two nights.", "two nights. What time", "What time"),
+        ("Hi.", "I'd like to book", "I'd like to book"),
+    ],
+)
+def test_a_continuation_does_not_repeat_the_words_it_starts_inside(
+    earlier: str, text: str, kept: str
+) -> None:
+    assert drop_overlap(earlier, text) == kept

@@ -19,6 +19,7 @@ from quickturn.audio.frame import PCM16
 from quickturn.clock import Clock
 from quickturn.errors import QuickturnError
 from quickturn.llm.types import Message
+from quickturn.stt.overlap import drop_overlap
 
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 
@@ -27,7 +28,8 @@ def join_text(prefix: str, text: str) -> str:
     """Join a held-open fragment and its continuation; STT's full stop after the fragment was
     wrong (the caller went on), so it goes."""
     head = prefix.strip().rstrip(".")
-    return " ".join(p for p in (head, text.strip()) if p)
+    tail = drop_overlap(head, text.strip()) if head else text.strip()
+    return " ".join(p for p in (head, tail) if p)
 
 
 def same_text(a: str, b: str) -> bool:

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from quickturn.assets import ModelPaths
 from quickturn.audio.frame import PCM16
 from quickturn.errors import AudioFormatError, ConfigError, MissingDependencyError
+from quickturn.stt.overlap import drop_overlap
 from quickturn.stt.types import Transcript
 
 SAMPLE_RATE_HZ = 16000
@@ -222,6 +223,8 @@ class WhisperSTT:
                 # A continuation over a short tail can replay the utterance's opening words
                 # (seen: the first sentence again after the last one): not new speech.
                 break
+            if texts:
+                text = drop_overlap(" ".join(texts), text)
             if text:
                 texts.append(text)
             if bad:
