@@ -48,8 +48,11 @@ class SmartTurnOptions:
     """Silence after the last speech before the model is asked (the detector's min_silence_s)."""
     threshold: float = 0.5
     """Probability at or above which the turn is complete."""
-    patience_s: float = 1.0
-    """Total silence before a turn that sounds (or reads) unfinished ends anyway."""
+    patience_s: float = 1.4
+    """Total silence before a turn that sounds (or reads) unfinished ends anyway. Longer than
+    the hesitation it must outlast plus the VAD's own delay in reporting resumed speech
+    (min_speech_s, ~0.15 s, and a window): at 1.0 s the demo's 0.8 s mid-sentence pause raced
+    the resumption and was cut about one run in two."""
     use_transcript: bool = True
     """Hold the turn open when the words cannot end a sentence, whatever the model says."""
     weak_wait_s: float = 0.2
