@@ -23,6 +23,7 @@ from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths
 from quickturn.audio.resample import resample
 from quickturn.audio.wav import write_wav
+from quickturn.stt.wer import wer
 from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
 from quickturn.transport.simulated import trim_silence
 from quickturn.transport.voice import VoiceCalls
@@ -91,7 +92,10 @@ async def test_page_calls_and_hears_the_answer(calls: VoiceCalls, tmp_path: Path
         finally:
             await browser.close()
     print(f"screenshots: {tmp_path}")
-    assert "anna" in caller.lower()
+    # The caption is our STT on the caller's audio after Chrome's fake mic, Opus and two
+    # resamplings: tiny.en sometimes hears "Anna" as "Anis" there, so a word may be wrong.
+    said = caller.splitlines()[-1]
+    assert wer("My name is Anna Smith.", said) <= 0.2, said
     assert "A2A" in waterfall and " ms" in waterfall
     heard = (await calls.stt.transcribe(_decode_webm(recording))).text.lower()
     # The canned answer to a name: "Thank you, Anna. That is a double room for two nights, ..."
