@@ -20,6 +20,7 @@ from typing import Any
 
 from quickturn.errors import ConfigError
 from quickturn.llm.types import Message
+from quickturn.tools.elicit import blank
 from quickturn.tools.types import ToolCall, ToolResult
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -173,7 +174,7 @@ def merge_earlier_call(call: ToolCall, history: Sequence[Message]) -> ToolCall:
                 return call
             merged = dict(call.arguments)
             for key, value in earlier.items():
-                if _blank(merged.get(key)) and not _blank(value):
+                if blank(merged.get(key)) and not blank(value):
                     merged[key] = value
             return ToolCall(call.id, call.name, merged, call.repaired)
     return call
@@ -187,5 +188,3 @@ def _failed(history: Sequence[Message], call_id: Any) -> bool:
     return False
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
