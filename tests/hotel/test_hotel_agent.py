@@ -79,7 +79,12 @@ async def test_a_scripted_call_books_and_hangs_up(
     session.on(object, events.append)
 
     async def frames() -> AsyncIterator[AudioFrame]:
-        async for frame in feed(clock, book, [(6.0, "book it"), (16.0, "thanks bye")], 60.0):
+        async for frame in feed(
+            clock,
+            book,
+            [(6.0, "book it for Ann Lee on +1 555 123 4567"), (16.0, "thanks bye")],
+            60.0,
+        ):
             yield frame
 
     await run_until(clock, session.prepare(), 5)

@@ -76,7 +76,10 @@ async def test_scripted_booking_through_the_tool_loop(agent: HotelAgent, desk: D
     history = [
         {"role": "system", "content": agent.system_prompt},
         {"role": "assistant", "content": agent.greeting},
-        {"role": "user", "content": "A room for two this Friday, two nights. Nora Field."},
+        {
+            "role": "user",
+            "content": "A room for two this Friday, two nights. Nora Field, +1 555 201 3344.",
+        },
     ]
     before = snapshot(desk.conn)
     results = []

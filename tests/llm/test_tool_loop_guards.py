@@ -305,3 +305,28 @@ async def test_a_reply_cancelled_twice_while_its_engine_is_stuck_still_closes_it
     with pytest.raises(asyncio.CancelledError):
         await task
     await asyncio.wait_for(stopped.wait(), 2.0)  # the engine was stopped, in the background
+
+
+async def test_an_invented_name_is_asked_for_and_the_tool_does_not_run() -> None:
+    history = [{"role": "user", "content": "Book me a room for two nights."}]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        return calls_of(ToolCall("c1", "book", {"guest_name": "John Doe", "nights": 2}))
+
+    client = Scripted(script)
+    spoken, events = await reply(client, history)
+    assert RAN == []  # the world was not touched with a made-up name
+    assert spoken == "May I have your full name?"
+    assert done(events).finish_reason == "elicitation" and len(client.requests) == 1
+
+
+async def test_grounding_can_be_switched_off() -> None:
+    from quickturn.llm.guards import GuardOptions
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return calls_of(ToolCall("c1", "book", {"guest_name": "John Doe", "nights": 2}))
+        return ["Booked."]
+
+    spoken, _ = await reply(Scripted(script), guards=GuardOptions(ground_caller_facts=False))
+    assert RAN == [{"guest_name": "John Doe", "nights": 2}] and spoken == "Booked."

@@ -33,6 +33,10 @@ class GuardOptions:
     assistant turn is a parrot."""
     parrot_min_words: int = 4
     """Shorter replies ("Okay.", "You're welcome!") may repeat naturally."""
+    ground_caller_facts: bool = True
+    """Check a call's caller's fields (names, phones, e-mails) against what the caller said:
+    an invented required value makes the caller be asked, an invented optional one is dropped
+    (``quickturn.tools.grounding``)."""
 
     def __post_init__(self) -> None:
         if not 0.0 < self.parrot_similarity <= 1.0:

@@ -8,6 +8,7 @@ the caller decides what to keep (a barge-in keeps only what was heard).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +26,8 @@ from quickturn.llm.types import (
     ToolCallEvent,
     Usage,
 )
+from quickturn.tools.elicit import elicitation
+from quickturn.tools.grounding import ground_call, heard_text
 from quickturn.tools.repair_literal import (
     LiteralError,
     close_truncated,
@@ -241,7 +244,7 @@ async def run_tool_loop(
         for call in calls:
             # A call of a tool that failed before (its caller was asked) keeps what the caller
             # gave then: small models call again with only the new facts.
-            result = await registry.execute(merge_earlier_call(call, working))
+            result = await _execute(registry, merge_earlier_call(call, working), working, options)
             answered.record(call, result)
             message = result.to_message()
             working.append(message)
@@ -346,6 +349,25 @@ async def _stop(step: asyncio.Future[LLMEvent], stream: AsyncIterator[LLMEvent])
     if not step.cancelled():
         step.exception()  # retrieved: a failure while stopping has nobody left to tell
     await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def _execute(
+    registry: ToolRegistry, call: ToolCall, working: list[Message], options: ToolLoopOptions
+) -> ToolResult:
+    """Run ``call``, unless it carries a caller's fact the caller never said: then the caller is
+    asked for it (an elicitation), and the world is not touched with an invented name."""
+    if not options.guards.ground_caller_facts or call.name not in registry:
+        return await registry.execute(call)
+    parameters = registry.spec(call.name).parameters
+    grounded = ground_call(parameters, call, heard_text(working))
+    if not grounded.unheard_required:
+        return await registry.execute(grounded.call)
+    fields = grounded.unheard_required
+    ask = elicitation(parameters, grounded.call, missing=fields)
+    content = json.dumps(
+        {"error": f"the caller has not said {', '.join(fields)} yet: ask for it, never guess"}
+    )
+    return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
 
 
 def _current(tools: ToolRegistry | LiveTools, working: list[Message]) -> ToolRegistry:

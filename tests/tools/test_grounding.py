@@ -1,0 +1,68 @@
+"""Caller's facts a model invented are caught before a tool runs with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quickturn.tools.grounding import ground_call, heard_text
+from quickturn.tools.types import ToolCall
+
+PARAMS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "guest_name": {"type": "string", "description": "guest's full name"},
+        "phone": {"type": "string", "description": "phone number"},
+        "email": {"type": "string", "description": "e-mail address"},
+        "check_in": {"type": "string", "description": "arrival date YYYY-MM-DD"},
+        "room_type": {"type": "string", "enum": ["double", "suite"]},
+        "note": {"type": "string", "description": "what the caller asked for, in a few words"},
+    },
+    "required": ["guest_name", "phone", "check_in"],
+}
+
+
+def call(**arguments: Any) -> ToolCall:
+    return ToolCall("c1", "book", arguments)
+
+
+def test_values_the_caller_said_pass_whatever_their_spelling_in_stt() -> None:
+    heard = "My name is Ana Miller and my number is five five five, 555 0142."
+    g = ground_call(PARAMS, call(guest_name="Anna Miller", phone="555-0142"), heard)
+    assert g.unheard_required == () and g.dropped == ()
+    assert g.call.arguments == {"guest_name": "Anna Miller", "phone": "555-0142"}
+
+
+def test_an_invented_required_name_is_reported_and_an_invented_email_dropped() -> None:
+    heard = "I'd like a double room from March 20 to 22, my number is 555 0142."
+    g = ground_call(
+        PARAMS,
+        call(
+            guest_name="John Doe",
+            phone="5550142",
+            email="john.doe@example.com",
+            check_in="2026-03-20",  # converted by the model: never checked
+            room_type="double",  # the model's choice: never checked
+            note="a quiet room",  # the model's own words: never checked
+        ),
+        heard,
+    )
+    assert g.unheard_required == ("guest_name",)
+    assert g.dropped == ("email",)
+    assert "email" not in g.call.arguments and g.call.arguments["check_in"] == "2026-03-20"
+
+
+def test_a_phone_number_is_compared_digit_by_digit() -> None:
+    assert ground_call(PARAMS, call(phone="555 0199"), "call me on 555 0142").unheard_required
+    assert not ground_call(PARAMS, call(phone="(555) 014-2"), "it's 555, 0142").unheard_required
+
+
+def test_heard_text_is_only_what_the_caller_said() -> None:
+    messages = [
+        {"role": "system", "content": "Guest John Doe"},
+        {"role": "assistant", "content": "May I have your name?"},
+        {"role": "user", "content": "Anna Miller"},
+        {"role": "tool", "content": '{"guest_name": "John Doe"}'},
+    ]
+    assert heard_text(messages) == "Anna Miller"
+    g = ground_call(PARAMS, call(guest_name="John Doe"), heard_text(messages))
+    assert g.unheard_required == ("guest_name",)
