@@ -206,7 +206,7 @@ async def test_a_tool_that_returns_an_agent_hands_the_call_over() -> None:
         return billing
 
     def script(req: ChatRequest) -> list[Any]:
-        if req.messages[-1]["role"] == "tool":
+        if req.messages[0]["content"].startswith("You are billing"):
             return words("Billing here, how can I help?")
         return [call("to_billing")]
 
@@ -219,6 +219,8 @@ async def test_a_tool_that_returns_an_agent_hands_the_call_over() -> None:
     assert after.messages[0] == {"role": "system", "content": "You are billing. Be exact."}
     assert [t["function"]["name"] for t in after.tools] == ["lookup_invoice"]
     assert c.session.agent is billing
+    # Billing answers the caller's line as if asked directly: the hand-over is not shown to it.
+    assert after.messages[-1] == {"role": "user", "content": "my bill please"}
 
 
 async def test_say_interrupt_and_end_from_outside() -> None:

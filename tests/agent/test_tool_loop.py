@@ -151,11 +151,10 @@ class SlowCaller(AlwaysCalls):
 
 async def test_a_slow_reply_wraps_up_in_words_after_its_time_budget() -> None:
     client = SlowCaller()
-    options = ToolLoopOptions(max_rounds=6, wrap_up_after_s=8.0)
+    # A model that chains calls: each round may call again.
+    options = ToolLoopOptions(max_rounds=6, wrap_up_after_s=8.0, speak_after_result=False)
     history = [{"role": "user", "content": "hi"}]
-    events = [
-        ev async for ev in run_tool_loop(client, history, TOOLS, options, clock=client.clock)
-    ]
+    events = [ev async for ev in run_tool_loop(client, history, TOOLS, options, clock=client.clock)]
     # Rounds start at 0 s and 5 s with tools; at 10 s the budget is spent: no tools, words.
     assert [bool(r.tools) for r in client.requests] == [True, True, False]
     assert "".join(ev.text for ev in events if isinstance(ev, TextDelta)) == "Two rooms are free."
@@ -164,7 +163,11 @@ async def test_a_slow_reply_wraps_up_in_words_after_its_time_budget() -> None:
     events = [
         ev
         async for ev in run_tool_loop(
-            client, history, TOOLS, ToolLoopOptions(max_rounds=6), clock=client.clock
+            client,
+            history,
+            TOOLS,
+            ToolLoopOptions(max_rounds=6, speak_after_result=False),
+            clock=client.clock,
         )
     ]
     assert len(client.requests) == 6

@@ -10,7 +10,13 @@ import json
 from collections.abc import AsyncIterator
 
 from quickturn.domains.hotel import HotelAgent, snapshot
-from quickturn.llm.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
+from quickturn.llm.tool_loop import (
+    MessageAdded,
+    ReplyDone,
+    ToolFinished,
+    ToolLoopOptions,
+    run_tool_loop,
+)
 from quickturn.llm.types import ChatRequest, Finished, LLMEvent, TextDelta, ToolCallEvent, Usage
 from quickturn.tools.types import ToolCall
 
@@ -84,7 +90,9 @@ async def test_scripted_booking_through_the_tool_loop(agent: HotelAgent, desk: D
     before = snapshot(desk.conn)
     results = []
     added = []
-    async for event in run_tool_loop(model, history, desk.registry):
+    # The scripted model chains its calls in one reply (check, then book).
+    chained = ToolLoopOptions(speak_after_result=False)
+    async for event in run_tool_loop(model, history, desk.registry, chained):
         match event:
             case ToolFinished(result=result):
                 results.append(result)

@@ -124,3 +124,28 @@ def test_the_last_property_closes_the_object(walker: CallWalker) -> None:
 
 def test_a_lead_before_the_call_is_forced_too(walker: CallWalker) -> None:
     assert walker.forced(walker.start("\n"))[0] == '\n{"name": "'
+
+
+def test_fenced_and_pretty_printed_openings_are_walked_as_calls() -> None:
+    from quickturn.llm.jump_forward import JumpForwardDecoder
+
+    walker = CallWalker(
+        [
+            {
+                "type": "function",
+                "function": {
+                    "name": "book",
+                    "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}},
+                },
+            }
+        ]
+    )
+    decoder = JumpForwardDecoder(None, walker, lambda _: [], frozenset(), frozenset())
+    # The 0.5B's own openings, token by token: a fence, then pretty-printed JSON.
+    assert decoder._bare_opening("", "```") is None
+    assert decoder._bare_opening("```", "```json\n") is None
+    assert decoder._bare_opening("```json\n", "```json\n{\n") is not None
+    assert decoder._bare_opening("", '{\n  "') is not None
+    # Another fence, or prose that mentions JSON later, is left alone.
+    assert decoder._bare_opening("```python\n", "```python\n{") is None
+    assert decoder._bare_opening("Here is", 'Here is {"') is None

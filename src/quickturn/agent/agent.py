@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from quickturn.errors import ConfigError, ToolSchemaError
 from quickturn.tools.context import ToolContext
 from quickturn.tools.function_tool import FunctionTool, jsonable
-from quickturn.tools.types import ToolRegistry, ToolSpec
+from quickturn.tools.types import ToolRegistry, ToolSpec, handoff_note
 
 ToolLike = FunctionTool | ToolSpec
 Tools = Sequence[ToolLike] | ToolRegistry
@@ -28,10 +28,18 @@ class Agent:
     greeting: str | None = None
     """Said when the call starts (None: the agent waits for the caller)."""
     name: str = "agent"
+    tool_choice: Literal["auto", "required"] = "auto"
+    """``required``: the first model round of every reply must call one of the tools (a
+    router, such as the main agent of ``with_tasks``: a small model left to choose between words
+    and a call almost always chooses words). Later rounds of the reply are ``auto``."""
 
     def __post_init__(self) -> None:
         if not self.instructions.strip():
             raise ConfigError("an Agent needs instructions")
+        if self.tool_choice not in ("auto", "required"):
+            raise ConfigError(f"tool_choice must be 'auto' or 'required', not {self.tool_choice!r}")
+        if self.tool_choice == "required" and not tool_names(self.tools):
+            raise ConfigError("tool_choice 'required' needs at least one tool")
         if self.greeting is not None and not self.greeting.strip():
             raise ConfigError("greeting must be None or non-empty")
         names = tool_names(self.tools)
@@ -60,12 +68,16 @@ def _schema(fn: FunctionTool) -> dict[str, Any]:
 
 
 def bind_tools(
-    tools: Tools, context: ToolContext, on_agent: Callable[[Agent], None]
+    tools: Tools,
+    context: ToolContext,
+    on_agent: Callable[[Agent], None],
+    tool_choice: Literal["auto", "required"] = "auto",
 ) -> ToolRegistry:
     """The registry one call runs: ``@tool`` functions bound to the call's context; a result
-    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``."""
+    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``. ``tool_choice`` is the
+    agent's (the registry carries it to the tool loop's first round)."""
     if isinstance(tools, ToolRegistry):
-        return tools
+        return tools.with_tool_choice(tool_choice)
     specs: list[ToolSpec] = []
     for t in tools:
         if isinstance(t, ToolSpec):
@@ -74,7 +86,7 @@ def bind_tools(
             specs.append(_bound(t, context, on_agent))
         else:
             raise ToolSchemaError(f"not a tool: {t!r:.80} (use @tool or ToolSpec)")
-    return ToolRegistry(specs)
+    return ToolRegistry(specs, tool_choice=tool_choice)
 
 
 def _bound(
@@ -87,7 +99,7 @@ def _bound(
             out, result = out
         if isinstance(out, Agent):
             on_agent(out)
-            return jsonable(result) if result is not out else f"Transferred to {out.name}."
+            return jsonable(result) if result is not out else handoff_note(out.name)
         return jsonable(result)
 
     return ToolSpec(fn.name, fn.description, fn.parameters, handler)

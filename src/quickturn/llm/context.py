@@ -17,6 +17,7 @@ from typing import Any
 
 from quickturn.errors import ConfigError
 from quickturn.llm.types import Message
+from quickturn.tools.types import is_handoff_note
 
 # Tool-result keys worth remembering after the turn that produced them is gone.
 _FACT_KEY = re.compile(
@@ -187,3 +188,34 @@ def _facts(content: str) -> str:
 
     walk(data, "")
     return ", ".join(dict.fromkeys(pairs))[:300]
+
+
+def hide_handoffs(messages: list[Message]) -> list[Message]:
+    """``messages`` without the calls that only handed the call to another agent, and their
+    results ("Transferred to book_room."). The agent taken over answers the caller's line as if
+    it had been asked directly: shown the hand-off, the 0.5B handed straight back, quoting it
+    as its result."""
+    hidden: set[Any] = {
+        m.get("tool_call_id")
+        for m in messages
+        if m.get("role") == "tool" and is_handoff_note(m.get("content"))
+    }
+    if not hidden:
+        return messages
+    out: list[Message] = []
+    for m in messages:
+        if m.get("role") == "tool" and m.get("tool_call_id") in hidden:
+            continue
+        calls = m.get("tool_calls") if m.get("role") == "assistant" else None
+        if calls:
+            kept = [c for c in calls if c.get("id") not in hidden]
+            if not kept and not (m.get("content") or "").strip():
+                continue
+            if len(kept) != len(calls):
+                m = (
+                    {**m, "tool_calls": kept}
+                    if kept
+                    else {k: v for k, v in m.items() if k != "tool_calls"}
+                )
+        out.append(m)
+    return out

@@ -143,6 +143,11 @@ class EmbeddedChatClient:
         return self.options.model_name
 
     @property
+    def avoids_openings(self) -> bool:
+        """``ChatRequest.avoid_openings`` is enforced (greedy requests with tools)."""
+        return self.options.jump_forward
+
+    @property
     def slots(self) -> int:
         return len(self._slots)
 
@@ -399,6 +404,7 @@ class EmbeddedChatClient:
             "top_p": request.top_p,
             "seed": request.seed,
             "stop": request.stop,
+            "avoid_openings": request.avoid_openings,
         }
         fields.update(overrides)
         return SamplingParams(**fields)
@@ -447,7 +453,18 @@ class EmbeddedChatClient:
             raise EngineError(f"tool_choice names {forced!r}, which is not among the tools")
         usage = Usage(0, 0, 0)
         call: ToolCall | None = None
-        if self.options.forced_calls == "lead":
+        walker = self._walker_for(request, only=forced)
+        if walker is not None and request.temperature == 0:
+            # Jump-forward: the opening and every forced key are inserted, only the tool's
+            # name and the argument values are chosen (a no-argument call: a token or two).
+            lead = "<tool_call>\n"
+            tokens, _ = await self.prompt_tokens(request, assistant_lead=lead)
+            text, done = await self._complete(
+                tokens, self._params(request, walker=walker, in_call=True)
+            )
+            usage = done.usage
+            call = parse_forced(lead + text, request, forced)
+        elif self.options.forced_calls == "lead":
             lead = '<tool_call>\n{"name": "' + (f'{forced}", "arguments": ' if forced else "")
             tokens, _ = await self.prompt_tokens(request, assistant_lead=lead)
             text, done = await self._complete(
@@ -469,14 +486,15 @@ class EmbeddedChatClient:
         yield ToolCallEvent(call, now)
         yield Finished("tool_calls", usage, now)
 
-    def _walker_for(self, request: ChatRequest) -> CallWalker | None:
-        """The call walker of the request's tools, built once per tool set."""
+    def _walker_for(self, request: ChatRequest, only: str | None = None) -> CallWalker | None:
+        """The call walker of the request's tools (or of tool ``only``), built once per set."""
         if not (self.options.jump_forward and request.tools) or request.tool_choice == "none":
             return None
-        key = json.dumps(request.tools, sort_keys=True)
+        tools = [t for t in request.tools if only is None or t["function"]["name"] == only]
+        key = json.dumps(tools, sort_keys=True)
         walker = self._walkers.get(key)
         if walker is None:
-            walker = CallWalker(request.tools)
+            walker = CallWalker(tools)
             if len(self._walkers) >= 8:  # a handful of agents (or flows) per process
                 self._walkers.pop(next(iter(self._walkers)))
             self._walkers[key] = walker

@@ -28,7 +28,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 @dataclass(frozen=True)
 class GuardOptions:
-    parrot_similarity: float = 0.9
+    parrot_similarity: float = 0.8
     """A reply at least this similar (difflib ratio over normalized words) to an earlier
     assistant turn is a parrot."""
     parrot_min_words: int = 4
@@ -190,5 +190,3 @@ def _failed(history: Sequence[Message], call_id: Any) -> bool:
             content = m.get("content")
             return isinstance(content, str) and content.lstrip().startswith('{"error"')
     return False
-
-

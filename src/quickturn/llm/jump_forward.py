@@ -14,12 +14,14 @@ forced text, so a call costs a fraction of the decode steps.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 from quickturn.llm.call_walker import CallWalker, WalkState
 
+_FENCE = re.compile(r"^```[a-z]*[ \t]*\n?")
 _TOP_K = 48  # candidates tried before a wider search: the allowed token is almost always here
 _WIDE_K = 4096
 
@@ -56,18 +58,36 @@ class JumpForwardDecoder:
         self._stop_ids = stop_ids
         self.stats = JumpStats()
 
-    def generate(self, keep: int, prompt: list[int]) -> Generator[int, None, None]:
-        """Tokens after ``prompt``, whose first ``keep`` tokens are already in the KV cache."""
+    def generate(
+        self,
+        keep: int,
+        prompt: list[int],
+        in_call: bool = False,
+        barred: frozenset[int] = frozenset(),
+    ) -> Generator[int, None, None]:
+        """Tokens after ``prompt``, whose first ``keep`` tokens are already in the KV cache.
+
+        ``barred``: tokens the reply may not begin with (the opening of a parrot, say).
+
+        ``in_call``: the prompt ends with the call marker (a call is required): the call's
+        opening is forced at once, exactly one call is decoded, and generation ends with it.
+        """
         import numpy as np
 
         llm = self._llm
         llm.n_tokens = keep
         llm.eval(prompt[keep:])  # clears stale KV past `keep`; logits of the last token only
         state: WalkState | None = None  # inside a call when set
-        marker = False  # a call opened by the marker token also gets the marker's closer
+        closer = ""  # what ends the call's wrapper: the marker's closer, or a fence's
+        if in_call:
+            state = yield from self._jump(self._walker.start())
         reply_text = ""  # free text so far: a reply that opens with a bare "{" is a call too
         while True:
             logits = self._logits(np)
+            if barred:
+                logits = logits.copy()
+                logits[list(barred)] = -np.inf
+                barred = frozenset()  # the first step only
             if state is None:
                 token = int(logits.argmax())
                 yield token
@@ -76,12 +96,12 @@ class JumpForwardDecoder:
                     return
                 llm.eval([token])
                 if token in self._open_ids:
-                    state, marker = self._walker.start("\n"), True
+                    state, closer = self._walker.start("\n"), "\n</tool_call>"
                 else:
                     before = reply_text
                     reply_text += self._piece(token)
                     state = self._bare_opening(before, reply_text)
-                    marker = False
+                    closer = "\n```" if reply_text.lstrip().startswith("```") else ""
                     if state is None:
                         continue
             else:
@@ -97,18 +117,29 @@ class JumpForwardDecoder:
             if state.mode == "done":
                 self.stats.calls += 1
                 state = None
-                if marker:
-                    yield from self._force("\n</tool_call>")
+                if in_call:
+                    return
+                if closer:
+                    yield from self._force(closer)
 
     def _bare_opening(self, before: str, text: str) -> WalkState | None:
-        """The walker's state when this token made the reply open like a bare JSON call."""
-        if before.strip():
-            return None  # the reply had started with something else
+        """The walker's state when this token made the reply open like a JSON call, bare or in
+        a fence (the 0.5B opens half its calls with ```json: left unwalked, such a call was
+        sampled token by token, invented keys and all, up to max_tokens)."""
         body = text.lstrip()
-        if body.startswith("```"):
-            return None  # a fence: its own text comes first; left to the repair parser
-        if not body.startswith("{"):
-            return None
+        fence = _FENCE.match(body)
+        if fence is not None:
+            head, body = body[: fence.end()], body[fence.end() :]
+            if not body.startswith("{") or head.strip() not in ("```", "```json"):
+                return None  # the fence's own text, or a fence of something else
+            if len(before.lstrip()) > fence.end():
+                return None  # the call had started already: walked from its first brace
+        elif before.strip() or not body.startswith("{"):
+            return None  # the reply had started with something else
+        if body.count('"') <= 1:
+            # Pretty-printed ("{\n  \"name"): the walker reads compact JSON, and from here on
+            # the forced text is compact, so the whitespace so far is dropped from its view.
+            body = re.sub(r"\s+", "", body)
         return self._walker.feed(self._walker.start(), body)
 
     def _jump(self, state: WalkState) -> Generator[int, None, WalkState]:

@@ -34,6 +34,11 @@ class SamplingParams:
     grammar: Any = field(default=None, compare=False)  # llama_cpp.LlamaGrammar
     # A CallWalker over the request's tools: greedy requests decode calls jump-forward.
     walker: Any = field(default=None, compare=False)
+    # The prompt ends inside a call opening (tool_choice required): decode exactly one call
+    # under ``walker`` and stop.
+    in_call: bool = False
+    # Texts the reply must not begin with: their first tokens are barred at the first step.
+    avoid_openings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class LlamaSlot:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-slot-{index}")
         self.busy = False
         self.last_used_s = 0.0
+        self._pieces: list[str] | None = None  # every token's text, for barred openings
 
     # ---- state mirrored from the llama.cpp context -------------------------------------------
     def cached_tokens(self) -> list[int]:
@@ -181,12 +187,14 @@ class LlamaSlot:
         jump: JumpForwardDecoder | None = None
         if params.walker is not None and params.temperature == 0 and params.grammar is None:
             jump = self._jump_decoder(params.walker)
-            gen = jump.generate(self._keep(tokens), tokens)
+            barred = self._barred_openings(params.avoid_openings)
+            gen = jump.generate(self._keep(tokens), tokens, in_call=params.in_call, barred=barred)
         elif self._draft_max > 0 and params.temperature == 0 and params.grammar is None:
             gen = self._greedy_lookup(tokens)
         else:
             gen = llm.generate(
                 tokens,
+                logits_processor=_bar_first(self._barred_openings(params.avoid_openings)),
                 temp=params.temperature,
                 top_p=params.top_p,
                 top_k=0 if params.temperature > 0 else 40,
@@ -225,6 +233,24 @@ class LlamaSlot:
             sink(tail)
         forced = min(jump.stats.forced, len(generated)) if jump is not None else 0
         return GenerationResult(len(generated), finish, forced)
+
+    def _barred_openings(self, avoid: tuple[str, ...]) -> frozenset[int]:
+        """Tokens a reply may not begin with so that it begins with none of ``avoid``: those
+        whose text (leading space dropped) starts one of them, or starts with one."""
+        texts = [t.lstrip() for t in avoid if t.strip()]
+        if not texts:
+            return frozenset()
+        if self._pieces is None:
+            llm = self._llm
+            self._pieces = [
+                llm.detokenize([i]).decode("utf-8", errors="replace").lstrip()
+                for i in range(int(llm.n_vocab()))
+            ]
+        return frozenset(
+            i
+            for i, piece in enumerate(self._pieces)
+            if piece and any(t.startswith(piece) or piece.startswith(t) for t in texts)
+        )
 
     def _keep(self, tokens: list[int]) -> int:
         """Cached tokens to keep: all shared ones but the last, so its logits are recomputed."""
@@ -329,6 +355,24 @@ class _NgramIndex:
                 if follow:
                     return follow
         return []
+
+
+def _bar_first(barred: frozenset[int]) -> Any:
+    """A llama.cpp logits processor barring ``barred`` at the first generated token only."""
+    if not barred:
+        return None
+    ids = sorted(barred)
+    done = [False]
+
+    def process(_input_ids: Any, scores: Any) -> Any:
+        if not done[0]:
+            done[0] = True
+            scores[ids] = -float("inf")
+        return scores
+
+    from llama_cpp import LogitsProcessorList
+
+    return LogitsProcessorList([process])
 
 
 def _find_stop(text: str, stops: tuple[str, ...]) -> int | None:

@@ -14,7 +14,9 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from quickturn.llm.context import hide_handoffs
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
+from quickturn.llm.pending import mark_asked, pending_call
 from quickturn.llm.types import (
     ChatClient,
     ChatRequest,
@@ -24,6 +26,7 @@ from quickturn.llm.types import (
     Priority,
     TextDelta,
     ToolCallEvent,
+    ToolChoice,
     Usage,
 )
 from quickturn.tools.elicit import elicitation
@@ -35,6 +38,9 @@ from quickturn.tools.repair_literal import (
     scan_brackets,
 )
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult
+
+CALL_OPENINGS = ("{", "```", "<tool_call>", "[{")
+"""How models open a call written as text; barred on rounds whose tools are withheld."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,14 @@ class ToolLoopOptions:
     and the caller hears what was already said, or ``deadline_reply``; no tool starts after
     it. The reply ends with finish_reason "deadline". None: no deadline."""
     deadline_reply: str = "Sorry, that is taking me too long. Could you tell me once more?"
+    resume_asked_calls: bool = True
+    """On the turn after an elicitation, the first round forces the asked-about tool and keeps
+    the call if it uses the caller's answer (``llm.pending``). False: an ordinary round."""
+    speak_after_result: bool = True
+    """After a round whose calls all succeeded, the next round speaks (tools withheld), as a
+    voice agent should: one action, then its outcome to the caller. A hand-over to another
+    agent is not a result: that agent's round keeps its tools. False: the model may chain
+    calls within one reply."""
     guards: GuardOptions = field(default_factory=GuardOptions)
     """Parrot detection (a reply repeating an earlier turn is never spoken)."""
     parrot_retry_temperature: float = 0.7
@@ -131,20 +145,38 @@ async def run_tool_loop(
     answered = AnsweredCalls()  # calls already answered in this reply: never run twice
     words_only = False  # set when the model asked again for a result it already has
     retried = False  # set once when a reply parroted an earlier turn
+    avoided: tuple[str, ...] = ()  # the parrot's text, barred as an opening on the retry
     closing: list[asyncio.Task[None]] = []  # streams stopped by the deadline, still closing
+    # The caller was asked for what a call lacked and has now answered: the first round goes
+    # back into that call (its tool forced), instead of leaving a small model to remember it.
+    resumed = (
+        pending_call(history, _current(tools, working)) if options.resume_asked_calls else None
+    )
     for round_no in range(1, options.max_rounds + 1):
         registry = _current(tools, working)
         # On the last round tools are withheld, so the model must answer in words.
         wrap_up = options.wrap_up_after_s
         late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
         last = round_no == options.max_rounds or late or words_only
+        resuming = resumed is not None and round_no == 1 and not last
+        choice: ToolChoice = "none" if last else registry.tool_choice if round_no == 1 else "auto"
+        if resuming and resumed is not None:
+            choice = {"type": "function", "function": {"name": resumed.tool}}
         request = ChatRequest(
-            messages=list(working),  # a snapshot: working grows after this round
+            messages=hide_handoffs(list(working)),  # a snapshot: working grows after this
             tools=[] if last else registry.schemas(),
-            tool_choice="none" if last else "auto",
+            # A router agent's first round must call (later rounds read the results).
+            tool_choice=choice,
             max_tokens=options.max_tokens,
-            temperature=options.parrot_retry_temperature if retried else options.temperature,
-            seed=round_no if retried else None,
+            # A parrot is decoded again greedily with its opening barred where the engine can
+            # do that (jump-forward stays on), else sampled.
+            temperature=options.parrot_retry_temperature
+            if retried and not avoided
+            else options.temperature,
+            seed=round_no if retried and not avoided else None,
+            # Tools withheld: a small model writes the call as text anyway (seen: 322 tokens
+            # of JSON, then the fallback apology); barring call openings makes it speak.
+            avoid_openings=avoided + (CALL_OPENINGS if last else ()),
             priority=options.priority,
             conversation_id=conversation_id,
         )
@@ -176,13 +208,21 @@ async def run_tool_loop(
                         repeated += 1
                     elif not any(_same_call(call, c) for c in calls):
                         calls.append(call)
-                        yield event
+                        if not resuming:
+                            yield event  # a resumed call is shown once it is accepted
                 case Finished(finish_reason=reason, usage=usage):
                     finish_reason = reason
                     prompt_tokens += usage.prompt_tokens
                     completion_tokens += usage.completion_tokens
                     cached_tokens += usage.cached_tokens
         rest, parroted = parrot.finish()
+        if resuming and resumed is not None and not timed_out:
+            if not calls or not resumed.answered_by(calls[0], history):
+                # The caller said something else (a new question): an ordinary round instead.
+                resumed = None
+                continue
+            calls = calls[:1]
+            yield ToolCallEvent(calls[0], clock())
         if timed_out:
             # Past the deadline: what was said stands; if nothing was, the caller hears the
             # deadline reply. No call from this round runs.
@@ -197,7 +237,9 @@ async def run_tool_loop(
         if parroted and not calls:
             if not retried and round_no < options.max_rounds:
                 retried = True
-                continue  # decode again, sampling this time; nothing was spoken
+                if getattr(client, "avoids_openings", False) and request.tools:
+                    avoided = ("".join(text_parts),)
+                continue  # decode again; nothing was spoken
             rest = options.fallback_reply
             text_parts = [rest]
         elif parroted:
@@ -241,13 +283,18 @@ async def run_tool_loop(
             await may_run_tools.wait()
         yield ToolStarted(tuple(calls), clock())
         question: str | None = None
+        system_before = working[0].get("content") if working else None
+        all_ok = True
         for call in calls:
             # A call of a tool that failed before (its caller was asked) keeps what the caller
             # gave then: small models call again with only the new facts.
             result = await _execute(registry, merge_earlier_call(call, working), working, options)
             answered.record(call, result)
             message = result.to_message()
+            if result.elicitation is not None:
+                message = mark_asked(message, result.elicitation.fields)
             working.append(message)
+            all_ok = all_ok and result.ok
             yield ToolFinished(result, call, clock())
             yield MessageAdded(message)
             if result.elicitation is not None and question is None:
@@ -263,6 +310,13 @@ async def run_tool_loop(
             break
         if last:
             break  # an engine that ignored tool_choice "none": its calls ran, no more rounds
+        handed_over = _current(tools, working) is not registry or (
+            working[0].get("content") != system_before
+        )
+        if options.speak_after_result and all_ok and not handed_over:
+            # The calls worked: the next round tells the caller (tools withheld). A small model
+            # given tools again calls the same tool again (seen on most booking turns).
+            words_only = True
         if deadline_at is not None and loop_time() >= deadline_at:
             # The tools ran (their results are in the history) but no round may start now.
             yield TextDelta(options.deadline_reply, clock())

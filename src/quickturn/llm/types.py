@@ -33,6 +33,10 @@ class ChatRequest:
     # OpenAI ``response_format`` dict ({"type": "json_object"} or {"type": "json_schema", ...}).
     parallel_tool_calls: bool = True
     response_format: dict[str, Any] | None = None
+    # The reply must not begin with any of these texts (a retry after a parrot). Engines that
+    # can enforce it at the first token do (the embedded one, on greedy tool-calling requests;
+    # see ``avoids_openings``); others ignore it, so callers also vary the sampling for them.
+    avoid_openings: tuple[str, ...] = ()
     # Routing and admission hints; never sent to a model.
     priority: Priority = "interactive"
     conversation_id: str | None = None

@@ -6,9 +6,10 @@ import difflib
 import functools
 import inspect
 import json
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 
@@ -157,12 +158,24 @@ def _validator_for(params_json: str) -> jsonschema.protocols.Validator:
 class ToolRegistry:
     """The tools one conversation may call; built per conversation (handlers close over it)."""
 
-    def __init__(self, specs: Iterable[ToolSpec]) -> None:
+    def __init__(
+        self, specs: Iterable[ToolSpec], tool_choice: Literal["auto", "required"] = "auto"
+    ) -> None:
         self._specs: dict[str, ToolSpec] = {}
         for spec in specs:
             if spec.name in self._specs:
                 raise ToolSchemaError(f"duplicate tool name {spec.name!r}")
             self._specs[spec.name] = spec
+        if tool_choice not in ("auto", "required"):
+            raise ToolSchemaError(f"tool_choice must be 'auto' or 'required', not {tool_choice!r}")
+        self.tool_choice: Literal["auto", "required"] = tool_choice
+        """The first round of a reply: may answer in words (auto) or must call a tool."""
+
+    def with_tool_choice(self, tool_choice: Literal["auto", "required"]) -> ToolRegistry:
+        """This registry's tools under ``tool_choice`` (itself when it is already that)."""
+        if tool_choice == self.tool_choice:
+            return self
+        return ToolRegistry(self._specs.values(), tool_choice=tool_choice)
 
     @property
     def names(self) -> list[str]:
@@ -208,6 +221,18 @@ class ToolRegistry:
             return ToolResult(call.id, call.name, _error(message), ok=False)
         content = out if isinstance(out, str) else json.dumps(out, ensure_ascii=False, default=str)
         return ToolResult(call.id, call.name, content, ok=True)
+
+
+_HANDOFF = re.compile(r"^Transferred to [\w .-]{1,80}\.$")
+
+
+def handoff_note(agent_name: str) -> str:
+    """What a tool that hands the call to another agent returns to the model."""
+    return f"Transferred to {agent_name}."
+
+
+def is_handoff_note(content: object) -> bool:
+    return isinstance(content, str) and bool(_HANDOFF.match(content))
 
 
 def _error(message: str) -> str:

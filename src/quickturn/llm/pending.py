@@ -1,0 +1,87 @@
+"""A call waiting for the caller's answer, found in the history, so the answer goes back into it.
+
+When a call lacked what only the caller can give, the tool loop asked them (``tools.elicit``)
+and marked the failed call's result with the fields it asked for. On the next turn the tool
+loop forces that same tool for its first round: the 0.5B, left to itself, answered "Anna
+Miller, my phone number is..." by repeating the caller's words instead of calling again. The
+forced call is accepted only if it uses the caller's new line for one of the asked fields;
+otherwise the caller changed the subject and the round is decoded as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quickturn.llm.types import Message
+from quickturn.tools.elicit import blank
+from quickturn.tools.grounding import ground_call
+from quickturn.tools.types import ToolCall, ToolRegistry
+
+ASKED_KEY = "asked_caller"
+
+
+def mark_asked(message: Message, fields: Sequence[str]) -> Message:
+    """The tool result ``message`` of a call whose missing ``fields`` the caller was asked for."""
+    content = message.get("content")
+    try:
+        body = json.loads(content) if isinstance(content, str) else None
+    except json.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        body = {"result": content}
+    return {**message, "content": json.dumps({**body, ASKED_KEY: list(fields)})}
+
+
+@dataclass(frozen=True)
+class PendingTool:
+    tool: str
+    fields: tuple[str, ...]
+    parameters: dict[str, Any]
+
+    def answered_by(self, call: ToolCall, history: Sequence[Message]) -> bool:
+        """Whether ``call`` takes one of the asked fields from the caller's latest line."""
+        if call.name != self.tool:
+            return False
+        latest = next(
+            (str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"),
+            "",
+        )
+        asked = {k: v for k, v in call.arguments.items() if k in self.fields and not blank(v)}
+        if not asked:
+            return False
+        grounded = ground_call(self.parameters, ToolCall(call.id, call.name, asked), latest)
+        unheard = {*grounded.unheard_required, *grounded.dropped}
+        # A field the grounding check does not read (a date, a number) counts when it is set.
+        return bool(set(asked) - unheard)
+
+
+def pending_call(history: Sequence[Message], registry: ToolRegistry) -> PendingTool | None:
+    """The call the caller was just asked about, if the history ends with their answer to it:
+    ... assistant(tool_calls) -> tool(result marked asked) -> assistant(question) -> user."""
+    if len(history) < 4 or history[-1].get("role") != "user":
+        return None
+    question, result = history[-2], history[-3]
+    if question.get("role") != "assistant" or question.get("tool_calls"):
+        return None
+    if result.get("role") != "tool":
+        return None
+    try:
+        body = json.loads(str(result.get("content") or ""))
+    except json.JSONDecodeError:
+        return None
+    fields = body.get(ASKED_KEY) if isinstance(body, dict) else None
+    if not isinstance(fields, list) or not fields:
+        return None
+    call_id = result.get("tool_call_id")
+    for m in reversed(history[:-3]):
+        for raw in m.get("tool_calls") or []:
+            if raw.get("id") == call_id:
+                name = raw.get("function", {}).get("name")
+                if isinstance(name, str) and name in registry:
+                    params = registry.spec(name).parameters
+                    return PendingTool(name, tuple(str(f) for f in fields), dict(params))
+                return None
+    return None

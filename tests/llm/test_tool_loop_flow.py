@@ -1,0 +1,107 @@
+"""The tool loop's help for small models: resuming an asked-about call, speaking after a
+result, barred openings, a router's required first round, hidden hand-overs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.llm.test_tool_loop_guards import RAN, Scripted, calls_of, done, registry
+
+from quickturn.llm.context import hide_handoffs
+from quickturn.llm.tool_loop import CALL_OPENINGS, ToolLoopOptions, run_tool_loop
+from quickturn.llm.types import ChatRequest, LLMEvent, TextDelta
+from quickturn.tools.types import ToolCall, handoff_note
+
+
+async def run(client: Scripted, history: list[dict[str, Any]], **options: Any) -> str:
+    events = [
+        ev async for ev in run_tool_loop(client, history, registry(), ToolLoopOptions(**options))
+    ]
+    history.extend(ev.message for ev in events if hasattr(ev, "message"))
+    assert done(events)
+    return "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+
+
+async def test_the_callers_answer_goes_back_into_the_asked_about_call() -> None:
+    history: list[dict[str, Any]] = [{"role": "user", "content": "Book two nights for me."}]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:  # invents a name: the caller is asked instead
+            return calls_of(ToolCall("c1", "book", {"guest_name": "John Doe", "nights": 2}))
+        if n == 2:  # the next turn's first round: the asked-about tool is forced
+            assert request.forced_tool() == "book"
+            return calls_of(ToolCall("c2", "book", {"guest_name": "Anna Miller"}))
+        return ["Booked, code A B C."]
+
+    client = Scripted(script)
+    assert await run(client, history) == "May I have your full name?"
+    assert RAN == []
+    history.append({"role": "user", "content": "It's Anna Miller."})
+    spoken = await run(client, history)
+    # The earlier arguments came back (nights), the name is the caller's own.
+    assert RAN == [{"guest_name": "Anna Miller", "nights": 2}]
+    assert spoken == "Booked, code A B C."
+    # After the result the model had to speak: tools withheld, call openings barred.
+    assert client.requests[2].tool_choice == "none" and not client.requests[2].tools
+    assert set(CALL_OPENINGS) <= set(client.requests[2].avoid_openings)
+
+
+async def test_a_forced_call_that_ignores_the_answer_is_dropped_for_an_ordinary_round() -> None:
+    history: list[dict[str, Any]] = [{"role": "user", "content": "Book two nights for me."}]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return calls_of(ToolCall("c1", "book", {"nights": 2}))
+        if n == 2:  # the caller asked something else; the forced call invents a name again
+            return calls_of(ToolCall("c2", "book", {"guest_name": "John Doe", "nights": 2}))
+        return ["Breakfast is from seven."]
+
+    client = Scripted(script)
+    assert await run(client, history) == "May I have your full name?"
+    history.append({"role": "user", "content": "Wait, when is breakfast?"})
+    assert await run(client, history) == "Breakfast is from seven."
+    assert RAN == [] and client.requests[2].tool_choice == "auto"
+
+
+async def test_a_router_registry_must_call_on_its_first_round_only() -> None:
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        return calls_of(ToolCall("c1", "lookup", {})) if n == 1 else ["Three are free."]
+
+    client = Scripted(script)
+    tools = registry().with_tool_choice("required")
+    history = [{"role": "user", "content": "any rooms?"}]
+    events = [ev async for ev in run_tool_loop(client, history, tools)]
+    assert done(events).rounds == 2
+    assert [r.tool_choice for r in client.requests] == ["required", "none"]
+
+
+async def test_a_parrot_is_retried_greedily_with_its_opening_barred_where_the_engine_can() -> None:
+    history = [
+        {"role": "assistant", "content": "Harbor Hotel, this is the front desk, how can I help?"},
+        {"role": "user", "content": "A room for Friday."},
+    ]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        return [history[0]["content"]] if n == 1 else ["For how many nights?"]
+
+    client = Scripted(script)
+    client.avoids_openings = True  # type: ignore[attr-defined]
+    assert await run(client, list(history)) == "For how many nights?"
+    retry = client.requests[1]
+    assert retry.temperature == 0.0 and retry.avoid_openings == (history[0]["content"],)
+
+
+def test_hand_overs_are_hidden_from_the_agent_taken_over() -> None:
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": "book a room"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "h1", "type": "function", "function": {"name": "start_x"}}],
+        },
+        {"role": "tool", "tool_call_id": "h1", "content": handoff_note("book_room")},
+        {"role": "assistant", "content": "For which dates?"},
+    ]
+    assert hide_handoffs(messages) == [messages[0], messages[3]]
+    kept = [messages[0], {"role": "tool", "tool_call_id": "t1", "content": '{"ok": 1}'}]
+    assert hide_handoffs(kept) == kept
