@@ -41,15 +41,21 @@ class Segment:
 
     def heard_text(self) -> str:
         """The prefix of ``text`` that was played, cut back to a whole word."""
-        if self.fully_played or not self.text:
-            return self.text if self.fully_played else ""
-        if self.played_samples <= 0:
-            return ""
-        chars = int(len(self.text) * self.played_samples / len(self.pcm))
-        cut = self.text[:chars]
-        if chars < len(self.text) and not self.text[chars].isspace():
-            cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
-        return cut.strip()
+        return heard_prefix(self.text, self.played_samples, len(self.pcm))
+
+
+def heard_prefix(text: str, played_samples: int, total_samples: int) -> str:
+    """The words of ``text`` heard once ``played_samples`` of its ``total_samples`` played: the
+    same share of its characters (TTS gives no word timings), cut back to a whole word."""
+    if played_samples >= total_samples or not text:
+        return text if played_samples >= total_samples else ""
+    if played_samples <= 0:
+        return ""
+    chars = int(len(text) * played_samples / total_samples)
+    cut = text[:chars]
+    if chars < len(text) and not text[chars].isspace():
+        cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
+    return cut.strip()
 
 
 _END = object()

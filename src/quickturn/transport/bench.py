@@ -6,6 +6,10 @@ a lossy UDP relay (WebRTC) or a stalling TCP proxy (WebSocket), and optionally m
 once. Each call says every line after the agent finished its previous answer; A2A is from the
 last sample of a line sent to the first loud sample of the answer received. Prints p50/p95 and
 writes every number to ``--out`` (JSON).
+
+``--capacity N`` finds how many simultaneous calls the machine holds: 1, 2, ... N calls at once,
+stopping after the first step whose A2A p95 passes ``--limit-ms`` (or that leaves a turn
+unanswered); the load average is recorded beside every step, since a shared machine moves it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import sys
 import time
@@ -110,10 +115,36 @@ def summary(values: list[float | None]) -> dict[str, Any]:
     }
 
 
+def held(steps: list[dict[str, Any]], limit_ms: float) -> int:
+    """The most calls at once whose every turn was answered with A2A p95 within ``limit_ms``
+    (the steps are 1, 2, ... calls at once, in order; the first to fail ends the count)."""
+    count = 0
+    for step in steps:
+        p95 = step["a2a_p95_ms"]
+        if p95 is None or step["answered"] < step["turns"] or p95 > limit_ms:
+            break
+        count = step["calls_at_once"]
+    return count
+
+
+async def at_once(args: argparse.Namespace, base: str, audio: list[PCM16], n: int,
+                  ) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    calls = await asyncio.gather(*(one_call(args.concurrent_transport, base, audio, 0)
+                                   for _ in range(n)))
+    flat = [v for call in calls for v in call]
+    step = {"calls_at_once": n, **summary(flat), "wall_s": round(time.perf_counter() - t0, 1),
+            "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+    print(f"{n} at once: {step}", flush=True)
+    return step
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     audio = await caller_audio(LINES[: args.lines])
     proc, base = await start_server(args.server_args)
-    results: dict[str, Any] = {"server_args": args.server_args, "started": time.time()}
+    results: dict[str, Any] = {"server_args": args.server_args, "lines": args.lines,
+                               "started": time.time()}
     try:
         for kind in args.transports:
             values: list[float | None] = []
@@ -122,13 +153,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results[kind] = summary(values)
             print(f"{kind}: {results[kind]}", flush=True)
         for n in args.concurrent:
-            t0 = time.perf_counter()
-            calls = await asyncio.gather(*(one_call(args.concurrent_transport, base, audio, 0)
-                                           for _ in range(n)))
-            flat = [v for call in calls for v in call]
-            results[f"concurrent_{n}"] = {**summary(flat),
-                                          "wall_s": round(time.perf_counter() - t0, 1)}
-            print(f"{n} at once: {results[f'concurrent_{n}']}", flush=True)
+            results[f"concurrent_{n}"] = await at_once(args, base, audio, n)
+        if args.capacity:
+            steps: list[dict[str, Any]] = []
+            for n in range(1, args.capacity + 1):
+                steps.append(await at_once(args, base, audio, n))
+                if held(steps, args.limit_ms) < n:
+                    break
+            results["capacity"] = {"limit_ms": args.limit_ms, "steps": steps,
+                                   "held": held(steps, args.limit_ms),
+                                   "cpus": os.cpu_count()}
+            print(f"held {results['capacity']['held']} calls at once with A2A p95 <= "
+                  f"{args.limit_ms:.0f} ms", flush=True)
     finally:
         proc.terminate()
         await proc.wait()
@@ -145,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="WebRTC: media packet loss; WebSocket: TCP chunk stall probability")
     p.add_argument("--concurrent", type=int, nargs="*", default=[],
                    help="also run this many calls at once (e.g. 1 2 4)")
+    p.add_argument("--capacity", type=int, default=0, metavar="N",
+                   help="1, 2, ... N calls at once until A2A p95 passes --limit-ms")
+    p.add_argument("--limit-ms", type=float, default=1500.0)
     p.add_argument("--concurrent-transport", default="websocket",
                    choices=("websocket", "phone", "webrtc"))
     p.add_argument("--out", type=Path, default=None)
