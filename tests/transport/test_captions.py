@@ -3,13 +3,18 @@ as their audio plays, and a barge-in stops them where the audio stopped."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import numpy as np
 import pytest
 
-from agent.fakes import FRAME_S, words
+from agent.fakes import FRAME_S, ToneTTS, words
 from agent.harness import Harness
-from quickturn.agent.events import AgentSpeechFinished, AgentSpeechProgress
+from quickturn.agent.events import AgentSpeechFinished, AgentSpeechProgress, AgentSpeechStarted
 from quickturn.agent.session import SessionOptions
 from quickturn.llm.types import ChatRequest
+from quickturn.tts.types import TTSChunk
 
 LONG = (
     "Our hotel has three kinds of rooms for you. The single room is the cheapest one. "
@@ -79,3 +84,31 @@ async def test_no_caption_without_audio() -> None:
     await h.run([(0.5, "tell me about rooms")], end_s=12.0)
     progress, finished = _speech(h)
     assert progress == [] and finished.text == LONG
+
+
+@dataclass
+class EvenTTS(ToneTTS):
+    """Every word takes ``word_s`` whatever its length, and the chunk says where each ends (as
+    Piper's phoneme durations do)."""
+
+    word_s: float = 0.3
+
+    async def synthesize(self, text: str) -> AsyncIterator[TTSChunk]:
+        await self.clock.sleep(self.latency_s)
+        n = len(text.split())
+        pcm = np.full(int(n * self.word_s * self.sample_rate_hz), 300, np.int16)
+        yield TTSChunk(pcm, self.sample_rate_hz, text, tuple((i + 1) / n for i in range(n)))
+
+
+async def test_captions_follow_the_engines_word_timings() -> None:
+    h = Harness(rooms, options=OPTIONS, with_fillers=False)
+    h.tts = EvenTTS(h.clock)
+    await h.run([(0.5, "tell me about rooms")], end_s=16.0)
+    progress, finished = _speech(h)
+    assert finished.text == LONG
+    start = next(e for e in h.events if isinstance(e, AgentSpeechStarted)).at_s
+    # Word k is shown as the frame that completes its 0.3 s starts playing, whatever its
+    # length: "Our" and "kinds" take as long as "harbour."
+    assert [p.text.split()[-1] for p in progress] == LONG.split()
+    for k, p in enumerate(progress, start=1):
+        assert p.at_s == pytest.approx(start + k * 0.3 - FRAME_S), (k, p)

@@ -1,8 +1,9 @@
 """Live captions of the agent: the words of a speech as the caller hears them.
 
 The transport reports how much of the current speech has played (``on_playback_progress``);
-Piper gives no word timings, so within each segment (one sentence or clause) the played share
-of its audio maps to the same share of its characters, cut back to a whole word. That is the
+within each segment (one sentence or clause) a word counts as heard once its end has played:
+where the TTS engine gave word timings (Piper's phoneme durations), those; else the played share
+of the audio maps to the same share of the characters, cut back to a whole word. That is the
 rule ``Segment.heard_text`` applies when the speech ends, so the last caption and the text the
 history keeps agree, a barge-in's cut included.
 """
@@ -37,9 +38,8 @@ class CaptionTracker:
         for segment in self._handle.segments:
             if segment.offset < 0 or segment.kind not in self._kinds:
                 continue  # not captured yet: nothing of it can have played
-            part = heard_prefix(
-                segment.text, min(len(segment.pcm), played - segment.offset), len(segment.pcm)
-            )
+            part = heard_prefix(segment.text, min(len(segment.pcm), played - segment.offset),
+                                len(segment.pcm), segment.word_ends)
             if part:
                 words.append(part)
         text = " ".join(words)
