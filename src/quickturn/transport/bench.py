@@ -70,7 +70,11 @@ async def start_server(extra: Sequence[str]) -> tuple[asyncio.subprocess.Process
     raise RuntimeError("quickturn talk exited before it listened")
 
 
-async def one_call(kind: str, base: str, audio: list[PCM16], impair: float) -> list[float | None]:
+Turns = tuple[list[float | None], list[dict[str, Any]]]
+"""A2A per turn at the caller, and the server's own metrics of each turn (where it sends them)."""
+
+
+async def one_call(kind: str, base: str, audio: list[PCM16], impair: float) -> Turns:
     from quickturn.transport.clients import phone_call, websocket_call
 
     ws = base.replace("http://", "ws://")
@@ -82,39 +86,48 @@ async def one_call(kind: str, base: str, audio: list[PCM16], impair: float) -> l
             proxy = StallingProxy(host.split("//")[1], int(port), stall_p=impair)
             local = await proxy.start()
             try:
-                turns, _ = await websocket_call(f"ws://127.0.0.1:{local}/ws", audio,
+                turns, ear = await websocket_call(f"ws://127.0.0.1:{local}/ws", audio,
                                                 greeting=False)
             finally:
                 await proxy.aclose()
             print(f"  stalled {proxy.stalls} of {proxy.chunks} TCP chunks", flush=True)
         else:
-            turns, _ = await websocket_call(f"{ws}/ws", audio, greeting=False)
+            turns, ear = await websocket_call(f"{ws}/ws", audio, greeting=False)
     elif kind == "phone":
-        turns, _ = await phone_call(f"{ws}/twilio", audio, greeting=False)
+        turns, ear = await phone_call(f"{ws}/twilio", audio, greeting=False)
     else:
         from quickturn.transport.netem import UdpRelay
         from quickturn.transport.webrtc_client import webrtc_call
 
         relay = UdpRelay(loss=impair) if impair > 0 else None
         try:
-            turns, _ = await webrtc_call(base, audio, greeting=False,
+            turns, ear = await webrtc_call(base, audio, greeting=False,
                                          rewrite=relay.rewrite if relay else None)
         finally:
             if relay is not None:
                 print(f"  relay dropped {relay.dropped} of {relay.media} media packets",
                       flush=True)
                 relay.close()
-    return [t.a2a_ms for t in turns]
+    metrics = [e["metrics"] for e in ear.events if e.get("type") == "turn_completed"]
+    return [t.a2a_ms for t in turns], metrics
 
 
-def summary(values: list[float | None]) -> dict[str, Any]:
+def summary(values: list[float | None], server: list[dict[str, Any]] | None = None,
+            ) -> dict[str, Any]:
     got = [v for v in values if v is not None]
-    return {
+    out: dict[str, Any] = {
         "turns": len(values), "answered": len(got),
         "a2a_p50_ms": round(percentile(got, 50)) if got else None,
         "a2a_p95_ms": round(percentile(got, 95)) if got else None,
         "a2a_ms": [None if v is None else round(v) for v in values],
     }
+    if server:
+        # The answer's own first audio (a filler may have come first) as the server saw it.
+        reply = [m["first_reply_out_ms"] for m in server if m.get("first_reply_out_ms")]
+        out["server_reply_p50_ms"] = round(percentile(reply, 50)) if reply else None
+        out["server_reply_p95_ms"] = round(percentile(reply, 95)) if reply else None
+        out["fillers"] = sum(1 for m in server if m.get("filler"))
+    return out
 
 
 def held(steps: list[dict[str, Any]], limit_ms: float) -> int:
@@ -135,8 +148,10 @@ async def at_once(args: argparse.Namespace, base: str, audio: list[PCM16], n: in
     t0 = time.perf_counter()
     calls = await asyncio.gather(*(one_call(args.concurrent_transport, base, audio, 0)
                                    for _ in range(n)))
-    flat = [v for call in calls for v in call]
-    step = {"calls_at_once": n, **summary(flat), "wall_s": round(time.perf_counter() - t0, 1),
+    flat = [v for call, _ in calls for v in call]
+    server = [m for _, metrics in calls for m in metrics]
+    step = {"calls_at_once": n, **summary(flat, server),
+            "wall_s": round(time.perf_counter() - t0, 1),
             "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
     print(f"{n} at once: {step}", flush=True)
     return step
@@ -150,9 +165,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for kind in args.transports:
             values: list[float | None] = []
+            server: list[dict[str, Any]] = []
             for _ in range(args.calls):
-                values += await one_call(kind, base, audio, args.impair)
-            results[kind] = summary(values)
+                a2a, metrics = await one_call(kind, base, audio, args.impair)
+                values += a2a
+                server += metrics
+            results[kind] = summary(values, server)
             print(f"{kind}: {results[kind]}", flush=True)
         for n in args.concurrent:
             results[f"concurrent_{n}"] = await at_once(args, base, audio, n)
