@@ -31,9 +31,9 @@ _EXPORTS: dict[str, str] = {
         name: "quickturn.agent.events"
         for name in (
             "AgentStateChanged", "UserSpeechStarted", "UserSpeechStopped", "UserTranscript",
-            "AgentSpeechStarted", "AgentSpeechFinished", "ToolCalled", "ToolReturned",
-            "TurnCompleted", "SessionError", "HandOff", "AgentChanged", "CallEnded",
-            "SessionEvent",
+            "AgentSpeechStarted", "AgentSpeechProgress", "AgentSpeechFinished",
+            "ToolCalled", "ToolReturned", "TurnCompleted", "SessionError", "HandOff",
+            "AgentChanged", "CallEnded", "SessionEvent",
         )
     },
 }
@@ -44,8 +44,9 @@ __all__ = [
     "tool", "FunctionTool", "ToolContext", "ToolSpec",
     "AudioInput", "AudioOutput", "PlayoutResult",
     "AgentStateChanged", "UserSpeechStarted", "UserSpeechStopped", "UserTranscript",
-    "AgentSpeechStarted", "AgentSpeechFinished", "ToolCalled", "ToolReturned",
-    "TurnCompleted", "SessionError", "HandOff", "AgentChanged", "CallEnded", "SessionEvent",
+    "AgentSpeechStarted", "AgentSpeechProgress", "AgentSpeechFinished",
+    "ToolCalled", "ToolReturned", "TurnCompleted", "SessionError", "HandOff", "AgentChanged",
+    "CallEnded", "SessionEvent",
 ]
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from quickturn.agent.events import (
         AgentChanged,
         AgentSpeechFinished,
+        AgentSpeechProgress,
         AgentSpeechStarted,
         AgentStateChanged,
         CallEnded,

@@ -83,10 +83,12 @@ async def test_page_calls_and_hears_the_answer(calls: VoiceCalls, tmp_path: Path
             await page.wait_for_selector("#state.speaking", timeout=60_000)
             await page.wait_for_timeout(1500)  # a moment into the answer
             await page.screenshot(path=str(tmp_path / "mid-call.png"), full_page=True)
+            mid_caption = await page.inner_text("#transcript li.agent .text")
             await page.wait_for_selector(".waterfall", timeout=60_000)
             await page.wait_for_selector("#state.listening", timeout=60_000)
             await page.screenshot(path=str(tmp_path / "after-turn.png"), full_page=True)
             caller = await page.inner_text("#transcript li.caller")
+            agent_caption = await page.inner_text("#transcript li.agent .text")
             waterfall = await page.inner_text(".waterfall .title")
             recording = base64.b64decode(await page.evaluate("quickturnTalk.recording()"))
         finally:
@@ -97,6 +99,11 @@ async def test_page_calls_and_hears_the_answer(calls: VoiceCalls, tmp_path: Path
     said = caller.splitlines()[-1]
     assert wer("My name is Anna Smith.", said) <= 0.2, said
     assert "A2A" in waterfall and " ms" in waterfall
+    # Mid-answer the agent's caption held the words heard so far, word by word: a strict word
+    # prefix of the whole answer's caption.
+    assert mid_caption.split() and agent_caption.startswith(mid_caption), (mid_caption,
+                                                                           agent_caption)
+    assert len(mid_caption.split()) < len(agent_caption.split()), (mid_caption, agent_caption)
     heard = (await calls.stt.transcribe(_decode_webm(recording))).text.lower()
     # The canned answer to a name: "Thank you, Anna. That is a double room for two nights, ..."
     assert "double room" in heard and "two nights" in heard.replace("2 nights", "two nights"), heard

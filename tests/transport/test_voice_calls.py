@@ -16,6 +16,7 @@ from websockets.asyncio.client import connect
 from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths
 from quickturn.audio.resample import resample
+from quickturn.stt.wer import wer
 from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
 from quickturn.transport.clients import phone_call, websocket_call
 from quickturn.transport.simulated import trim_silence
@@ -55,9 +56,18 @@ async def test_websocket_call_answers_in_words(calls: VoiceCalls) -> None:
     assert {"agent_state_changed", "user_transcript", "agent_speech_started",
             "agent_speech_finished", "turn_completed"} <= set(kinds)
     user = next(e for e in ear.events if e["type"] == "user_transcript")
-    assert "anna" in user["text"].lower()
+    # tiny.en hears Piper's "Anna" as "Anis" in some runs: one word may be wrong.
+    assert wer(QUESTION, user["text"]) <= 0.2, user["text"]
     turn = next(e for e in ear.events if e["type"] == "turn_completed")
     assert turn["metrics"]["a2a_ms"] > 0
+    # Live captions: the words so far, growing one word or more at a time, ending on the heard
+    # text of the speech.
+    finished = next(e for e in ear.events if e["type"] == "agent_speech_finished")
+    texts = [e["text"] for e in ear.events
+             if e["type"] == "agent_speech_progress" and e["speech_id"] == finished["speech_id"]]
+    assert len(texts) >= 5 and texts[-1] == finished["text"]
+    assert all(len(b.split()) > len(a.split()) and b.startswith(a)
+               for a, b in zip(texts, texts[1:], strict=False))
 
 
 async def test_phone_call_answers_in_words(calls: VoiceCalls) -> None:
@@ -66,8 +76,9 @@ async def test_phone_call_answers_in_words(calls: VoiceCalls) -> None:
         turns, ear = await phone_call(f"{url}/twilio", [speech], greeting=False)
     assert turns[0].a2a_ms is not None
     heard = await _heard(calls, turns[0].answer)  # through mu-law at 8 kHz and back
-    # tiny.en on telephone-band audio ("eleven" once came back as "a love"): two plain words.
-    assert "double" in heard and "night" in heard, heard
+    # tiny.en on telephone-band audio ("eleven" once came back as "a love", "two nights" as
+    # "$2.00"): two plain words.
+    assert "double" in heard and "room" in heard, heard
     assert any(e["event"] == "mark" for e in ear.events)
 
 
@@ -100,7 +111,7 @@ async def test_caller_vanishing_mid_reply_stops_every_task(calls: VoiceCalls) ->
 async def test_caller_vanishing_mid_reply_keeps_what_the_caller_said(calls: VoiceCalls) -> None:
     await _vanish_mid_reply(calls)
     users = [m["content"] for m in calls.records[-1].history if m.get("role") == "user"]
-    assert users and "anna" in str(users[0]).lower()
+    assert users and wer(QUESTION, str(users[0])) <= 0.2, users
 
 
 async def test_barge_in_over_websocket_stops_the_agent_and_clears(calls: VoiceCalls) -> None:
@@ -108,16 +119,19 @@ async def test_barge_in_over_websocket_stops_the_agent_and_clears(calls: VoiceCa
     interjection = await _speak(calls, "Thank you very much.")
     events: list[dict] = []
     leaked = 0  # agent samples received after `clear`, before the agent's next speech
+    received = 0  # agent samples received so far
     async with talk_server(calls) as (url, _):
         async with connect(f"{url}/ws") as ws:
             await ws.recv()
 
             async def listen() -> None:
-                nonlocal leaked
+                nonlocal leaked, received
                 async for msg in ws:
                     if not isinstance(msg, bytes):
-                        events.append(json.loads(msg))
-                    elif _after(events, "clear") and _count(events, "agent_speech_started") < 2:
+                        events.append({**json.loads(msg), "heard_s": received / 16000})
+                        continue
+                    received += len(msg) // 2
+                    if _after(events, "clear") and _count(events, "agent_speech_started") < 2:
                         leaked += len(msg) // 2
 
             listener = asyncio.create_task(listen())
@@ -141,6 +155,12 @@ async def test_barge_in_over_websocket_stops_the_agent_and_clears(calls: VoiceCa
     full = calls.llm.reply_for(QUESTION)  # type: ignore[attr-defined]
     assert 0 < len(finished["text"]) < len(full)  # history keeps only what was heard
     assert leaked <= 320 * 3  # at most the frames already on the wire
+    # The live caption followed the audio as it arrived and stopped where the barge-in cut it.
+    progress = [e for e in events if e["type"] == "agent_speech_progress"]
+    assert {e["speech_id"] for e in progress} == {finished["speech_id"]}  # the first speech
+    assert len(progress) >= 3 and progress[-1]["text"] == finished["text"]
+    for e in progress:  # the audio received by then is what the server counted as played
+        assert abs(e["heard_s"] - e["played_s"]) <= 0.1, e
 
 
 def _count(events: list[dict], kind: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import numpy as np
 from tests.transport.beep_agent import BeepAgent, tone
@@ -16,6 +18,8 @@ async def test_whole_turn_over_webrtc() -> None:
         base = url.replace("ws://", "http://")
         speech = tone(0.6, 300, 6000)
         turns, ear = await webrtc_call(base, [speech], greeting=False, quiet_s=0.5)
+        # The client's track readers ended with the call (cancelled and awaited).
+        assert not [t for t in asyncio.all_tasks() if t.get_name() == "webrtc_call reader"]
         await eventually(lambda: not registry.active, 10)
     assert agent.heard_s and abs(agent.heard_s[0] - 0.6) < 0.1
     assert turns[0].a2a_ms is not None

@@ -63,6 +63,18 @@ class AgentSpeechStarted:
 
 
 @dataclass(frozen=True)
+class AgentSpeechProgress:
+    """Live caption: the words of a speech heard so far, sent each time a word more has played
+    (the transport's playout position, mapped to words within each sentence or clause)."""
+
+    speech_id: int
+    text: str
+    """Everything heard so far; a barge-in stops it where the audio stopped."""
+    played_s: float
+    at_s: float
+
+
+@dataclass(frozen=True)
 class AgentSpeechFinished:
     speech_id: int
     text: str
@@ -142,6 +154,7 @@ SessionEvent = (
     | UserSpeechStopped
     | UserTranscript
     | AgentSpeechStarted
+    | AgentSpeechProgress
     | AgentSpeechFinished
     | ToolCalled
     | ToolReturned

@@ -33,7 +33,7 @@ from quickturn.llm.tool_loop import (
 )
 from quickturn.llm.types import ChatClient, Message, TextDelta, ToolCallEvent
 from quickturn.tools.types import ToolRegistry
-from quickturn.tts.types import TTS, Splitter
+from quickturn.tts.types import TTS, Splitter, WordEnds, joined_word_ends
 
 
 @dataclass(frozen=True)
@@ -215,15 +215,18 @@ class ReplyGenerator:
         splitter = self._splitter_factory()
         try:
             for sentence in [*splitter.push(text), *splitter.flush()]:
-                pcm = await self._synthesize(sentence)
-                if pcm is not None:
-                    handle.push(Segment(sentence, pcm, kind=kind))
+                segment = await self._synthesize(sentence, kind)
+                if segment is not None:
+                    handle.push(segment)
         finally:
             handle.end_input()
 
-    async def _synthesize(self, text: str, stamps: TurnStamps | None = None) -> PCM16 | None:
+    async def _synthesize(
+        self, text: str, kind: SegmentKind, round_no: int = 1, stamps: TurnStamps | None = None
+    ) -> Segment | None:
         rate = self.options.output_rate_hz
         parts: list[PCM16] = []
+        ends: list[tuple[int, WordEnds | None]] = []
         async for chunk in self._tts.synthesize(text):
             if stamps is not None:
                 stamps.stamp("first_tts_audio", self._clock.now())
@@ -231,7 +234,11 @@ class ReplyGenerator:
             if chunk.sample_rate_hz != rate:
                 pcm = self._resample(pcm, chunk.sample_rate_hz, rate)
             parts.append(pcm)
-        return np.concatenate(parts) if parts else None
+            ends.append((len(pcm), chunk.word_ends))
+        if not parts:
+            return None
+        return Segment(text, np.concatenate(parts), kind=kind, round=round_no,
+                       word_ends=joined_word_ends(ends))
 
     def _queue_sentence(self, st: _RunState, sentence: str) -> None:
         if sentence.strip():
@@ -251,9 +258,10 @@ class ReplyGenerator:
                 continue
             assert isinstance(item, tuple)
             text, round_no, kind = item
-            pcm = await self._synthesize(text, stamps if kind == "reply" else None)
-            if pcm is not None:
-                handle.push(Segment(text, pcm, kind=kind, round=round_no))
+            segment = await self._synthesize(text, kind, round_no,
+                                             stamps if kind == "reply" else None)
+            if segment is not None:
+                handle.push(segment)
 
     async def _late_filler(
         self,

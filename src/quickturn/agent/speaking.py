@@ -2,8 +2,9 @@
 
 ``claim`` makes a speech the active one at once (caller speech from that instant on is a
 barge-in, even before its first audio); ``play`` waits for the previous speech to stop, hands
-this one to the Speaker and reports it (``AgentSpeechStarted`` / ``AgentSpeechFinished`` with the
-heard text); ``say`` speaks a fixed text and commits what was heard of it to the history.
+this one to the Speaker and reports it (``AgentSpeechStarted``, ``AgentSpeechProgress`` as its
+words play, ``AgentSpeechFinished`` with the heard text); ``say`` speaks a fixed text and
+commits what was heard of it to the history.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from quickturn.agent.call_state import CallState
-from quickturn.agent.events import AgentSpeechFinished, AgentSpeechStarted
+from quickturn.agent.captions import CaptionTracker
+from quickturn.agent.events import AgentSpeechFinished, AgentSpeechProgress, AgentSpeechStarted
 from quickturn.agent.playout import Speaker
 from quickturn.agent.reply import ReplyGenerator
 from quickturn.agent.speech import Segment, SegmentKind, SpeechHandle
@@ -67,9 +69,18 @@ class SpeechScheduler:
         call = self._call
         if previous is not None:
             await previous.done.wait()  # never two voices at once
+        output = self._speaker.output
+        captions = CaptionTracker(
+            handle, output.sample_rate_hz, _ALL_KINDS,
+            lambda text, played_s: call.emit(
+                AgentSpeechProgress(handle.id, text, played_s, call.clock.now())
+            ),
+        )
+        output.watch_progress(captions.update)
         try:
             await self._speaker.play(handle, self._first_audio)
         finally:
+            output.watch_progress(None)
             call.last_activity_s = call.clock.now()
             if call.state is AgentState.SPEAKING or (
                 call.state is AgentState.THINKING and not call.in_utterance

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from quickturn.audio.frame import PCM16
+from quickturn.tts.types import WordEnds
 
 SegmentKind = Literal["reply", "filler", "heartbeat", "say"]
 _ids = itertools.count(1)
@@ -34,6 +36,9 @@ class Segment:
     """Where the segment starts in its speech's output stream (samples, frame-padded); -1
     until the speaker captures its first frame."""
     captured_at_s: float | None = field(default=None)
+    word_ends: WordEnds | None = field(default=None)
+    """Where each word of ``text`` ends, as a share of ``pcm`` (the TTS engine's timings);
+    None: words share the time in proportion to their characters."""
 
     @property
     def fully_played(self) -> bool:
@@ -41,15 +46,28 @@ class Segment:
 
     def heard_text(self) -> str:
         """The prefix of ``text`` that was played, cut back to a whole word."""
-        if self.fully_played or not self.text:
-            return self.text if self.fully_played else ""
-        if self.played_samples <= 0:
-            return ""
-        chars = int(len(self.text) * self.played_samples / len(self.pcm))
-        cut = self.text[:chars]
-        if chars < len(self.text) and not self.text[chars].isspace():
-            cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
-        return cut.strip()
+        return heard_prefix(self.text, self.played_samples, len(self.pcm), self.word_ends)
+
+
+def heard_prefix(
+    text: str, played_samples: int, total_samples: int, word_ends: WordEnds | None = None
+) -> str:
+    """The words of ``text`` heard once ``played_samples`` of its ``total_samples`` played: the
+    words whose end (``word_ends``, shares of the audio) has played, or without timings the same
+    share of its characters, cut back to a whole word."""
+    if played_samples >= total_samples or not text:
+        return text if played_samples >= total_samples else ""
+    if played_samples <= 0:
+        return ""
+    spans = [m.end() for m in re.finditer(r"\S+", text)]
+    if word_ends is not None and len(word_ends) == len(spans):
+        heard = sum(1 for end in word_ends if end * total_samples <= played_samples)
+        return text[: spans[heard - 1]].strip() if heard else ""
+    chars = int(len(text) * played_samples / total_samples)
+    cut = text[:chars]
+    if chars < len(text) and not text[chars].isspace():
+        cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
+    return cut.strip()
 
 
 _END = object()

@@ -10,15 +10,16 @@ two shapes, and the voice session depends on nothing else of it:
   transport; the agent's event loop never sleeps per frame.
 
 The session turns ``PlayoutResult.played_s`` into the text the caller heard, so history holds only
-that. Implementations call ``on_playback_started`` / ``on_playback_finished``; the base class
-keeps the bookkeeping, so a transport writes only its buffer and its clocking.
+that. Implementations call ``on_playback_started`` / ``on_playback_finished`` (and, as frames
+play, ``on_playback_progress``, which live captions follow); the base class keeps the
+bookkeeping, so a transport writes only its buffer and its clocking.
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -57,6 +58,7 @@ class AudioOutput(abc.ABC):
         self._started: asyncio.Future[float | None] | None = None
         self._finished: asyncio.Future[PlayoutResult] | None = None
         self._start_s: float | None = None
+        self._progress: Callable[[float], None] | None = None
 
     # -- what a transport implements -----------------------------------------------------------
     @abc.abstractmethod
@@ -80,6 +82,11 @@ class AudioOutput(abc.ABC):
         if not started.done():
             started.set_result(at_s)
 
+    def on_playback_progress(self, played_s: float) -> None:
+        """``played_s`` of the current speech have played so far (called as frames play)."""
+        if self._progress is not None:
+            self._progress(played_s)
+
     def on_playback_finished(self, played_s: float, interrupted: bool) -> None:
         started = self._ensure_started()
         if not started.done():
@@ -90,6 +97,11 @@ class AudioOutput(abc.ABC):
             finished.set_result(PlayoutResult(played_s, interrupted, at))
 
     # -- what the session calls ----------------------------------------------------------------
+    def watch_progress(self, callback: Callable[[float], None] | None) -> None:
+        """Call ``callback(played_s)`` as the current speech plays (None: stop). A transport
+        that does not report progress never calls it; the speech still finishes normally."""
+        self._progress = callback
+
     async def wait_for_playback_start(self) -> float | None:
         """When the current speech's first sample played (None: it ended with nothing played)."""
         return await asyncio.shield(self._ensure_started())

@@ -96,6 +96,7 @@ class SpeechBuffer(AudioOutput):
             if self._played == 0:
                 self.on_playback_started(self._now())
             self._played += len(frame)
+            self.on_playback_progress(self._played / self.sample_rate_hz)
             return frame
         if self._active and self._flushed:
             self._end_speech(interrupted=False)

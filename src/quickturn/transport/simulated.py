@@ -218,6 +218,9 @@ class PacedOutput(AudioOutput):
             if self._on_frame is not None:
                 self._on_frame(played)
             self._played += len(frame.pcm)
+            # Reported as the frame starts sounding (as the network transports report a frame
+            # when it goes on the wire): a caption shows a word as its last sound is played.
+            self.on_playback_progress(self._played / self.sample_rate_hz)
             next_due += frame.duration_s
         if next_due is not None:
             await self._clock.sleep_until(next_due)  # the last frame is still sounding

@@ -82,7 +82,7 @@ async def webrtc_call(
 
     @pc.on("track")
     def _track(track: MediaStreamTrack) -> None:
-        readers.append(asyncio.ensure_future(listen(track)))
+        readers.append(asyncio.create_task(listen(track), name="webrtc_call reader"))
 
     try:
         await pc.setLocalDescription(await pc.createOffer())
@@ -104,7 +104,12 @@ async def webrtc_call(
     finally:
         for task in readers:
             task.cancel()
+        if readers:
+            await asyncio.wait(readers)  # asyncio.wait: their CancelledError is not ours
         await pc.close()
+    for task in readers:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error  # a reader that failed before the call ended: its error is the call's
     return turns, ear
 
 

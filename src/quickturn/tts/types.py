@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from quickturn.audio.frame import PCM16
+
+WordEnds = tuple[float, ...]
+
+
+def joined_word_ends(parts: Sequence[tuple[int, WordEnds | None]]) -> WordEnds | None:
+    """The word ends of audio parts played one after another (``(samples, word_ends)`` each),
+    as shares of the whole; None if any part's are unknown."""
+    total = sum(n for n, _ in parts)
+    if total <= 0 or any(ends is None for _, ends in parts):
+        return None
+    out: list[float] = []
+    offset = 0
+    for n, ends in parts:
+        assert ends is not None
+        out += [(offset + e * n) / total for e in ends]
+        offset += n
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -15,6 +32,9 @@ class TTSChunk:
     sample_rate_hz: int
     text: str
     """The text this audio speaks (one sentence or clause)."""
+    word_ends: WordEnds | None = None
+    """Where each word of ``text`` (split on whitespace) ends, as a share of ``pcm`` in (0, 1],
+    when the engine knows (Piper's phoneme durations); None: unknown."""
 
 
 class TTS(Protocol):

@@ -40,6 +40,10 @@ function onEvent(ev) {
     case "agent_speech_started":
       agentLine = addLine("agent", "…");
       break;
+    case "agent_speech_progress":
+      // Live caption: the words heard so far, one more each time the audio has played it.
+      (agentLine || (agentLine = addLine("agent", ""))).querySelector(".text").textContent = ev.text;
+      break;
     case "agent_speech_finished": {
       // What the caller heard: a barge-in cuts the line where the caller stopped hearing it.
       const line = agentLine || addLine("agent", "");
