@@ -19,6 +19,7 @@ from agent.fakes import (
     run_until,
 )
 from quickturn.agent.events import AgentStateChanged, SessionEvent
+from quickturn.agent.filler_policy import FillerPolicyOptions
 from quickturn.agent.fillers import FillerBank, FillerOptions
 from quickturn.agent.metrics import TurnMetrics
 from quickturn.agent.playout import Speaker
@@ -66,6 +67,8 @@ class Harness:
     stt_latency_s: float = 0.1
     ttft_s: float = 0.2
     with_fillers: bool = True
+    planned_fillers: FillerPolicyOptions | None = None
+    """The end-of-turn filler plan; off here so other tests see only the tool filler."""
 
     def __post_init__(self) -> None:
         self.clock = VirtualClock()
@@ -94,7 +97,10 @@ class Harness:
             # Zero latency: synthesised up front, as the real bank is before the call starts.
             instant = ToneTTS(VirtualClock(), latency_s=0.0)
             fillers = await FillerBank.create(
-                instant, 16_000, resample, FillerOptions(tool=("One moment.",))
+                instant,
+                16_000,
+                resample,
+                FillerOptions(tool=("One moment.",), planned=self.planned_fillers),
             )
         reply = ReplyGenerator(
             self.llm,

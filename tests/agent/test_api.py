@@ -68,17 +68,28 @@ class Call:
         self.frames_seen = 0
         options = StackOptions(
             session=SessionOptions(preemptive=False, idle_s=None),
-            fillers=FillerOptions(tool=("One moment.",)),
+            fillers=FillerOptions(tool=("One moment.",), planned=None),
         )
         self.session = AgentSession(
-            agent, stt=CodeSTT(self.book, self.clock), tts=self.tts, llm=self.llm,
-            vad=EnergyVAD(), turns=FixedHold(), clock=self.clock, options=options, **session,
+            agent,
+            stt=CodeSTT(self.book, self.clock),
+            tts=self.tts,
+            llm=self.llm,
+            vad=EnergyVAD(),
+            turns=FixedHold(),
+            clock=self.clock,
+            options=options,
+            **session,
         )
         self.events: list[SessionEvent] = []
         self.session.on(object, self.events.append)
 
-    async def run(self, timeline: list[tuple[float, str]], end_s: float,
-                  at: list[tuple[float, Callable[[], object]]] = ()) -> None:  # type: ignore[assignment]
+    async def run(
+        self,
+        timeline: list[tuple[float, str]],
+        end_s: float,
+        at: list[tuple[float, Callable[[], object]]] = (),
+    ) -> None:  # type: ignore[assignment]
         async def frames() -> AsyncIterator[AudioFrame]:
             async for frame in feed(self.clock, self.book, timeline, end_s):
                 self.frames_seen += 1
@@ -124,12 +135,20 @@ async def test_event_sequence_of_a_scripted_call() -> None:
     await asyncio.wait_for(reader, 1)  # the iterator ended by itself, after CallEnded
     # Live captions (AgentSpeechProgress) come between a speech's start and finish; tested in
     # tests/transport/test_captions.py.
-    kinds = [type(e).__name__ for e in seen
-             if not type(e).__name__.startswith(("AgentState", "AgentSpeechProgress"))]
+    kinds = [
+        type(e).__name__
+        for e in seen
+        if not type(e).__name__.startswith(("AgentState", "AgentSpeechProgress"))
+    ]
     assert kinds == [
-        "AgentSpeechStarted", "AgentSpeechFinished",  # the greeting
-        "UserSpeechStarted", "UserSpeechStopped", "UserTranscript",
-        "AgentSpeechStarted", "AgentSpeechFinished", "TurnCompleted",
+        "AgentSpeechStarted",
+        "AgentSpeechFinished",  # the greeting
+        "UserSpeechStarted",
+        "UserSpeechStopped",
+        "UserTranscript",
+        "AgentSpeechStarted",
+        "AgentSpeechFinished",
+        "TurnCompleted",
         "CallEnded",
     ]
     assert seen == c.events  # the iterator and on() see the same events, in the same order
@@ -143,8 +162,7 @@ async def test_event_sequence_of_a_scripted_call() -> None:
     )
     assert c.of(CallEnded)[0].reason == "input_ended"
     states = [e.new for e in seen if type(e).__name__ == "AgentStateChanged"]
-    assert states == ["speaking", "listening", "user_speaking", "thinking", "speaking",
-                      "listening"]
+    assert states == ["speaking", "listening", "user_speaking", "thinking", "speaking", "listening"]
     assert [m["role"] for m in c.session.history] == ["assistant", "user", "assistant"]
 
 
@@ -233,8 +251,11 @@ async def test_say_interrupt_and_end_from_outside() -> None:
     await c.run(
         [],
         end_s=20.0,
-        at=[(1.0, lambda: c.session.say(long)), (1.9, c.session.interrupt),
-            (3.0, lambda: c.session.end("operator"))],
+        at=[
+            (1.0, lambda: c.session.say(long)),
+            (1.9, c.session.interrupt),
+            (3.0, lambda: c.session.end("operator")),
+        ],
     )
     [said] = c.of(AgentSpeechFinished)
     assert said.interrupted and long.startswith(said.text) and 0 < len(said.text) < len(long)
@@ -255,15 +276,18 @@ async def test_generate_reply_and_update_instructions() -> None:
     await c.run(
         [(3.0, "hello")],
         end_s=7.0,
-        at=[(0.5, lambda: c.session.generate_reply(instructions="Call the guest back.")),
-            (2.5, lambda: c.session.update_instructions("Front desk, night shift."))],
+        at=[
+            (0.5, lambda: c.session.generate_reply(instructions="Call the guest back.")),
+            (2.5, lambda: c.session.update_instructions("Front desk, night shift.")),
+        ],
     )
     first, second = c.llm.requests
     assert first.messages[-1] == {"role": "system", "content": "Call the guest back."}
     assert second.messages[0] == {"role": "system", "content": "Front desk, night shift."}
     # The agent-initiated reply is in the history (no user line, no instruction), not a turn.
     assert c.session.history[0] == {
-        "role": "assistant", "content": "Hi, this is the front desk calling back."
+        "role": "assistant",
+        "content": "Hi, this is the front desk calling back.",
     }
     assert [t.user_text for t in c.session.turns] == ["hello"]
 
@@ -320,8 +344,14 @@ async def test_a_streaming_transcriber_slots_in_as_the_stt() -> None:
     c = Call(Agent("Front desk."), hello)
     streaming = FrameFedTranscriber(c.book, c.clock)
     c.session = AgentSession(
-        Agent("Front desk."), stt=streaming, tts=c.tts, llm=c.llm, vad=EnergyVAD(),
-        turns=FixedHold(), clock=c.clock, options=c.session.options,
+        Agent("Front desk."),
+        stt=streaming,
+        tts=c.tts,
+        llm=c.llm,
+        vad=EnergyVAD(),
+        turns=FixedHold(),
+        clock=c.clock,
+        options=c.session.options,
     )
     await c.run([(0.5, "hello there")], end_s=4.0)
     assert len(streaming.fed) == c.frames_seen  # every caller frame went through it
@@ -360,5 +390,6 @@ async def test_an_input_that_fails_mid_call_ends_it_like_a_hang_up() -> None:
 async def test_an_output_at_another_rate_is_refused() -> None:
     c = Call(Agent("Front desk."), hello)
     with pytest.raises(ConfigError, match="8000 Hz"):
-        await c.session.run(FramesInput(lambda: feed(c.clock, c.book, [], 1.0)),
-                            PacedOutput(c.clock, 8000))
+        await c.session.run(
+            FramesInput(lambda: feed(c.clock, c.book, [], 1.0)), PacedOutput(c.clock, 8000)
+        )

@@ -8,6 +8,7 @@ import pytest
 
 from agent.fakes import FRAME_S, WORD_S, after_tool, call, last_user, words
 from agent.harness import Harness
+from quickturn.agent.filler_policy import FillerPolicyOptions
 from quickturn.agent.reply import ReplyOptions
 from quickturn.agent.session import SessionOptions
 from quickturn.errors import ConfigError, EngineError
@@ -150,7 +151,12 @@ async def test_barge_in_stops_playback_within_one_frame_and_keeps_heard_text() -
     assert last_user(request) == "wait stop"
     path = s.machine.path()
     assert path[:6] == [
-        "listening", "user_speaking", "thinking", "speaking", "user_speaking", "thinking"
+        "listening",
+        "user_speaking",
+        "thinking",
+        "speaking",
+        "user_speaking",
+        "thinking",
     ]
 
 
@@ -206,6 +212,29 @@ async def test_filler_plays_while_a_tool_runs() -> None:
     assert t.a2a_ms is not None and t.first_reply_out_ms > t.a2a_ms + 1500
     assert not any(m.get("content") == "One moment." for m in s.context.history)
     assert [m["role"] for m in s.context.history] == ["user", "assistant", "tool", "assistant"]
+
+
+async def test_a_planned_filler_starts_within_300_ms_of_the_decision_and_fits_the_request() -> None:
+    h = Harness(
+        front_desk,
+        options=NO_PREEMPT,
+        tool_work_s=1.5,
+        planned_fillers=FillerPolicyOptions(start_after_s=0.15),
+    )
+    s = await h.run([(0.5, "book a double room")], end_s=7.0)
+    [t] = s.turns
+    assert t.filler == "Let me check availability."  # a booking request: a fitting phrase
+    assert t.turn_decided_ms is not None and t.first_audio_out_ms is not None
+    # Planned at the decision, played once the transcript confirmed the turn: inside 300 ms.
+    assert t.first_audio_out_ms - t.turn_decided_ms <= 300
+    assert t.first_audio_out_ms < (t.llm_first_token_ms or 0)  # before the call even started
+
+
+async def test_no_planned_filler_when_the_answer_comes_in_time() -> None:
+    h = Harness(front_desk, options=NO_PREEMPT, planned_fillers=FillerPolicyOptions())
+    s = await h.run([(0.5, "hello there")], end_s=5.0)
+    [t] = s.turns
+    assert t.filler is None  # no tool cue, and the engine is fast: nothing to cover
 
 
 async def test_late_first_sentence_gets_a_filler() -> None:

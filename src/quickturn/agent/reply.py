@@ -117,6 +117,7 @@ class ReplyGenerator:
         self.options = options
         self._conversation_id = conversation_id
         self._on_tool = on_tool
+        self._policy = fillers.policy() if fillers is not None else None
 
     async def run(
         self,
@@ -130,7 +131,9 @@ class ReplyGenerator:
         session needs the messages of tools that already ran)."""
         queue: asyncio.Queue[_Item] = asyncio.Queue()
         worker = asyncio.create_task(self._tts_worker(queue, handle, stamps))
-        late = asyncio.create_task(self._late_filler(handle, outcome, stamps, may_run_tools))
+        late = asyncio.create_task(
+            self._late_filler(handle, outcome, stamps, may_run_tools, _last_user(history))
+        )
         stamps.stamp("llm_started", self._clock.now())
         st = _RunState(queue, stamps, outcome, self._splitter_factory())
         outcome.speak = lambda text: queue.put_nowait((text, st.round_no, "say"))
@@ -159,6 +162,10 @@ class ReplyGenerator:
             queue.put_nowait(_END)
             await worker
             outcome.done = True
+            if self._policy is not None and stamps.turn_decided is not None:
+                first = stamps.first_tts_audio
+                if first is not None:  # the engine's pace, for the next turn's filler plan
+                    self._policy.record_first_audio(first - stamps.turn_decided)
         finally:
             outcome.speak = None
             late.cancel()
@@ -269,16 +276,38 @@ class ReplyGenerator:
         outcome: ReplyOutcome,
         stamps: TurnStamps,
         confirmed: asyncio.Event,
+        request: str,
     ) -> None:
-        if self._fillers is None or self.options.late_filler_s is None:
+        if self._fillers is None:
             return
         await confirmed.wait()
         # Counted from the end-of-turn decision, which may lie before the confirmation (the
         # final STT runs in between).
         decided = stamps.turn_decided if stamps.turn_decided is not None else self._clock.now()
+        plan = self._policy.decide(request, decided) if self._policy is not None else None
+        if plan is not None and self._policy is not None:
+            # Decided now, from the request's words and this engine's recent pace: a filler
+            # that fits, in the gap rather than after it.
+            await self._clock.sleep_until(plan.start_at_s)
+            ready = bool(handle.segments) or handle.pending_segments > 0
+            segment = self._fillers.phrase(plan.phrase)
+            if outcome.filler is None and segment is not None:
+                if self._policy.should_start(self._clock.now(), ready, None):
+                    outcome.filler = plan.phrase
+                    handle.push(segment)
+                return
+        if self.options.late_filler_s is None:
+            return
         await self._clock.sleep_until(decided + self.options.late_filler_s)
         # Only into an empty handle: a filler must never jump ahead of reply audio.
         if outcome.filler is None and not handle.segments and handle.pending_segments == 0:
             filler = self._fillers.next_late()
             outcome.filler = filler.text
             handle.push(filler)
+
+
+def _last_user(history: list[Message]) -> str:
+    for m in reversed(history):
+        if m.get("role") == "user":
+            return str(m.get("content") or "")
+    return ""
