@@ -40,8 +40,13 @@ def register(subparsers: Any) -> None:
                    help="ignore the caller while the agent speaks (no barge-in)")
     p.add_argument("--caller-wav", type=Path, action="append", default=[],
                    help="a caller turn from an audio file: WAV, FLAC, OGG (repeatable)")
-    p.add_argument("--flows", action="store_true",
-                   help="the front desk as flows (a few tools per task) instead of one prompt")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--flows", dest="flows", action="store_true", default=None,
+                       help="the front desk as flows: a router and a task of a few tools per "
+                            "kind of request (the default, except with --llm canned)")
+    shape.add_argument("--single-prompt", dest="flows", action="store_false",
+                       help="the front desk as one prompt with all 40 tools (the benchmark "
+                            "workload; canned replies are written for it)")
     p.set_defaults(func=_run)
 
 
