@@ -102,7 +102,7 @@ async def test_the_last_round_never_runs_a_call_and_says_the_fallback() -> None:
     assert spoken == options.fallback_reply
     # One call ran (round 1); round 2 had no tools, so its call did not run.
     assert len([ev for ev in events if isinstance(ev, ToolFinished)]) == 1
-    assert client.requests[1].tools == [] and client.requests[1].tool_choice == "none"
+    assert client.requests[1].tool_choice == "none"
 
 
 class CallsThenDebris(TwoRounds):
@@ -140,7 +140,7 @@ class SlowCaller(AlwaysCalls):
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
         self.now += 5.0
-        if not request.tools:
+        if request.tool_choice == "none":
             self.requests.append(request)
             yield TextDelta("Two rooms are free.", 0.0)
             yield Finished("stop", Usage(10, 5), 0.0)
@@ -156,7 +156,7 @@ async def test_a_slow_reply_wraps_up_in_words_after_its_time_budget() -> None:
     history = [{"role": "user", "content": "hi"}]
     events = [ev async for ev in run_tool_loop(client, history, TOOLS, options, clock=client.clock)]
     # Rounds start at 0 s and 5 s with tools; at 10 s the budget is spent: no tools, words.
-    assert [bool(r.tools) for r in client.requests] == [True, True, False]
+    assert [r.tool_choice for r in client.requests] == ["auto", "auto", "none"]
     assert "".join(ev.text for ev in events if isinstance(ev, TextDelta)) == "Two rooms are free."
     # Without a budget the same model retries until max_rounds.
     client = SlowCaller()

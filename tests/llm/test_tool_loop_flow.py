@@ -42,7 +42,9 @@ async def test_the_callers_answer_goes_back_into_the_asked_about_call() -> None:
     assert RAN == [{"guest_name": "Anna Miller", "nights": 2}]
     assert spoken == "Booked, code A B C."
     # After the result the model had to speak: tools withheld, call openings barred.
-    assert client.requests[2].tool_choice == "none" and not client.requests[2].tools
+    assert client.requests[2].tool_choice == "none"
+    # The tools stay in the prompt (its warm prefix); tool_choice withholds them.
+    assert client.requests[2].tools == client.requests[1].tools
     assert set(CALL_OPENINGS) <= set(client.requests[2].avoid_openings)
 
 

@@ -60,7 +60,12 @@ class CannedChatClient:
         user = next((m for m in reversed(request.messages) if m.get("role") == "user"), None)
         reply = self.reply_for(str(user.get("content") or "") if user else "")
         after_tool = bool(request.messages) and request.messages[-1].get("role") == "tool"
-        if isinstance(reply, CannedCall) and not after_tool and request.tools:
+        if (
+            isinstance(reply, CannedCall)
+            and not after_tool
+            and request.tools
+            and request.tool_choice != "none"
+        ):
             call = ToolCall(f"call_canned_{next(self._ids)}", reply.name, dict(reply.arguments))
             yield ToolCallEvent(call, loop.time())
             yield Finished("tool_calls", Usage(0, 1), loop.time())

@@ -164,7 +164,10 @@ async def run_tool_loop(
             choice = {"type": "function", "function": {"name": resumed.tool}}
         request = ChatRequest(
             messages=hide_handoffs(list(working)),  # a snapshot: working grows after this
-            tools=[] if last else registry.schemas(),
+            # Withheld by tool_choice "none", not by leaving them out: the tools are part of
+            # the prompt's warm prefix, and a request without them re-prefilled the whole
+            # system prompt (and evicted the warm one from its slot).
+            tools=registry.schemas(),
             # A router agent's first round must call (later rounds read the results).
             tool_choice=choice,
             max_tokens=options.max_tokens,
