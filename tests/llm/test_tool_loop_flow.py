@@ -107,3 +107,30 @@ def test_hand_overs_are_hidden_from_the_agent_taken_over() -> None:
     assert hide_handoffs(messages) == [messages[0], messages[3]]
     kept = [messages[0], {"role": "tool", "tool_call_id": "t1", "content": '{"ok": 1}'}]
     assert hide_handoffs(kept) == kept
+
+
+async def test_a_verbatim_parrot_stops_decoding_after_its_first_words() -> None:
+    greeting = "Harbor Hotel, this is the front desk, how can I help you today?"
+    history = [
+        {"role": "assistant", "content": greeting},
+        {"role": "user", "content": "A room for Friday."},
+    ]
+    decoded: list[str] = []
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            words = greeting.split(" ")
+            return [w + " " for w in words]
+        return ["For how many nights?"]
+
+    class Counting(Scripted):
+        async def stream(self, request: ChatRequest):  # type: ignore[no-untyped-def]
+            async for ev in super().stream(request):
+                if isinstance(ev, TextDelta):
+                    decoded.append(ev.text)
+                yield ev
+
+    client = Counting(script)
+    assert await run(client, list(history)) == "For how many nights?"
+    # Stopped one word after the fifth matching word, not after all twelve.
+    assert decoded[:6] == [w + " " for w in greeting.split(" ")][:6] and len(decoded) == 6 + 1

@@ -33,6 +33,9 @@ class GuardOptions:
     assistant turn is a parrot."""
     parrot_min_words: int = 4
     """Shorter replies ("Okay.", "You're welcome!") may repeat naturally."""
+    parrot_stop_words: int = 5
+    """A reply whose first this-many words are an earlier turn's, verbatim, is a parrot at
+    once: its generation stops there (decoding the rest of a 15-word greeting cost ~1 s)."""
     ground_caller_facts: bool = True
     """Check a call's caller's fields (names, phones, e-mails) against what the caller said:
     an invented required value makes the caller be asked, an invented optional one is dropped
@@ -41,6 +44,8 @@ class GuardOptions:
     def __post_init__(self) -> None:
         if not 0.0 < self.parrot_similarity <= 1.0:
             raise ConfigError("parrot_similarity must be within (0, 1]")
+        if self.parrot_stop_words < 1:
+            raise ConfigError("parrot_stop_words must be >= 1")
         if self.parrot_min_words < 1:
             raise ConfigError("parrot_min_words must be >= 1")
 
@@ -130,6 +135,9 @@ class ParrotWatch:
         self._options = options
         self._held: list[str] = []
         self._released = False
+        self.certain = False
+        """The held words already repeat this many words of an earlier turn verbatim: the
+        generation can stop now instead of decoding the rest of the repeat."""
 
     def feed(self, text: str) -> str:
         """The text that may be spoken now ("" while it is held)."""
@@ -141,6 +149,11 @@ class ParrotWatch:
         # The last word may still be growing: compare only the complete ones.
         complete = words[:-1] if so_far and so_far[-1].isalnum() else words
         if any(e[: len(complete)] == complete for e in self._earlier):
+            enough = self._options.parrot_stop_words
+            self.certain = any(
+                len(complete) >= min(enough, len(e)) and e[: len(complete)] == complete
+                for e in self._earlier
+            )
             return ""
         self._released = True
         self._held = []
@@ -152,6 +165,8 @@ class ParrotWatch:
         self._held = []
         if self._released or not held:
             return held, False
+        if self.certain:
+            return held, True
         return held, parroted_turn(held, self._history, self._options) is not None
 
 

@@ -11,7 +11,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from quickturn.llm.context import hide_handoffs
@@ -190,7 +190,12 @@ async def run_tool_loop(
         said: list[str] = []  # what the caller has been given of this round
         repeated = 0
         timed_out = False
-        async for event in _until(client.stream(request), deadline_at, loop_time):
+        stream = _until(client.stream(request), deadline_at, loop_time)
+        async for event in stream:
+            if parrot.certain:
+                # A verbatim repeat of an earlier turn: stop decoding it (the rest is known).
+                await stream.aclose()
+                break
             match event:
                 case _DeadlinePassed(closing=task):
                     timed_out = True
@@ -354,7 +359,7 @@ class _DeadlinePassed:
 
 async def _until(
     stream: AsyncIterator[LLMEvent], deadline_at: float | None, now: Callable[[], float]
-) -> AsyncIterator[LLMEvent | _DeadlinePassed]:
+) -> AsyncGenerator[LLMEvent | _DeadlinePassed, None]:
     """``stream``'s events until ``deadline_at`` (loop time), then one _DeadlinePassed.
 
     Each event is awaited with a timeout rather than the whole loop run under one: a timeout
