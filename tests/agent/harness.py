@@ -66,6 +66,7 @@ class Harness:
     stt_latency_s: float = 0.1
     ttft_s: float = 0.2
     with_fillers: bool = True
+    detector: Any = field(default_factory=FixedHold)
 
     def __post_init__(self) -> None:
         self.clock = VirtualClock()
@@ -109,7 +110,7 @@ class Harness:
         session = VoiceSession(
             vad=self.vad,
             stt=self.stt,  # type: ignore[arg-type]
-            detector=FixedHold(),
+            detector=self.detector,
             reply=reply,
             speaker=self.speaker,
             context=self.context,
