@@ -30,11 +30,14 @@ from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
 from quickturn.vad.events import SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
-from quickturn.vad.types import VADStream
-
+from quickturn.vad.types import HearsOnsets, VADStream
 
 # The end-of-turn model hears at most the last 8 s (Smart Turn's window); more is not kept.
 _TURN_AUDIO_MAX = 8 * 16000
+# Longest wait for an onset to become speech or fade: the VAD's min_speech_s (0.15 s) plus its
+# candidate gap (0.1 s) and a window.
+_ONSET_WAIT_S = 0.3
+_ONSET_POLL_S = 0.02
 
 
 class CallerTurns:
@@ -282,7 +285,7 @@ class CallerTurns:
         hold = await self._detector.hold_s(turn_audio, text) if text else 0.0
         if hold > 0:
             await call.clock.sleep_until(ev.at_s + hold)
-        decided = ev.at_s + hold
+        decided = call.clock.now() if await self._onset_settled() else ev.at_s + hold
         # An interrupted reply may still be finishing a tool; its result must be in the history
         # before this turn's reply is generated. (asyncio.wait: never cancels what it waits on.)
         if self._committing is not None and not self._committing.done():
@@ -319,6 +322,20 @@ class CallerTurns:
         call.emit(UserTranscript(text, True, call.clock.now()))
         call.to(AgentState.THINKING, "turn confirmed")
         self._speak(work, reused)
+
+    async def _onset_settled(self) -> bool:
+        """Not over while the VAD hears what may be the caller going on: it reports
+        ``SpeechStarted`` (which continues the turn) only ``min_speech_s`` after the caller
+        resumes, and a turn ended inside that gap cuts them off (seen in the demo: a 0.8 s
+        pause cut at 1.0 s). Waits until the onset becomes speech (this task is cancelled
+        then) or fades, at most ``_ONSET_WAIT_S``. True when it waited."""
+        vad, clock = self._vad, self._call.clock
+        if not isinstance(vad, HearsOnsets) or not vad.hearing_onset:
+            return False
+        deadline = clock.now() + _ONSET_WAIT_S
+        while vad.hearing_onset and clock.now() < deadline:
+            await clock.sleep(_ONSET_POLL_S)
+        return True
 
     async def _final_text(
         self, ev: SpeechEnded, pre: TurnWork | None

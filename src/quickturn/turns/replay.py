@@ -7,7 +7,9 @@ turn so far (ending at that moment) and the transcript of that audio; the turn e
 ``asked + max(hold, compute time)`` unless the caller speaks again before. "Speaks again" is the
 next ``SpeechStarted``, as in the session: it comes ``min_speech_s`` (0.15 s) plus a window
 after the caller resumes, not at the first speech window (an earlier version used
-``SpeechResumed``, ~0.05-0.1 s after the resumption, and so undercounted false ends). The
+``SpeechResumed``, ~0.05-0.1 s after the resumption, and so undercounted false ends). As in the
+session, a decision that falls while the VAD hears an onset waits until it becomes speech or
+fades (at most ``ONSET_WAIT_S``). The
 compute time is the slower of the detector's own and the STT's (they run side by side on two
 cores). An end before the caller's last word is a false end; the caller then goes on in a new
 turn, as on a real call.
@@ -28,6 +30,15 @@ from quickturn.vad.silero import SileroVAD
 SAMPLE_RATE_HZ = 16000
 FRAME_S = 0.02
 _PAD_S = 0.1
+ONSET_WAIT_S = 0.3  # the session's cap (agent.turn_taking)
+
+
+@dataclass(frozen=True)
+class Onset:
+    """The VAD started (``hearing``) or stopped hearing a possible onset of speech."""
+
+    at_s: float
+    hearing: bool
 
 Transcribe = Callable[[PCM16], Awaitable[tuple[str, float]]]
 """Audio -> (text, seconds the STT took). The time is passed in, not measured here, so a
@@ -70,7 +81,8 @@ def session_vad_options(min_silence_s: float) -> VADOptions:
 def vad_events(
     pcm: PCM16, min_silence_s: float, gate: bool = True, vad: SileroVAD | None = None
 ) -> list[object]:
-    """The session VAD's events over a whole clip, 20 ms frames from time 0."""
+    """The session VAD's events over a whole clip, 20 ms frames from time 0, with ``Onset``
+    markers where the VAD's ``hearing_onset`` changes."""
     opts = session_vad_options(min_silence_s)
     if vad is None:
         vad = SileroVAD(opts)
@@ -80,12 +92,27 @@ def vad_events(
     noise_gate = NoiseGate() if gate else None
     n = int(FRAME_S * SAMPLE_RATE_HZ)
     events: list[object] = []
+    hearing = False
     for i in range(0, len(pcm) - n + 1, n):
         frame = AudioFrame(pcm[i : i + n], SAMPLE_RATE_HZ, i / SAMPLE_RATE_HZ)
         if noise_gate is not None:
             frame = noise_gate.process(frame)
         events += vad.process(frame)
+        if vad.hearing_onset != hearing:
+            hearing = vad.hearing_onset
+            events.append(Onset(frame.end_s, hearing))
     return events
+
+
+def _onset_settled_s(events: list[object], at_s: float) -> float:
+    """When a decision due at ``at_s`` is taken: later if the VAD hears an onset then."""
+    hearing = False
+    for ev in events:
+        if isinstance(ev, Onset):
+            if ev.at_s > at_s:
+                return min(ev.at_s, at_s + ONSET_WAIT_S) if hearing else at_s
+            hearing = ev.hearing
+    return at_s
 
 
 async def replay(
@@ -116,7 +143,7 @@ async def replay(
         started = time.perf_counter()
         hold = await detector.hold_s(audio, text)
         compute = max(time.perf_counter() - started, stt_s)
-        at = ev.at_s + (max(hold, compute) if charge_compute else hold)
+        at = _onset_settled_s(events, ev.at_s + (max(hold, compute) if charge_compute else hold))
         resumed = next((e for e in events[i + 1 :] if isinstance(e, SpeechStarted)), None)
         if resumed is not None and resumed.at_s <= at:
             continue  # the caller went on before the hold ran out: same turn
