@@ -69,6 +69,7 @@ class Harness:
     with_fillers: bool = True
     planned_fillers: FillerPolicyOptions | None = None
     """The end-of-turn filler plan; off here so other tests see only the tool filler."""
+    detector: Any = field(default_factory=FixedHold)
 
     def __post_init__(self) -> None:
         self.clock = VirtualClock()
@@ -115,7 +116,7 @@ class Harness:
         session = VoiceSession(
             vad=self.vad,
             stt=self.stt,  # type: ignore[arg-type]
-            detector=FixedHold(),
+            detector=self.detector,
             reply=reply,
             speaker=self.speaker,
             context=self.context,

@@ -74,3 +74,25 @@ async def test_without_a_stream_it_transcribes_the_utterance_audio() -> None:
     text, at = await tr.final_text(np.ones(FRAME * 3, np.int16))
     assert (text, at) == ("3f3v", 5.0)
     await tr.aclose()
+
+
+async def test_a_held_fragment_joined_to_the_utterance_is_transcribed_with_it() -> None:
+    # The caller went on before the first fragment's text was known: the session passes the
+    # fragment's audio joined to the new utterance's. The stream holds only the new utterance,
+    # so answering from it would lose the fragment's words.
+    fake = LengthSTT()
+    tr = StreamingTranscriber(
+        IncrementalSTT(fake, StreamingOptions(chunking="frames-200ms")), clock=lambda: 0.0
+    )
+    for i in range(10):
+        tr.feed(frame(i, True))
+        if i == 0:
+            tr.on_vad(SpeechStarted(start_s=0.0, at_s=FRAME / RATE))
+        await asyncio.sleep(0)
+    utterance = np.ones(10 * FRAME, np.int16)
+    fragment = np.ones(20 * FRAME, np.int16)
+    tr.on_vad(SpeechEnded(start_s=0.0, end_s=0.2, at_s=0.4, audio=utterance))
+    assert (await tr.final_text(utterance))[0].endswith("f10v")  # this utterance: the stream
+    text, _ = await tr.final_text(np.concatenate([fragment, utterance]))
+    assert text == "30f30v"  # fragment + utterance, every frame heard
+    await tr.aclose()

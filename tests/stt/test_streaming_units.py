@@ -118,8 +118,9 @@ async def test_speech_paused_starts_a_decode_at_once() -> None:
     assert final.text == "0.30s" and stream.decodes == 1
 
 
-async def test_utterance_chunking_decodes_once_at_the_end() -> None:
-    fake, stt = make("utterance")
+async def test_utterance_chunking_without_the_pause_decode_decodes_once_at_the_end() -> None:
+    fake = GatedSTT()
+    stt = IncrementalSTT(fake, StreamingOptions(chunking="utterance", decode_at_pause=False))
     stream = stt.stream()
     for _ in range(20):
         stream.push(chunk(0.1))
@@ -208,3 +209,35 @@ async def test_text_at_a_pause_keeps_the_stream_open() -> None:
     await fake.release()
     await fake.release()
     assert (await finishing).text == "0.60s"
+
+
+async def test_utterance_chunking_decodes_at_the_pause_and_reuses_it() -> None:
+    # The speculative final: decoded when the VAD hears silence, before the turn is decided;
+    # finish() after it costs no decode when no speech came back.
+    fake, stt = make("utterance")
+    stream = stt.stream()
+    for _ in range(10):
+        stream.push(chunk(0.1))
+    await asyncio.sleep(0)
+    assert fake.calls == []  # no partials while the caller speaks
+    stream.speech_paused()
+    await asyncio.sleep(0)
+    assert fake.calls == [int(1.0 * RATE)]
+    stream.push(chunk(0.1))  # silence after the pause, before the decision
+    await fake.release()
+    final = await stream.finish(speech_end_s=0.9)
+    assert final.text == "1.00s" and len(fake.calls) == 1
+
+
+async def test_speech_after_the_pause_decode_is_decoded_again() -> None:
+    fake, stt = make("utterance")
+    stream = stt.stream()
+    stream.push(chunk(0.5))
+    stream.speech_paused()
+    await asyncio.sleep(0)
+    await fake.release()
+    stream.push(chunk(0.5))  # the caller went on: the pause decode does not cover it
+    finishing = asyncio.create_task(stream.finish(speech_end_s=0.9))
+    await asyncio.sleep(0)
+    await fake.release()
+    assert (await finishing).text == "1.00s" and len(fake.calls) == 2

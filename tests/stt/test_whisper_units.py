@@ -10,6 +10,7 @@ from quickturn.stt.whisper import (
     WhisperOptions,
     has_repeated_ngram,
     repeats_earlier,
+    repeats_sentence,
     text_end_s,
 )
 
@@ -87,3 +88,19 @@ def test_a_continuation_does_not_repeat_the_words_it_starts_inside(
     earlier: str, text: str, kept: str
 ) -> None:
     assert drop_overlap(earlier, text) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "repeats"),
+    [
+        ("Great. Great.", True),  # seen in the demo, from a 0.7 s fragment
+        ("Hi. Hi. Hi, I'd like to book", True),
+        ("No? No? No?", True),
+        ("Hi, I'd like to book.", False),
+        ("Great, thank you. Goodbye.", False),
+        ("No. I said no.", False),
+        ("", False),
+    ],
+)
+def test_a_sentence_said_twice_in_a_row_is_caught(text: str, repeats: bool) -> None:
+    assert repeats_sentence(text) is repeats

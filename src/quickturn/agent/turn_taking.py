@@ -30,7 +30,14 @@ from quickturn.audio.frame import PCM16, AudioFrame
 from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
 from quickturn.vad.events import SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
-from quickturn.vad.types import VADStream
+from quickturn.vad.types import HearsOnsets, VADStream
+
+# The end-of-turn model hears at most the last 8 s (Smart Turn's window); more is not kept.
+_TURN_AUDIO_MAX = 8 * 16000
+# Longest wait for an onset to become speech or fade: the VAD's min_speech_s (0.15 s) plus its
+# candidate gap (0.1 s) and a window.
+_ONSET_WAIT_S = 0.3
+_ONSET_POLL_S = 0.02
 
 
 class CallerTurns:
@@ -63,6 +70,11 @@ class CallerTurns:
         # transcribed again with the continuation, so no words are lost.
         self._pending_audio: PCM16 | None = None
         self._deciding_audio: PCM16 | None = None  # the deciding turn's audio until its text
+        # The audio of the fragments whose text is in ``_pending_text``, and of the deciding turn
+        # with them: the end-of-turn model hears the whole turn, not only its last fragment (a
+        # fragment alone, "...two beds and a sea view.", sounds finished more often).
+        self._heard_audio: PCM16 | None = None
+        self._deciding_turn_audio: PCM16 | None = None
         self._preempt: TurnWork | None = None
         self.deciding: asyncio.Task[None] | None = None  # a turn before its confirmation
         self.replying: TurnWork | None = None  # the confirmed turn being answered
@@ -144,12 +156,16 @@ class CallerTurns:
         self._ignore_utterance = False
         if not self._pending_text and self.replying is None:
             call.input_max_s = 0.0  # a new caller turn begins
+            self._heard_audio = None
         if self.deciding_now():
             assert self.deciding is not None
             # The caller went on before the turn was confirmed: one turn, not two.
             self.deciding.cancel()
             self.deciding = None
-            self._pending_audio = self._deciding_audio
+            if self._deciding_audio is not None:
+                self._pending_audio = self._deciding_audio  # no text yet: transcribed again
+            else:
+                self._heard_audio = self._deciding_turn_audio  # its text is _pending_text
         self._discard_preempt()
         call.to(AgentState.USER_SPEAKING, "caller speech")
 
@@ -172,6 +188,7 @@ class CallerTurns:
             work.task.cancel()  # before it can reach a tool call
         self.replying = None
         self._pending_text = work.text
+        self._heard_audio = self._deciding_turn_audio
         self._ignore_utterance = False
         self._call.counts["continued"] += 1
         self._call.to(AgentState.USER_SPEAKING, "caller went on")
@@ -225,7 +242,10 @@ class CallerTurns:
         ev = replace(ev, audio=self._with_pending_audio(ev.audio))
         self._pending_audio = None
         self._deciding_audio = ev.audio
-        self.deciding = call.spawn(self._decide(ev))
+        heard = self._heard_audio
+        turn = ev.audio if heard is None else np.concatenate([heard, ev.audio])
+        self._deciding_turn_audio = turn[-_TURN_AUDIO_MAX :]
+        self.deciding = call.spawn(self._decide(ev, self._deciding_turn_audio))
 
     def _with_pending_audio(self, audio: PCM16) -> PCM16:
         pending = self._pending_audio
@@ -250,8 +270,9 @@ class CallerTurns:
             allow_interruptions=not self.options.turn_lock,
         )
 
-    async def _decide(self, ev: SpeechEnded) -> None:
-        """From the end of an utterance to a confirmed turn (cancelled if the caller goes on)."""
+    async def _decide(self, ev: SpeechEnded, turn_audio: PCM16) -> None:
+        """From the end of an utterance to a confirmed turn (cancelled if the caller goes on).
+        ``turn_audio``: the whole turn so far (held-open fragments too), for the detector."""
         call = self._call
         pre = self._preempt
         got = await self._final_text(ev, pre)
@@ -261,10 +282,10 @@ class CallerTurns:
         # Kept until confirmation: if the caller goes on, this text starts the next turn.
         self._pending_text = text
         self._deciding_audio = None
-        hold = await self._detector.hold_s(ev.audio, text) if text else 0.0
+        hold = await self._detector.hold_s(turn_audio, text) if text else 0.0
         if hold > 0:
             await call.clock.sleep_until(ev.at_s + hold)
-        decided = ev.at_s + hold
+        decided = call.clock.now() if await self._onset_settled() else ev.at_s + hold
         # An interrupted reply may still be finishing a tool; its result must be in the history
         # before this turn's reply is generated. (asyncio.wait: never cancels what it waits on.)
         if self._committing is not None and not self._committing.done():
@@ -301,6 +322,20 @@ class CallerTurns:
         call.emit(UserTranscript(text, True, call.clock.now()))
         call.to(AgentState.THINKING, "turn confirmed")
         self._speak(work, reused)
+
+    async def _onset_settled(self) -> bool:
+        """Not over while the VAD hears what may be the caller going on: it reports
+        ``SpeechStarted`` (which continues the turn) only ``min_speech_s`` after the caller
+        resumes, and a turn ended inside that gap cuts them off (seen in the demo: a 0.8 s
+        pause cut at 1.0 s). Waits until the onset becomes speech (this task is cancelled
+        then) or fades, at most ``_ONSET_WAIT_S``. True when it waited."""
+        vad, clock = self._vad, self._call.clock
+        if not isinstance(vad, HearsOnsets) or not vad.hearing_onset:
+            return False
+        deadline = clock.now() + _ONSET_WAIT_S
+        while vad.hearing_onset and clock.now() < deadline:
+            await clock.sleep(_ONSET_POLL_S)
+        return True
 
     async def _final_text(
         self, ev: SpeechEnded, pre: TurnWork | None

@@ -2,11 +2,18 @@
 strategy (200 ms frames, 500 ms frames, whole utterance after the VAD).
 
 Labelled caller turns (the bundled Piper voice, with their pauses) are played into a streaming
-STT in real time, 20 ms frames, with the VAD's pauses passed on as hints. The turn is decided
-``decide_after_s`` after the caller's last sample (Smart Turn's ask point plus its inference),
-and ``finish`` is called then. Reported per strategy: latency of ``finish`` (p50/p95), the time
-from the caller's last sample to the final text, decodes per turn (CPU cost), and the word error
-rate of the final text against the batch transcript of the same audio and against the script.
+STT in real time, 20 ms frames, with the VAD's pauses passed on as hints at the session's
+setting (``SpeechPaused`` 0.1 s after the last speech, as with the default Smart Turn detector;
+each starts the speculative decode, ``stt.streaming``). The turn is decided ``decide_after_s``
+after the caller's last sample (Smart Turn's ask point plus its inference), and ``finish`` is
+called then.
+
+"End of speech" is the caller's last speech sample: the end of the last 10 ms block of the
+rendering louder than 1 % of its peak (``labelled_set.speech_end_s``), known exactly here, which
+the VAD can only report later. Reported per strategy: latency of ``finish`` (from the decision
+to the final text: what the turn waits for STT), the time from the last speech sample to the
+final text, decodes per turn (CPU cost), and the word error rate of the final text against the
+batch transcript of the same audio and against the script.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from quickturn.vad.silero import SileroVAD
 RATE = 16000
 FRAME_S = 0.02
 _START_S = 0.4  # the render's lead silence less the VAD's pad: where a session starts pushing
+_PAUSE_S = 0.1  # the session's SpeechPaused with the default detector (agent.stack)
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ async def stream_one(
 ) -> dict[str, Any]:
     """Play one turn in real time into a fresh stream; finish at the decision point."""
     stream = stt.stream()
-    vad = SileroVAD(VADOptions(patience_s=5.0, pause_s=0.2))
+    vad = SileroVAD(VADOptions(patience_s=5.0, pause_s=_PAUSE_S))
     n = int(FRAME_S * RATE)
     lo = int(_START_S * RATE)
     stop = int((r.speech_end_s + decide_after_s) * RATE)

@@ -7,6 +7,12 @@ the end of an utterance) answers from what the stream already decoded. Partials 
 ``on_partial`` as they come (the session emits them as non-final ``UserTranscript`` events).
 Frames at a rate other than 16 kHz fall back to batch transcription of the utterance audio.
 
+A turn the caller went on from before its text was known comes back as one audio: the session
+joins the held fragment's audio to the new utterance's. The stream holds only the new utterance,
+so when ``final_text`` gets more audio than the VAD's utterance it transcribes that audio in one
+batch decode instead (before, the fragment's words were lost: "I'd like to" vanished when the
+caller went on during a slow decode).
+
 (Not exported from ``quickturn.stt``: it builds on the session's ``UtteranceTranscriber`` seam,
 which imports ``quickturn.stt``.)
 """
@@ -25,6 +31,8 @@ from quickturn.stt.streaming import IncrementalStream, IncrementalSTT
 from quickturn.vad.events import SpeechEnded, SpeechPaused, SpeechStarted
 
 SAMPLE_RATE_HZ = 16000
+
+_JOIN_SLACK = SAMPLE_RATE_HZ // 50  # 20 ms: a frame of rounding between the two audio lengths
 
 OnPartial = Callable[[str, float], None]
 
@@ -46,6 +54,7 @@ class StreamingTranscriber(BatchTranscriber):
         self._stream: IncrementalStream | None = None
         self._t0 = 0.0  # clock time of the stream's first sample
         self._speech_end_s: float | None = None
+        self._utterance_samples = 0  # the VAD's audio of this utterance at its last event
         self._tasks: set[asyncio.Task[None]] = set()
 
     def feed(self, frame: AudioFrame) -> None:
@@ -70,17 +79,21 @@ class StreamingTranscriber(BatchTranscriber):
                     stream.push(f.pcm)
                 self._stream = stream
                 self._speech_end_s = None
+                self._utterance_samples = 0
                 self._spawn(self._forward(stream))
             case SpeechPaused():
                 self._speech_end_s = event.end_s
+                self._utterance_samples = len(event.audio)
                 if self._stream is not None:
                     self._stream.speech_paused()
             case SpeechEnded():
                 self._speech_end_s = event.end_s
+                self._utterance_samples = len(event.audio)
 
     async def final_text(self, audio16k: PCM16) -> tuple[str, float]:
         stream = self._stream
-        if stream is None:
+        # More than this utterance (a held fragment joined to it, module docstring): batch.
+        if stream is None or len(audio16k) > self._utterance_samples + _JOIN_SLACK:
             transcript = await self.stt.transcribe(audio16k)
             return transcript.text, self._clock()
         end = None if self._speech_end_s is None else self._speech_end_s - self._t0

@@ -10,6 +10,11 @@ decoded on its own (stale work is skipped, not queued).
 The final transcript is cheap because the last partial usually already covers all the speech:
 the session knows where speech ended (the VAD), and a decode that started after that point is
 the final text. Only when none did is the utterance decoded once more.
+
+The decode at the VAD's pause is speculative: it starts as soon as the VAD hears silence
+(``speech_paused``), before anyone knows whether the turn is over, and ``finish`` reuses it when
+no speech came after it. With ``chunking="utterance"`` it is the only decode before ``finish``
+(``decode_at_pause=False``: none, the audit's plain "whole utterance after the VAD").
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ class StreamingOptions:
     """A partial is final when it covers the end of speech plus this much audio."""
     max_partial_s: float = 30.0
     """No partials beyond this much audio (the engine switches to slow long-form decoding)."""
+    decode_at_pause: bool = True
+    """Decode at once when the VAD reports a pause (module docstring), whatever the chunking."""
 
     def __post_init__(self) -> None:
         if self.chunking not in CHUNK_S:
@@ -116,6 +123,8 @@ class IncrementalStream:
         self._schedule(force=False)
 
     def speech_paused(self) -> None:
+        if not self.options.decode_at_pause:
+            return
         self._pause_pending = True  # honoured as soon as the decode in flight (if any) is done
         self._schedule(force=True)
 
@@ -125,11 +134,13 @@ class IncrementalStream:
         return self._parts[0] if self._parts else np.zeros(0, np.int16)
 
     def _schedule(self, force: bool) -> None:
-        if self._chunk is None or self._closed or self._inflight is not None:
+        if self._closed or self._inflight is not None:
             return
         force = force or self._pause_pending
+        if self._chunk is None and not force:
+            return  # "utterance": no partials, only the decode at a pause (and the final)
         fresh = self._samples - self._started_upto
-        if fresh <= 0 or (not force and fresh < self._chunk):
+        if fresh <= 0 or (not force and self._chunk is not None and fresh < self._chunk):
             return
         self._pause_pending = False
         if self._samples > self.options.max_partial_s * SAMPLE_RATE_HZ:
@@ -165,7 +176,8 @@ class IncrementalStream:
             need = min(need, int((speech_end_s + self.options.tail_s) * SAMPLE_RATE_HZ))
         while not (self._last is not None and self._last_upto >= need):
             if self._inflight is None:
-                self._schedule(force=True)
+                if self._chunk is not None:
+                    self._schedule(force=True)
                 if self._inflight is None:
                     break  # nothing new to decode as a partial (or no partials): decode below
             # Its result may cover the speech; if not, the engine's single thread is busy

@@ -9,8 +9,8 @@ detector keeps listening up to ``patience_s`` of silence in all.
 The transcript overrides it where words are surer than sound: a trailing "and", "my number is",
 or a phone number with too few digits holds the turn open even when the model says complete,
 and words that only probably end a sentence add a short ``weak_wait_s``. Where the model says
-unfinished but the words read finished, the turn ends after ``disagree_wait_s`` more (0.5 s in
-all, what the text rules alone would wait) instead of the full patience. Measured on the Piper
+unfinished but the words read finished, the turn ends after ``disagree_wait_s`` more (1.1 s in
+all) instead of the full patience. Measured on the Piper
 voice (docs/turn-taking.md) the model alone often calls a sentence cut mid-way complete, so the
 words matter; with no transcript ("") the model decides alone.
 
@@ -46,8 +46,11 @@ _NORM_EPS = 1e-7  # the variance floor of transformers' zero-mean unit-variance 
 class SmartTurnOptions:
     ask_after_s: float = 0.2
     """Silence after the last speech before the model is asked (the detector's min_silence_s)."""
-    threshold: float = 0.5
-    """Probability at or above which the turn is complete."""
+    threshold: float = 0.7
+    """Probability at or above which the turn is complete. Tuned with ``disagree_wait_s`` on
+    half of the labelled set (two renderings, the even-numbered items; docs/turn-taking.md):
+    the lowest false-end rate with a delay p50 <= 250 ms. 0.5, Pipecat's, ended more turns
+    early on the Piper voice, which the model often hears as finished mid-sentence."""
     patience_s: float = 1.4
     """Total silence before a turn that sounds (or reads) unfinished ends anyway. Longer than
     the hesitation it must outlast plus the VAD's own delay in reporting resumed speech
@@ -58,9 +61,10 @@ class SmartTurnOptions:
     weak_wait_s: float = 0.2
     """Further wait when the model says complete but the words only probably end there ("...
     for", "...is", no final punctuation)."""
-    disagree_wait_s: float = 0.3
-    """Further wait when the model says incomplete but the words read finished ("Goodbye.",
-    "...instead?"): 0.5 s of silence in all, as the plain text rules would wait."""
+    disagree_wait_s: float = 0.9
+    """Further wait when the model says incomplete but the words read finished ("I was
+    wondering.", "The name is Katarina."): 1.1 s of silence in all (tuned with ``threshold``;
+    at 0.3 s, pauses of 0.4-1.0 s after such words were cut)."""
     threads: int = 1
     """onnxruntime intra-op threads (1 is fastest per call on a busy 2-core machine)."""
 

@@ -107,6 +107,11 @@ class SileroVAD:
         self._paused = False
         self.last_probability = 0.0
 
+    @property
+    def hearing_onset(self) -> bool:
+        """Speech may be starting (scored as speech, not yet ``min_speech_s`` of it)."""
+        return not self._speaking and self._candidate_start_s is not None
+
     def _pad_windows(self) -> int:
         return int(np.ceil(self.options.pad_s / self._window_s))
 
