@@ -377,11 +377,18 @@ class EmbeddedChatClient:
             # Reached on normal end, on error, and when the consumer closes us early (a barge-in,
             # a client disconnect): the worker stops at its next token.
             cancel.set()
-            try:
-                await asyncio.shield(task)
-            except BaseException:
-                pass
+            # The slot is freed only once its worker has stopped (another request must never
+            # share a running context). run() hands its own errors to the queue, so the only
+            # exception here is our own cancellation: wait the worker out, then re-raise it.
+            cancelled: asyncio.CancelledError | None = None
+            while not task.done():
+                try:
+                    await asyncio.shield(task)
+                except asyncio.CancelledError as exc:
+                    cancelled = exc
             await self._release(slot)
+            if cancelled is not None:
+                raise cancelled
 
     async def _complete(self, tokens: list[int], params: SamplingParams) -> tuple[str, _Done]:
         parts: list[str] = []
