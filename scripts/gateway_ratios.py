@@ -1,6 +1,12 @@
 """TTFT / TTFS p50 and p95 per endpoint of one `quickturn bench` run, and their ratios to a
-baseline endpoint: over all measured requests, over prose replies only (no tool call), and over
-each turn's first request (where the loop guard cannot act: no tool result yet this turn).
+baseline endpoint: over all measured requests, over prose replies only (no structured tool call;
+llama_cpp.server returns the 0.5B's calls as text, so its "prose" includes calls written as
+text), over each turn's first request (where the loop guard cannot act: no tool result yet this
+turn), and over each conversation's first request (the one prompt every target sees identically:
+the histories diverge later, as only the gateway turns text calls into tool rounds).
+
+Also counts held-back prose: a prose reply of 40+ characters whose first token came with its
+last (TTFT >= 90 % of the total time), the symptom of a repair stage that holds text back.
 
 Usage: python scripts/gateway_ratios.py RUN/results.json [BASELINE ...]
 """
@@ -18,7 +24,16 @@ SUBSETS: dict[str, Pick] = {
     "all": lambda s: True,
     "prose": lambda s: s["tool_calls"] == 0,
     "round0": lambda s: s["round_index"] == 0,
+    "turn0": lambda s: s["turn_index"] == 0 and s["round_index"] == 0,
 }
+
+
+def held_back(sample: dict[str, Any]) -> bool:
+    ttft, total = sample["ttft_s"], sample["total_s"]
+    return (
+        sample["tool_calls"] == 0 and sample["output_chars"] >= 40
+        and ttft is not None and total is not None and ttft >= 0.9 * total
+    )
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -40,6 +55,16 @@ def main(path: str, baselines: list[str]) -> None:
     failed = [s for s in data["samples"] if s["error_type"] is not None]
     endpoints = list(dict.fromkeys(s["endpoint"] for s in data["samples"]))
     print(f"{len(measured)} measured requests, {len(failed)} failed; endpoints {endpoints}")
+    print(f"load average (1, 5, 15 min) at start {data['meta'].get('load_average')}")
+    for endpoint in endpoints:
+        mine = [s for s in measured if s["endpoint"] == endpoint]
+        prose = [s for s in mine if s["tool_calls"] == 0 and s["output_chars"] >= 40]
+        held = sum(held_back(s) for s in prose)
+        prompt = [s["prompt_tokens"] for s in mine if s["prompt_tokens"]]
+        first_prompt = min(prompt) if prompt else None
+        print(f"  {endpoint:22s} {len(mine)} requests, {sum(s['tool_calls'] > 0 for s in mine)} "
+              f"with calls; held-back prose {held}/{len(prose)}; smallest prompt "
+              f"{first_prompt} tokens")
     for subset, pick in SUBSETS.items():
         print(f"\n[{subset}]")
         table: dict[tuple[str, str], tuple[int, float, float] | None] = {}
