@@ -6,7 +6,9 @@ turn), and over each conversation's first request (the one prompt every target s
 the histories diverge later, as only the gateway turns text calls into tool rounds).
 
 Also counts held-back prose: a prose reply of 40+ characters whose first token came with its
-last (TTFT >= 90 % of the total time), the symptom of a repair stage that holds text back.
+last (TTFT >= 90 % of the total time), the symptom of a repair stage that holds text back, and
+replies that open like call markup (`{"`, `<tool_call>`, a fence) but carry no structured call:
+the plain server sends every call that way; the gateway only a call of a tool that is not declared.
 
 Usage: python scripts/gateway_ratios.py RUN/results.json [BASELINE ...]
 """
@@ -14,15 +16,25 @@ Usage: python scripts/gateway_ratios.py RUN/results.json [BASELINE ...]
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 from collections.abc import Callable
 from typing import Any
 
 Pick = Callable[[dict[str, Any]], bool]
+# A reply that opens like call markup is a call sent as text (the plain server's way), not prose.
+CALL_TEXT = re.compile(r"""\s*(?:\{\s*["']|\[\s*[{A-Za-z_]|<tool_call>|<\|python_tag\|>|```)""")
+
+
+def is_prose(sample: dict[str, Any]) -> bool:
+    head = sample.get("output_head", "")
+    return sample["tool_calls"] == 0 and sample["output_chars"] > 0 and not CALL_TEXT.match(head)
+
+
 SUBSETS: dict[str, Pick] = {
     "all": lambda s: True,
-    "prose": lambda s: s["tool_calls"] == 0,
+    "prose": is_prose,
     "round0": lambda s: s["round_index"] == 0,
     "turn0": lambda s: s["turn_index"] == 0 and s["round_index"] == 0,
 }
@@ -31,7 +43,7 @@ SUBSETS: dict[str, Pick] = {
 def held_back(sample: dict[str, Any]) -> bool:
     ttft, total = sample["ttft_s"], sample["total_s"]
     return (
-        sample["tool_calls"] == 0 and sample["output_chars"] >= 40
+        sample["output_chars"] >= 40 and sample["tool_calls"] == 0
         and ttft is not None and total is not None and ttft >= 0.9 * total
     )
 
@@ -58,13 +70,16 @@ def main(path: str, baselines: list[str]) -> None:
     print(f"load average (1, 5, 15 min) at start {data['meta'].get('load_average')}")
     for endpoint in endpoints:
         mine = [s for s in measured if s["endpoint"] == endpoint]
-        prose = [s for s in mine if s["tool_calls"] == 0 and s["output_chars"] >= 40]
+        prose = [s for s in mine if is_prose(s) and s["output_chars"] >= 40]
+        text_calls = [s for s in mine if s["tool_calls"] == 0 and s["output_chars"] > 0
+                      and not is_prose(s)]
         held = sum(held_back(s) for s in prose)
+        held_calls = sum(held_back(s) for s in text_calls)
         prompt = [s["prompt_tokens"] for s in mine if s["prompt_tokens"]]
         first_prompt = min(prompt) if prompt else None
         print(f"  {endpoint:22s} {len(mine)} requests, {sum(s['tool_calls'] > 0 for s in mine)} "
-              f"with calls; held-back prose {held}/{len(prose)}; smallest prompt "
-              f"{first_prompt} tokens")
+              f"with calls, {len(text_calls)} calls as text ({held_calls} sent whole at the "
+              f"end); held-back prose {held}/{len(prose)}; smallest prompt {first_prompt} tokens")
     for subset, pick in SUBSETS.items():
         print(f"\n[{subset}]")
         table: dict[tuple[str, str], tuple[int, float, float] | None] = {}

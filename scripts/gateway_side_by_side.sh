@@ -18,12 +18,14 @@
 #
 # Usage: scripts/gateway_side_by_side.sh OUT_DIR [CONVERSATIONS] [TURNS] [THREADS]
 # LLAMA_CPP_SERVER_URL=http://127.0.0.1:8101/v1 reuses a llama_cpp.server that is already up
-# (and warm) instead of starting one. Then: python scripts/gateway_ratios.py OUT_DIR/bench/results.json
+# (and warm) instead of starting one; MAX_TOKENS (default 128) caps each reply.
+# Then: python scripts/gateway_ratios.py OUT_DIR/bench/results.json
 set -euo pipefail
 OUT=${1:?usage: $0 OUT_DIR [CONVERSATIONS] [TURNS] [THREADS]}
 CONVS=${2:-4}
 TURNS=${3:-3}
 THREADS=${4:-1}
+MAX_TOKENS=${MAX_TOKENS:-128}
 PY=${PYTHON:-python}
 MODEL=$($PY -c 'from quickturn.assets import ModelPaths, default_cache_dir; print(ModelPaths(default_cache_dir()).qwen_0_5b())')
 mkdir -p "$OUT"
@@ -58,7 +60,7 @@ $PY -m quickturn serve --port 8103 --engine openai --upstream "$LCS" \
 wait_up http://127.0.0.1:8103/v1
 
 $PY -m quickturn bench --workload hotel --conversations "$CONVS" --turns "$TURNS" --interleave \
-  --model quickturn --timeout 1800 --n-threads "$THREADS" --out "$OUT/bench" \
+  --model quickturn --timeout 1800 --n-threads "$THREADS" --max-tokens "$MAX_TOKENS" --out "$OUT/bench" \
   --endpoint llama_cpp_server="$LCS" \
   --endpoint quickturn_embedded=http://127.0.0.1:8102/v1 \
   --endpoint quickturn_proxy=http://127.0.0.1:8103/v1 \

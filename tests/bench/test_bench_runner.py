@@ -139,6 +139,16 @@ async def test_interleaved_targets_warm_first_then_take_turns_per_conversation()
                           WORKLOAD, interleave=True)
 
 
+async def test_an_empty_reply_goes_back_as_empty_content_and_replies_keep_their_head() -> None:
+    # llama_cpp.server rejects an assistant message whose content is null and has no calls.
+    replies = iter([[(0.1, "finish")], [(0.1, "Sure, room 4 is free."), (0.0, "finish")]])
+    client = ScriptedClient(lambda _r: next(replies), VirtualClock())
+    opts = RunOptions(conversations=1, turns=2, warmup_turns=0, max_rounds=1)
+    samples = await run_target(Target("a", "c=1", client, opts), WORKLOAD, clock=client.clock)
+    assert client.requests[1].messages[-2] == {"role": "assistant", "content": ""}
+    assert [s.output_head for s in samples] == ["", "Sure, room 4 is free."]
+
+
 def test_conversation_and_options_validation() -> None:
     with pytest.raises(ConfigError):
         RunOptions(concurrency=0)

@@ -22,6 +22,7 @@ from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatClient, ChatRequest, Message
 
 ProgressFn = Callable[[Sample], None]
+OUTPUT_HEAD_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,12 @@ class _Replayer:
             self._record(job, turn_index, round_index, reply)
             if not reply.ok:
                 return False
-            assistant: Message = {"role": "assistant", "content": reply.text or None}
+            # content null only beside calls: servers such as llama_cpp.server reject an
+            # assistant message with neither (a reply whose only call was dropped is empty).
+            assistant: Message = {
+                "role": "assistant",
+                "content": reply.text or (None if reply.tool_calls else ""),
+            }
             if reply.tool_calls:
                 assistant["tool_calls"] = [c.to_openai() for c in reply.tool_calls]
             working.append(assistant)
@@ -154,6 +160,7 @@ class _Replayer:
             ttfs_s=reply.ttfs_s,
             total_s=reply.total_s,
             output_chars=len(reply.text),
+            output_head=reply.text[:OUTPUT_HEAD_CHARS],
             tool_calls=len(reply.tool_calls),
             finish_reason=reply.finish_reason,
             prompt_tokens=None if usage is None else usage.prompt_tokens,
