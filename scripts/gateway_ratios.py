@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 Pick = Callable[[dict[str, Any]], bool]
+KEYS = ("ttft_s", "ttfs_s", "total_s")
 # A reply that opens like call markup is a call sent as text (the plain server's way), not prose.
 CALL_TEXT = re.compile(r"""\s*(?:\{\s*["']|\[\s*[{A-Za-z_]|<tool_call>|<\|python_tag\|>|```)""")
 
@@ -85,14 +86,14 @@ def main(path: str, baselines: list[str]) -> None:
         table: dict[tuple[str, str], tuple[int, float, float] | None] = {}
         for endpoint in endpoints:
             chosen = [s for s in measured if s["endpoint"] == endpoint and pick(s)]
-            for key in ("ttft_s", "ttfs_s"):
+            for key in KEYS:
                 table[(endpoint, key)] = stats(chosen, key)
         for endpoint in endpoints:
             cells = []
-            for key in ("ttft_s", "ttfs_s"):
-                got = table[(endpoint, key)]
+            for key in KEYS:
+                got, name = table[(endpoint, key)], key.removesuffix("_s")
                 cells.append(
-                    "-" if got is None else f"{key[:4]} n={got[0]} p50 {got[1] * 1000:.0f} ms "
+                    "-" if got is None else f"{name} n={got[0]} p50 {got[1] * 1000:.0f} ms "
                     f"p95 {got[2] * 1000:.0f} ms"
                 )
             print(f"  {endpoint:22s} " + " | ".join(cells))
@@ -101,13 +102,47 @@ def main(path: str, baselines: list[str]) -> None:
                 if endpoint == base:
                     continue
                 ratios = []
-                for key in ("ttft_s", "ttfs_s"):
+                for key in KEYS:
                     a, b = table[(endpoint, key)], table[(base, key)]
+                    name = key.removesuffix("_s")
                     if a is None or b is None:
-                        ratios.append(f"{key[:4]} -")
+                        ratios.append(f"{name} -")
                         continue
-                    ratios.append(f"{key[:4]} p50 x{a[1] / b[1]:.2f} p95 x{a[2] / b[2]:.2f}")
+                    ratios.append(f"{name} p50 x{a[1] / b[1]:.2f} p95 x{a[2] / b[2]:.2f}")
                 print(f"  {endpoint} / {base}: " + ", ".join(ratios))
+    paired(measured, PAIRS)
+
+
+# (through the gateway, the same engine without it): their first requests of each conversation
+# have the same prompt and, at temperature 0, the same reply, so they compare one to one.
+PAIRS = (("quickturn_proxy", "llama_cpp_server"), ("quickturn_embedded", "embedded"))
+
+
+def paired(measured: list[dict[str, Any]], pairs: tuple[tuple[str, str], ...]) -> None:
+    print("\n[turn0 paired: same prompt, same engine; gateway minus direct]")
+    for via, direct in pairs:
+        def first(endpoint: str) -> dict[tuple[str, int], dict[str, Any]]:
+            return {(s["conversation_id"], s["repetition"]): s for s in measured
+                    if s["endpoint"] == endpoint and s["turn_index"] == 0
+                    and s["round_index"] == 0}
+
+        a, b = first(via), first(direct)
+        rows = []
+        for key in sorted(a.keys() & b.keys()):
+            x, y = a[key], b[key]
+            cells = []
+            for metric in KEYS:
+                if x[metric] is None or y[metric] is None:
+                    cells.append(f"{metric.removesuffix('_s')} -")
+                else:
+                    diff = (x[metric] - y[metric]) * 1000
+                    cells.append(f"{metric.removesuffix('_s')} {y[metric] * 1000:.0f} -> "
+                                 f"{x[metric] * 1000:.0f} ms ({diff:+.0f})")
+            head = y.get("output_head", "")[:30]
+            rows.append(f"    {key[0]}: " + ", ".join(cells)
+                        + f"; {x['tool_calls']} call(s) via the gateway; direct starts {head!r}")
+        print(f"  {via} vs {direct}: {len(rows)} pairs")
+        print("\n".join(rows))
 
 
 if __name__ == "__main__":
