@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# The gateway's side-by-side latency run (issue 11): llama-cpp-python's own server, `quickturn
-# serve` over the embedded engine, `quickturn serve --engine openai` in front of that same
-# llama_cpp.server (the gateway's overhead over calling an upstream directly), and the embedded
-# engine called in-process, all on the same 0.5B GGUF and the hotel workload, in one
-# `quickturn bench` run. llama_cpp.server defaults to logits_all=True, which keeps a vocabulary
-# of logits per prompt token (GBs for the hotel prompt, and a prefill many times slower): off here,
-# as quickturn has it. Usage: scripts/gateway_side_by_side.sh OUT_DIR [CONVERSATIONS] [TURNS]
+# The gateway's side-by-side latency run (issue 11), one `quickturn bench --interleave` run on the
+# same 0.5B GGUF and the hotel workload (40 tools) over four targets:
+#   llama_cpp_server    python -m llama_cpp.server (llama-cpp-python's own server)
+#   quickturn_embedded  quickturn serve (embedded engine)
+#   quickturn_proxy     quickturn serve --engine openai in front of that same llama_cpp.server
+#                       (the gateway's overhead over calling an upstream directly)
+#   embedded            the embedded engine called in-process
+# Every target is warmed first (one excluded turn: llama_cpp.server's cold prefill of the long
+# prompt takes minutes, and its one Llama object then reuses the prefix), then each conversation
+# runs on every target in turn, in alternating order, so a drifting load on a shared machine hits
+# all alike. The load average is sampled every 30 s into OUT/load.log.
+#
+# llama_cpp.server defaults to logits_all=True, which keeps a vocabulary of logits per prompt token
+# (GBs for the hotel prompt, and a prefill many times slower): off here, as quickturn has it.
+# Every engine runs THREADS llama.cpp threads (default 1: on an oversubscribed machine llama.cpp's
+# threads spin-wait on each other; pass 2 on an idle one).
+#
+# Usage: scripts/gateway_side_by_side.sh OUT_DIR [CONVERSATIONS] [TURNS] [THREADS]
+# LLAMA_CPP_SERVER_URL=http://127.0.0.1:8101/v1 reuses a llama_cpp.server that is already up
+# (and warm) instead of starting one; MAX_TOKENS (default 128) caps each reply.
+# Then: python scripts/gateway_ratios.py OUT_DIR/bench/results.json
 set -euo pipefail
-OUT=${1:?usage: $0 OUT_DIR [CONVERSATIONS] [TURNS]}
-CONVS=${2:-3}
+OUT=${1:?usage: $0 OUT_DIR [CONVERSATIONS] [TURNS] [THREADS]}
+CONVS=${2:-4}
 TURNS=${3:-3}
+THREADS=${4:-1}
+MAX_TOKENS=${MAX_TOKENS:-128}
 PY=${PYTHON:-python}
 MODEL=$($PY -c 'from quickturn.assets import ModelPaths, default_cache_dir; print(ModelPaths(default_cache_dir()).qwen_0_5b())')
 mkdir -p "$OUT"
@@ -25,18 +41,29 @@ wait_up() {  # URL: poll /v1/models until it answers (model load; no prefill yet
   echo "not up: $1" >&2; return 1
 }
 
-$PY -m llama_cpp.server --model "$MODEL" --n_ctx 12288 --n_threads 2 --n_batch 512 --logits_all False \
-  --host 127.0.0.1 --port 8101 >"$OUT/llama_cpp_server.log" 2>&1 & pids+=($!)
-wait_up http://127.0.0.1:8101/v1
-$PY -m quickturn serve --port 8102 --n-ctx 12288 >"$OUT/quickturn_embedded.log" 2>&1 & pids+=($!)
+(while :; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 30; done) \
+  >"$OUT/load.log" & pids+=($!)
+
+LCS=${LLAMA_CPP_SERVER_URL:-}
+if [ -z "$LCS" ]; then
+  LCS=http://127.0.0.1:8101/v1
+  $PY -m llama_cpp.server --model "$MODEL" --n_ctx 12288 --n_threads "$THREADS" \
+    --n_threads_batch "$THREADS" --n_batch 512 --logits_all False --host 127.0.0.1 --port 8101 \
+    >"$OUT/llama_cpp_server.log" 2>&1 & pids+=($!)
+fi
+wait_up "$LCS"
+$PY -m quickturn serve --port 8102 --n-ctx 12288 --n-threads "$THREADS" \
+  >"$OUT/quickturn_embedded.log" 2>&1 & pids+=($!)
 wait_up http://127.0.0.1:8102/v1
-$PY -m quickturn serve --port 8103 --engine openai --upstream http://127.0.0.1:8101/v1 \
-  --upstream-timeout-s 600 >"$OUT/quickturn_proxy.log" 2>&1 & pids+=($!)
+$PY -m quickturn serve --port 8103 --engine openai --upstream "$LCS" \
+  --upstream-timeout-s 1800 >"$OUT/quickturn_proxy.log" 2>&1 & pids+=($!)
 wait_up http://127.0.0.1:8103/v1
 
-$PY -m quickturn bench --workload hotel --conversations "$CONVS" --turns "$TURNS" \
-  --model quickturn --timeout 900 --out "$OUT/bench" \
-  --endpoint llama_cpp_server=http://127.0.0.1:8101/v1 \
+$PY -m quickturn bench --workload hotel --conversations "$CONVS" --turns "$TURNS" --interleave \
+  --model quickturn --timeout 1800 --n-threads "$THREADS" --max-tokens "$MAX_TOKENS" --out "$OUT/bench" \
+  --endpoint llama_cpp_server="$LCS" \
   --endpoint quickturn_embedded=http://127.0.0.1:8102/v1 \
   --endpoint quickturn_proxy=http://127.0.0.1:8103/v1 \
   --embedded 2>&1 | tee "$OUT/bench.log"
+$PY scripts/gateway_ratios.py "$OUT/bench/results.json" llama_cpp_server embedded \
+  | tee "$OUT/ratios.txt"

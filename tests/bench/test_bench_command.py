@@ -179,7 +179,7 @@ def test_interrupted_run_keeps_partial_results(
     import quickturn.bench.llm_command as command
     from quickturn.bench.results import Sample
 
-    async def one_then_ctrl_c(targets: Any, workload: Any, *, progress: Any) -> Any:
+    async def one_then_ctrl_c(targets: Any, workload: Any, *, progress: Any, **_: Any) -> Any:
         progress(Sample("a", "c=1", "new-booking", 0, 0, 0, False, 0.0, 0.5, 0.7, 1.0))
         raise KeyboardInterrupt
 

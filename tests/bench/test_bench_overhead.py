@@ -56,6 +56,29 @@ async def test_failures_are_counted_not_raised() -> None:
     assert "gateway overhead, ttft p50: -" in format_overhead(result)
 
 
+async def test_paired_mean_cancels_the_cache_advantage_of_going_second() -> None:
+    # Whichever route goes second in a pair finds the prompt cached (0.1 s instead of 1.0 s);
+    # the gateway adds 0.02 s. With two pairs the p50s mix both clusters; the pairs do not.
+    clock = VirtualClock()
+    seen: set[int] = set()
+
+    def script_for(extra: float):  # type: ignore[no-untyped-def]
+        def script(req: ChatRequest) -> list[tuple[float, str]]:
+            key = id(req)
+            cold = key not in seen
+            seen.add(key)
+            return [((1.0 if cold else 0.1) + extra, "Sure."), (0.0, "finish")]
+        return script
+
+    direct = ScriptedClient(script_for(0.0), clock)
+    gateway = ScriptedClient(script_for(0.02), clock)
+    result = await measure_overhead(direct, gateway, WORKLOAD,
+                                    OverheadOptions(pairs=2, warmup_pairs=0), clock=clock)
+    assert result.paired_overhead_s("ttft_s") == pytest.approx(0.02)
+    assert result.to_json()["overhead_paired_mean_s"]["total_s"] == pytest.approx(0.02)
+    assert "ttft paired mean: +20.0 ms" in format_overhead(result)
+
+
 def test_options_validation() -> None:
     with pytest.raises(ConfigError):
         OverheadOptions(pairs=0)

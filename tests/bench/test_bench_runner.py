@@ -112,6 +112,43 @@ async def test_targets_run_side_by_side_in_order() -> None:
     assert slow is not None and slow.p50 == pytest.approx(0.5)
 
 
+async def test_interleaved_targets_warm_first_then_take_turns_per_conversation() -> None:
+    clock = VirtualClock()
+    order: list[str] = []
+
+    def script(name: str) -> ScriptedClient:
+        def steps(request: ChatRequest) -> list[Step]:
+            order.append(f"{name}:{request.conversation_id}")
+            return [(0.1, "Fine."), (0.0, "finish")]
+
+        return ScriptedClient(steps, clock)
+
+    opts = RunOptions(conversations=3, turns=2, warmup_turns=1, max_rounds=1)
+    targets = [Target("a", "c=1", script("a"), opts), Target("b", "c=1", script("b"), opts)]
+    samples = await run_targets(targets, WORKLOAD, clock=clock, interleave=True)
+    warm, convs = "bench-warmup-r0", ["bench-new-booking-r0", "bench-change-dates-r0",
+                                      "bench-late-checkout-and-spa-r0"]
+    # Both warm up, then each conversation runs whole on one target, the order reversing.
+    assert order == [f"a:{warm}", f"b:{warm}",
+                     f"a:{convs[0]}", f"a:{convs[0]}", f"b:{convs[0]}", f"b:{convs[0]}",
+                     f"b:{convs[1]}", f"b:{convs[1]}", f"a:{convs[1]}", f"a:{convs[1]}",
+                     f"a:{convs[2]}", f"a:{convs[2]}", f"b:{convs[2]}", f"b:{convs[2]}"]
+    assert [(s.endpoint, s.requests) for s in summarize(samples)] == [("a", 6), ("b", 6)]
+    with pytest.raises(ConfigError, match="concurrency 1"):
+        await run_targets([Target("a", "c=2", script("a"), RunOptions(concurrency=2))],
+                          WORKLOAD, interleave=True)
+
+
+async def test_an_empty_reply_goes_back_as_empty_content_and_replies_keep_their_head() -> None:
+    # llama_cpp.server rejects an assistant message whose content is null and has no calls.
+    replies = iter([[(0.1, "finish")], [(0.1, "Sure, room 4 is free."), (0.0, "finish")]])
+    client = ScriptedClient(lambda _r: next(replies), VirtualClock())
+    opts = RunOptions(conversations=1, turns=2, warmup_turns=0, max_rounds=1)
+    samples = await run_target(Target("a", "c=1", client, opts), WORKLOAD, clock=client.clock)
+    assert client.requests[1].messages[-2] == {"role": "assistant", "content": ""}
+    assert [s.output_head for s in samples] == ["", "Sure, room 4 is free."]
+
+
 def test_conversation_and_options_validation() -> None:
     with pytest.raises(ConfigError):
         RunOptions(concurrency=0)

@@ -145,3 +145,36 @@ def test_router_options_are_validated() -> None:
         ReplicaRouter([])
     with pytest.raises(ConfigError):
         ReplicaRouter([("a", ScriptedChatClient()), ("a", ScriptedChatClient())])
+
+
+class Recording:
+    """A replica that answers "ok" and keeps the requests it was sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[ChatRequest] = []
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
+        self.requests.append(request)
+        yield TextDelta("ok", 0.0)
+        yield Finished("stop", Usage(1, 1), 0.0)
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_null_content_beside_tool_calls_goes_upstream_as_empty_text() -> None:
+    # llama_cpp.server rejects the OpenAI SDK's {"content": null, "tool_calls": [...]} with a 500.
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    messages = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "{}"},
+        {"role": "assistant", "content": None},  # no calls: left for the upstream to judge
+    ]
+    replica = Recording()
+    router = ReplicaRouter([("a", replica)])
+    await collect(router, ChatRequest(messages))
+    sent = replica.requests[0].messages
+    assert sent[1] == {"role": "assistant", "content": "", "tool_calls": [call]}
+    assert sent[0] == messages[0] and sent[2:] == messages[2:]
+    assert messages[1]["content"] is None  # the caller's request is not changed

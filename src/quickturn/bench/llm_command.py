@@ -61,12 +61,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lookup-draft", default="0", metavar="N[,N...]",
                    help="embedded: prompt-lookup speculative decoding, up to N draft tokens "
                         "(0: off); a list runs one engine per value side by side")
+    p.add_argument("--n-threads", type=int, default=0,
+                   help="embedded: llama.cpp threads (0: auto); pin it to compare engines "
+                        "at the same thread count")
     p.add_argument("--workload", choices=WORKLOADS, default="hotel")
     p.add_argument("--conversations", type=int, default=5)
     p.add_argument("--turns", type=int, default=None, help="cut each conversation to N turns")
     p.add_argument("--concurrency", default="1", metavar="N[,N...]",
                    help="conversations in flight; a list compares settings side by side")
     p.add_argument("--repetitions", type=int, default=1)
+    p.add_argument("--interleave", action="store_true",
+                   help="warm every target, then run each conversation on every target in "
+                        "turn (alternating order), so a drifting machine load hits all alike; "
+                        "needs --concurrency 1")
     p.add_argument("--warmup-turns", type=int, default=1,
                    help="turns run first and excluded from the stats (they pay cold prefill)")
     p.add_argument("--max-tokens", type=int, default=128)
@@ -138,7 +145,9 @@ def _progress(sample: Sample) -> None:
     print(f"{where} {step}: {what}", file=sys.stderr, flush=True)
 
 
-async def embedded_engine(slots: int, workload: Workload, lookup_draft: int) -> ChatClient:
+async def embedded_engine(
+    slots: int, workload: Workload, lookup_draft: int, n_threads: int = 0
+) -> ChatClient:
     # Imported here: the embedded engine pulls in llama.cpp, which only --embedded needs.
     module = importlib.import_module("quickturn.llm.embedded_client")
     from quickturn.assets import ModelPaths, default_cache_dir
@@ -146,7 +155,9 @@ async def embedded_engine(slots: int, workload: Workload, lookup_draft: int) -> 
     def progress(stage: str, fraction: float) -> None:
         print(f"[embedded] {stage} {fraction:.0%}", file=sys.stderr, flush=True)
 
-    options = module.EmbeddedOptions(slots=slots, lookup_draft_tokens=lookup_draft)
+    options = module.EmbeddedOptions(
+        slots=slots, lookup_draft_tokens=lookup_draft, n_threads=n_threads
+    )
     engine = await module.EmbeddedChatClient.create(
         options, ModelPaths(default_cache_dir()), progress
     )
@@ -191,7 +202,8 @@ async def _clients(
             for draft in drafts:
                 # One engine per draft size (they share the page cache of the weights).
                 name = EMBEDDED if drafts == [0] else f"{EMBEDDED}-draft{draft}"
-                clients.append((name, await embedded_engine(slots, workload, draft)))
+                engine = await embedded_engine(slots, workload, draft, args.n_threads)
+                clients.append((name, engine))
         except BaseException:
             await _close(clients)
             raise
@@ -233,7 +245,10 @@ async def _run(
             for level in levels
         ]
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        samples = await run_targets(targets, workload, progress=progress)
+        load_start = _load_average()
+        samples = await run_targets(
+            targets, workload, progress=progress, interleave=args.interleave
+        )
     finally:
         await _close(clients)
     meta: dict[str, Any] = {
@@ -246,8 +261,19 @@ async def _run(
         "options": asdict(targets[0].options) | {"concurrency": levels},
         "host": {"machine": platform.machine(), "cpus": os.cpu_count(),
                  "python": platform.python_version()},
+        # A shared machine's load weighs on every number: kept beside them.
+        "load_average": {"start": load_start, "end": _load_average()},
+        "interleaved": args.interleave,
     }
     return BenchRun(meta, samples)
+
+
+def _load_average() -> list[float] | None:
+    """1-, 5- and 15-minute load averages, or None where the platform has none."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 async def _overhead(
@@ -283,6 +309,8 @@ def run_command(args: argparse.Namespace) -> int:
         )
     levels = parse_concurrency(args.concurrency)
     drafts = parse_lookup_draft(args.lookup_draft)
+    if args.interleave and levels != [1]:
+        raise ConfigError("--interleave needs --concurrency 1")
     # Validate the numeric options before any engine loads (a bad flag must not cost minutes).
     RunOptions(
         conversations=args.conversations, turns=args.turns, concurrency=max(levels),

@@ -54,6 +54,22 @@ class OverheadResult:
         value: float = getattr(gateway, stat) - getattr(direct, stat)
         return value
 
+    def paired_overhead_s(self, metric: str = "ttft_s") -> float | None:
+        """Mean over pairs of gateway minus direct. In ABBA order the pair's second request finds
+        the whole prompt cached, so the per-route p50s of a few pairs fall between a fast and a
+        slow cluster and their difference mostly measures which route went second; the paired
+        mean cancels that. None when no pair has both routes measured."""
+        diffs: list[float] = []
+        for i in range(0, len(self.replies) - 1, 2):
+            pair = dict(self.replies[i : i + 2])
+            g, d = pair.get("gateway"), pair.get("direct")
+            if g is None or d is None or not (g.ok and d.ok):
+                continue
+            a, b = getattr(g, metric), getattr(d, metric)
+            if a is not None and b is not None:
+                diffs.append(a - b)
+        return sum(diffs) / len(diffs) if diffs else None
+
     def failures(self, route: str) -> int:
         return sum(1 for r, reply in self.replies if r == route and not reply.ok)
 
@@ -64,6 +80,7 @@ class OverheadResult:
                 for route, metrics in self.routes.items()
             },
             "overhead_p50_s": {m: self.overhead_s(m) for m in _METRICS},
+            "overhead_paired_mean_s": {m: self.paired_overhead_s(m) for m in _METRICS},
             "failures": {route: self.failures(route) for route in ROUTES},
         }
 
@@ -128,6 +145,9 @@ def format_overhead(result: OverheadResult) -> str:
         diff = result.overhead_s(metric)
         shown = "-" if diff is None else f"{diff * 1000:+.1f} ms"
         lines.append(f"gateway overhead, {metric.removesuffix('_s')} p50: {shown}")
+        paired = result.paired_overhead_s(metric)
+        shown = "-" if paired is None else f"{paired * 1000:+.1f} ms"
+        lines.append(f"gateway overhead, {metric.removesuffix('_s')} paired mean: {shown}")
     return "\n".join(lines)
 
 

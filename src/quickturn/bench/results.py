@@ -41,6 +41,7 @@ class Sample:
     cached_tokens: int | None = None
     error_type: str | None = None
     error_message: str | None = None
+    output_head: str = ""  # the reply's first characters: tells prose from a call sent as text
 
     @property
     def ok(self) -> bool:

@@ -22,6 +22,7 @@ from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatClient, ChatRequest, Message
 
 ProgressFn = Callable[[Sample], None]
+OUTPUT_HEAD_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,12 @@ class _Replayer:
             self._record(job, turn_index, round_index, reply)
             if not reply.ok:
                 return False
-            assistant: Message = {"role": "assistant", "content": reply.text or None}
+            # content null only beside calls: servers such as llama_cpp.server reject an
+            # assistant message with neither (a reply whose only call was dropped is empty).
+            assistant: Message = {
+                "role": "assistant",
+                "content": reply.text or (None if reply.tool_calls else ""),
+            }
             if reply.tool_calls:
                 assistant["tool_calls"] = [c.to_openai() for c in reply.tool_calls]
             working.append(assistant)
@@ -154,6 +160,7 @@ class _Replayer:
             ttfs_s=reply.ttfs_s,
             total_s=reply.total_s,
             output_chars=len(reply.text),
+            output_head=reply.text[:OUTPUT_HEAD_CHARS],
             tool_calls=len(reply.tool_calls),
             finish_reason=reply.finish_reason,
             prompt_tokens=None if usage is None else usage.prompt_tokens,
@@ -205,9 +212,47 @@ async def run_targets(
     *,
     clock: Callable[[], float] = time.perf_counter,
     progress: ProgressFn | None = None,
+    interleave: bool = False,
 ) -> list[Sample]:
-    """Run targets one after another (never together: they would steal each other's CPU)."""
-    samples: list[Sample] = []
-    for target in targets:
-        samples += await run_target(target, workload, clock=clock, progress=progress)
-    return samples
+    """Run targets one after another (never together: they would steal each other's CPU).
+
+    ``interleave``: warm every target first, then replay each conversation on every target in
+    turn, reversing the order from one conversation to the next, so a machine whose load drifts
+    (other work on a shared host) weighs on every target alike. Conversations, not turns, take
+    turns: each conversation then runs unbroken on its target, so an engine that keeps one
+    sequence (llama_cpp.server) holds it in its cache as it would in a sequential run.
+    """
+    if not interleave:
+        samples: list[Sample] = []
+        for target in targets:
+            samples += await run_target(target, workload, clock=clock, progress=progress)
+        return samples
+    return await _run_interleaved(targets, workload, clock, progress)
+
+
+async def _run_interleaved(
+    targets: Sequence[Target],
+    workload: Workload,
+    clock: Callable[[], float],
+    progress: ProgressFn | None,
+) -> list[Sample]:
+    if not targets:
+        return []
+    opts = targets[0].options
+    if any(t.options != opts for t in targets) or opts.concurrency != 1:
+        raise ConfigError("interleaving needs one setting for every target and concurrency 1")
+    t0 = clock()
+    replayers = [_Replayer(t, workload, clock, t0, progress) for t in targets]
+    if opts.warmup_turns:
+        warmup = _Job(_warmup_conversation(opts.warmup_turns), 0, warmup=True)
+        for replayer in replayers:
+            await replayer.replay(warmup)
+    jobs = [
+        _Job(conv, rep, warmup=False)
+        for rep in range(opts.repetitions)
+        for conv in conversations(opts.conversations, opts.turns)
+    ]
+    for i, job in enumerate(jobs):
+        for replayer in replayers if i % 2 == 0 else replayers[::-1]:
+            await replayer.replay(job)
+    return [sample for replayer in replayers for sample in replayer.samples]

@@ -99,6 +99,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024)
     p.add_argument("--slots", type=int, default=1, help="embedded: llama.cpp contexts")
     p.add_argument("--n-ctx", type=int, default=12288, help="embedded: context length")
+    p.add_argument("--n-threads", type=int, default=0,
+                   help="embedded: llama.cpp threads (0: auto, 1 when the machine is "
+                        "already oversubscribed, else 2)")
     p.add_argument("--lookup-draft", type=int, default=0, metavar="N",
                    help="embedded: prompt-lookup speculative decoding with up to N draft tokens "
                         "for greedy requests (0: off)")
@@ -155,6 +158,7 @@ async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
         EmbeddedOptions(
             slots=args.slots,
             n_ctx=args.n_ctx,
+            n_threads=args.n_threads,
             lookup_draft_tokens=args.lookup_draft,
             repair_calls=False,  # the gateway's repair stage does it, as for every engine
         ),

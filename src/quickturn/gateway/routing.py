@@ -14,7 +14,8 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from quickturn.errors import ConfigError, EngineError, UpstreamError
 from quickturn.gateway.streams import aclose_iter
@@ -113,6 +114,7 @@ class ReplicaRouter:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
         key = affinity_key(request)
+        request = upstream_form(request)
         failures: list[str] = []
         for replica in self.order(key):
             replica.in_flight += 1
@@ -161,3 +163,21 @@ class ReplicaRouter:
                 errors.append(exc)
         if errors:
             raise EngineError(f"closing replicas failed: {errors}")
+
+
+def upstream_form(request: ChatRequest) -> ChatRequest:
+    """``request`` as every upstream accepts it: an assistant message that carries tool calls
+    and ``"content": null`` (what the OpenAI SDKs send) gets ``""`` instead, which means the
+    same; llama-cpp-python's server (0.3.x) answers null with a 500."""
+    if not any(_null_beside_calls(m) for m in request.messages):
+        return request
+    messages = [{**m, "content": ""} if _null_beside_calls(m) else m for m in request.messages]
+    return replace(request, messages=messages)
+
+
+def _null_beside_calls(message: dict[str, Any]) -> bool:
+    return (
+        message.get("role") == "assistant"
+        and message.get("content") is None
+        and bool(message.get("tool_calls"))
+    )

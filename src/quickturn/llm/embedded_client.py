@@ -41,6 +41,9 @@ from quickturn.llm.types import (
 from quickturn.tools.types import ToolCall
 
 ProgressFn = Callable[[str, float], None]
+# A request's prefix shorter than this is prefilled, never looked up or stored: it takes a few
+# seconds here, and a client whose short system prompt changes per request must not fill the disk.
+MIN_STORED_PREFIX_TOKENS = 256
 
 
 @dataclass(frozen=True)
@@ -345,10 +348,23 @@ class EmbeddedChatClient:
         return prefix + rest, len(prefix)
 
     async def _generate(
-        self, tokens: list[int], params: SamplingParams
+        self, tokens: list[int], params: SamplingParams, n_prefix: int = 0
     ) -> AsyncGenerator[str | _Done, None]:
-        """Raw text pieces, then one _Done. Closing early cancels the worker at its next token."""
+        """Raw text pieces, then one _Done. Closing early cancels the worker at its next token.
+
+        A slot that lacks the request's first ``n_prefix`` tokens (the shared prefix) gets them
+        from the prefix store first, or prefills and stores them: a process that was never
+        ``warm()``-ed (``quickturn serve``) loads a saved prefix in seconds, not minutes."""
         slot = await self._acquire(tokens)
+        cached = slot.reusable_prefix(tokens)
+        if self._store is not None and MIN_STORED_PREFIX_TOKENS <= n_prefix < self.options.n_ctx:
+            if cached < n_prefix:
+                try:
+                    if await self._warm_slot(slot, tokens[:n_prefix], None) == "disk":
+                        cached = slot.reusable_prefix(tokens)
+                except BaseException:
+                    await self._release(slot)
+                    raise
         cancel = threading.Event()
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str | GenerationResult | BaseException] = asyncio.Queue()
@@ -362,7 +378,6 @@ class EmbeddedChatClient:
             except BaseException as exc:  # handed to the consumer, which re-raises it
                 queue.put_nowait(exc)
 
-        cached = slot.reusable_prefix(tokens)
         self._requests += 1
         self._cached_total += cached
         self._prompt_total += len(tokens)
@@ -382,11 +397,18 @@ class EmbeddedChatClient:
             # Reached on normal end, on error, and when the consumer closes us early (a barge-in,
             # a client disconnect): the worker stops at its next token.
             cancel.set()
-            try:
-                await asyncio.shield(task)
-            except BaseException:
-                pass
+            # The slot is freed only once its worker has stopped (another request must never
+            # share a running context). run() hands its own errors to the queue, so the only
+            # exception here is our own cancellation: wait the worker out, then re-raise it.
+            cancelled: asyncio.CancelledError | None = None
+            while not task.done():
+                try:
+                    await asyncio.shield(task)
+                except asyncio.CancelledError as exc:
+                    cancelled = exc
             await self._release(slot)
+            if cancelled is not None:
+                raise cancelled
 
     async def _complete(self, tokens: list[int], params: SamplingParams) -> tuple[str, _Done]:
         parts: list[str] = []
@@ -415,7 +437,7 @@ class EmbeddedChatClient:
                 async for ev in forced:
                     yield ev
             return
-        tokens, _ = await self.prompt_tokens(request)
+        tokens, n_prefix = await self.prompt_tokens(request)
         shaper = OutputShaper(request, self.options.repair_calls)
         if request.response_format is not None:
             # The reply itself is JSON: decode under its grammar, never walk it as a tool call.
@@ -424,7 +446,7 @@ class EmbeddedChatClient:
             params = self._params(request, walker=self._walker_for(request))
         # aclosing: when our consumer closes us early, the generation below must be closed (and
         # its slot freed) now, not whenever the garbage collector finalizes it.
-        async with contextlib.aclosing(self._generate(tokens, params)) as gen:
+        async with contextlib.aclosing(self._generate(tokens, params, n_prefix)) as gen:
             async for item in gen:
                 now = time.perf_counter()
                 if isinstance(item, _Done):
