@@ -30,6 +30,8 @@ async def test_the_callers_answer_goes_back_into_the_asked_about_call() -> None:
             return calls_of(ToolCall("c1", "book", {"guest_name": "John Doe", "nights": 2}))
         if n == 2:  # the next turn's first round: the asked-about tool is forced
             assert request.forced_tool() == "book"
+            # What the caller gave before is settled; the invented name is not.
+            assert request.known_arguments == {"nights": 2}
             return calls_of(ToolCall("c2", "book", {"guest_name": "Anna Miller"}))
         return ["Booked, code A B C."]
 
@@ -134,3 +136,33 @@ async def test_a_verbatim_parrot_stops_decoding_after_its_first_words() -> None:
     assert await run(client, list(history)) == "For how many nights?"
     # Stopped one word after the fifth matching word, not after all twelve.
     assert decoded[:6] == [w + " " for w in greeting.split(" ")][:6] and len(decoded) == 6 + 1
+
+
+def test_a_call_lead_writes_the_settled_arguments_for_the_walker() -> None:
+    from quickturn.llm.call_walker import CallWalker
+    from quickturn.llm.embedded_client import call_lead
+
+    lead = call_lead("book", {"nights": 2, "room": "double"})
+    assert lead == '{"name": "book", "arguments": {"nights": 2, "room": "double", '
+    walker = CallWalker(
+        [
+            {
+                "type": "function",
+                "function": {
+                    "name": "book",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {
+                            "nights": {"type": "integer"},
+                            "room": {"type": "string"},
+                            "guest_name": {"type": "string"},
+                        },
+                    },
+                },
+            }
+        ]
+    )
+    state = walker.feed(walker.start(), lead)
+    assert state is not None  # the engine continues from here with the next key
+    assert walker.feed(state, '"guest_name": "Ann"}}') is not None
+    assert call_lead("book", {}) == "" and call_lead(None, {"a": 1}) == ""

@@ -145,15 +145,38 @@ async def test_echoing_the_callers_line_is_a_parrot_too() -> None:
 
 
 async def test_a_reply_that_only_starts_like_an_earlier_one_streams_once_it_diverges() -> None:
+    from quickturn.llm.guards import GuardOptions
+
     history = [{"role": "assistant", "content": "Sure, let me check the dates for you."}]
 
     def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
-        return ["Sure, ", "breakfast ", "is at seven."]
+        return ["Sure, ", "breakfast ", "is at seven. ", "It is in the lobby."]
 
+    # By default the first sentence is held until whole (TTS waits for it anyway)...
     spoken, events = await reply(Scripted(script), history)
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
-    assert spoken == "Sure, breakfast is at seven."
-    assert deltas == ["Sure, breakfast ", "is at seven."]
+    assert spoken == "Sure, breakfast is at seven. It is in the lobby."
+    assert deltas == ["Sure, breakfast is at seven. ", "It is in the lobby."]
+    # ...without that, it streams from the first word that differs.
+    guards = GuardOptions(hold_first_sentence=False)
+    spoken, events = await reply(Scripted(script), history, guards=guards)
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert deltas[:2] == ["Sure, breakfast ", "is at seven. "]
+
+
+async def test_a_repeat_with_a_new_opening_is_caught_at_its_sentence_end() -> None:
+    history = [
+        {"role": "assistant", "content": "Harbor Hotel, this is the front desk, how can I help?"},
+        {"role": "user", "content": "Book it please."},
+    ]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return ["Anna Miller, ", "this is the front desk, ", "how can I help? ", "More."]
+        return ["It is booked."]
+
+    spoken, _ = await reply(Scripted(script), history)
+    assert spoken == "It is booked."
 
 
 async def test_a_call_missing_the_callers_fields_is_asked_at_once_without_a_round() -> None:

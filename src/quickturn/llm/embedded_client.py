@@ -479,10 +479,13 @@ class EmbeddedChatClient:
         if walker is not None and request.temperature == 0:
             # Jump-forward: the opening and every forced key are inserted, only the tool's
             # name and the argument values are chosen (a no-argument call: a token or two).
-            lead = "<tool_call>\n"
+            known = call_lead(forced, request.known_arguments)
+            if known and walker.feed(walker.start(), known) is None:
+                known = ""  # not a valid start under the schema: the model writes it all
+            lead = "<tool_call>\n" + known
             tokens, _ = await self.prompt_tokens(request, assistant_lead=lead)
             text, done = await self._complete(
-                tokens, self._params(request, walker=walker, in_call=True)
+                tokens, self._params(request, walker=walker, in_call=True, call_lead=known)
             )
             usage = done.usage
             call = parse_forced(lead + text, request, forced)
@@ -570,3 +573,15 @@ def _file_size(path: Path) -> int:
 class _Done:
     result: GenerationResult
     usage: Usage
+
+
+def call_lead(tool: str | None, known: dict[str, Any] | None) -> str:
+    """The opening of a call to ``tool`` with the ``known`` arguments already written, ready
+    for the next key ("" when there is nothing known)."""
+    if tool is None or not known:
+        return ""
+    args = ", ".join(
+        f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+        for k, v in known.items()
+    )
+    return f'{{"name": {json.dumps(tool)}, "arguments": {{{args}, '

@@ -24,6 +24,8 @@ from quickturn.tools.elicit import blank
 from quickturn.tools.types import ToolCall, ToolResult
 
 _WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_HOLD_MAX_WORDS = 40  # a first "sentence" this long is released anyway
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class GuardOptions:
     assistant turn is a parrot."""
     parrot_min_words: int = 4
     """Shorter replies ("Okay.", "You're welcome!") may repeat naturally."""
+    hold_first_sentence: bool = True
+    """Hold a reply's first sentence until it is whole and check it for a parrot then."""
     parrot_stop_words: int = 5
     """A reply whose first this-many words are an earlier turn's, verbatim, is a parrot at
     once: its generation stops there (decoding the rest of a 15-word greeting cost ~1 s)."""
@@ -155,6 +159,15 @@ class ParrotWatch:
                 for e in self._earlier
             )
             return ""
+        if self._options.hold_first_sentence and self._earlier:
+            # A repeat with a new opening ("Anna Miller, this is the front desk, how can I
+            # help you?" after the greeting) shows only once its sentence is whole. TTS waits
+            # for that sentence anyway, so holding it costs the caller nothing.
+            if not _SENTENCE_END.search(so_far) and len(words) < _HOLD_MAX_WORDS:
+                return ""
+            if parroted_turn(so_far, self._history, self._options) is not None:
+                self.certain = True
+                return ""
         self._released = True
         self._held = []
         return so_far

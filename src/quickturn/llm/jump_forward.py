@@ -64,11 +64,13 @@ class JumpForwardDecoder:
         prompt: list[int],
         in_call: bool = False,
         barred: frozenset[int] = frozenset(),
+        call_lead: str = "",
     ) -> Generator[int, None, None]:
         """Tokens after ``prompt``, whose first ``keep`` tokens are already in the KV cache.
 
         ``barred``: tokens the reply may not begin with (the opening of a parrot, say).
 
+        ``call_lead``: with ``in_call``, call text the prompt already holds after the marker.
         ``in_call``: the prompt ends with the call marker (a call is required): the call's
         opening is forced at once, exactly one call is decoded, and generation ends with it.
         """
@@ -80,7 +82,9 @@ class JumpForwardDecoder:
         state: WalkState | None = None  # inside a call when set
         closer = ""  # what ends the call's wrapper: the marker's closer, or a fence's
         if in_call:
-            state = yield from self._jump(self._walker.start())
+            # ``call_lead``: the start of the call is already in the prompt (settled arguments).
+            begun = self._walker.feed(self._walker.start(), call_lead) if call_lead else None
+            state = yield from self._jump(begun or self._walker.start())
         reply_text = ""  # free text so far: a reply that opens with a bare "{" is a call too
         while True:
             logits = self._logits(np)

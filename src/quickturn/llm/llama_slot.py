@@ -37,6 +37,8 @@ class SamplingParams:
     # The prompt ends inside a call opening (tool_choice required): decode exactly one call
     # under ``walker`` and stop.
     in_call: bool = False
+    # With in_call: the call text the prompt already ends with (past the marker), walked first.
+    call_lead: str = ""
     # Texts the reply must not begin with: their first tokens are barred at the first step.
     avoid_openings: tuple[str, ...] = ()
 
@@ -188,7 +190,13 @@ class LlamaSlot:
         if params.walker is not None and params.temperature == 0 and params.grammar is None:
             jump = self._jump_decoder(params.walker)
             barred = self._barred_openings(params.avoid_openings)
-            gen = jump.generate(self._keep(tokens), tokens, in_call=params.in_call, barred=barred)
+            gen = jump.generate(
+                self._keep(tokens),
+                tokens,
+                in_call=params.in_call,
+                barred=barred,
+                call_lead=params.call_lead,
+            )
         elif self._draft_max > 0 and params.temperature == 0 and params.grammar is None:
             gen = self._greedy_lookup(tokens)
         else:

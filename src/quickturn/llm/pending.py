@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quickturn.llm.guards import merge_earlier_call
 from quickturn.llm.types import Message
 from quickturn.tools.elicit import blank
 from quickturn.tools.grounding import ground_call
@@ -40,6 +41,11 @@ class PendingTool:
     tool: str
     fields: tuple[str, ...]
     parameters: dict[str, Any]
+
+    def known_arguments(self, history: Sequence[Message]) -> dict[str, Any]:
+        """The asked-about call's arguments minus the asked fields (and blanks): settled."""
+        earlier = merge_earlier_call(ToolCall("pending", self.tool, {}), history).arguments
+        return {k: v for k, v in earlier.items() if k not in self.fields and not blank(v)}
 
     def answered_by(self, call: ToolCall, history: Sequence[Message]) -> bool:
         """Whether ``call`` takes one of the asked fields from the caller's latest line."""

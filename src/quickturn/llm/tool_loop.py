@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from quickturn.llm.context import hide_handoffs
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
@@ -160,8 +161,11 @@ async def run_tool_loop(
         last = round_no == options.max_rounds or late or words_only
         resuming = resumed is not None and round_no == 1 and not last
         choice: ToolChoice = "none" if last else registry.tool_choice if round_no == 1 else "auto"
+        known: dict[str, Any] | None = None
         if resuming and resumed is not None:
             choice = {"type": "function", "function": {"name": resumed.tool}}
+            # What the caller gave before is settled: only the asked fields are decoded.
+            known = resumed.known_arguments(history)
         request = ChatRequest(
             messages=hide_handoffs(list(working)),  # a snapshot: working grows after this
             # Withheld by tool_choice "none", not by leaving them out: the tools are part of
@@ -180,6 +184,7 @@ async def run_tool_loop(
             # Tools withheld: a small model writes the call as text anyway (seen: 322 tokens
             # of JSON, then the fallback apology); barring call openings makes it speak.
             avoid_openings=avoided + (CALL_OPENINGS if last else ()),
+            known_arguments=known,
             priority=options.priority,
             conversation_id=conversation_id,
         )

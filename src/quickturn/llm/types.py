@@ -37,6 +37,10 @@ class ChatRequest:
     # can enforce it at the first token do (the embedded one, on greedy tool-calling requests;
     # see ``avoids_openings``); others ignore it, so callers also vary the sampling for them.
     avoid_openings: tuple[str, ...] = ()
+    # For a named tool_choice: arguments already settled (what the caller gave before an
+    # elicitation). An engine that can writes them into the call itself and decodes only the
+    # rest (the embedded one); others ignore it, and the tool loop merges them in anyway.
+    known_arguments: dict[str, Any] | None = None
     # Routing and admission hints; never sent to a model.
     priority: Priority = "interactive"
     conversation_id: str | None = None
