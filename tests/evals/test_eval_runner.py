@@ -455,3 +455,28 @@ async def test_judge_verdicts_join_the_grade_and_outages_are_data(
     # Without a judge the judged item is skipped and the call passes on its DB checks alone.
     plain = await run_eval([scenario], domain, ScriptedModel(polite), OfflineCaller)
     assert plain.results[0].passed and not plain.results[0].judged
+
+
+async def test_flows_hand_the_call_to_a_task_and_calls_are_checked_against_their_agent(
+    scenarios: list[Scenario],
+) -> None:
+    script: list[Reply] = [
+        call("start_book_room"),
+        "Of course. For which dates?",
+        "Goodbye!",
+    ]
+    model = ScriptedModel(script)
+    options = RunOptions(conversation=ConversationOptions(max_turns=2))
+    result = await run_eval(
+        [by_id(scenarios, "book-standard-weekday")],
+        HotelDomain(flows=True),
+        model,
+        OfflineCaller,
+        options,
+    )
+    [routed] = result.results[0].conversation.tool_calls
+    # The router's call was valid for the router, though the task's tools were on duty after.
+    assert routed.name == "start_book_room" and routed.ok and routed.schema_valid
+    assert model.requests[0].tool_choice == "required"
+    assert model.requests[1].messages[0]["content"].startswith("Help the caller book a room")
+    assert "create_booking" in {t["function"]["name"] for t in model.requests[1].tools}

@@ -82,6 +82,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--concurrency", type=int, default=1, metavar="N", help="calls at once")
     p.add_argument("--mode", choices=("text", "voice"), default="text")
+    p.add_argument("--flows", action="store_true",
+                   help="the front desk as flows (a router and small tasks, as the demo runs "
+                        "it) instead of the single 40-tool prompt (text mode)")
     p.add_argument(
         "--stt", choices=("tiny.en", "base"), default="tiny.en", help="voice mode's STT model"
     )
@@ -169,7 +172,9 @@ def _judge(args: argparse.Namespace) -> LLMJudge | None:
     return LLMJudge(endpoint.client(), endpoint.model)
 
 
-async def _agent_client(args: argparse.Namespace, warm: ChatRequest) -> ChatClient:
+async def _agent_client(
+    args: argparse.Namespace, warm: ChatRequest, flows: list[ChatRequest]
+) -> ChatClient:
     if args.agent_endpoint:
         from quickturn.llm.openai_compat import OpenAICompatClient
 
@@ -184,6 +189,14 @@ async def _agent_client(args: argparse.Namespace, warm: ChatRequest) -> ChatClie
     def report(stage: str, fraction: float) -> None:
         print(f"\rembedded model: {stage} {fraction:4.0%}", end="", file=sys.stderr, flush=True)
 
+    if flows:
+        # One slot per flow agent, each with its prefix warm (as the demo does).
+        client = await EmbeddedChatClient.create(
+            EmbeddedOptions(slots=len(flows), n_ctx=4096), ModelPaths(default_cache_dir()), report
+        )
+        await client.warm_each(flows, report)
+        print(file=sys.stderr)
+        return client
     client = await EmbeddedChatClient.create(
         EmbeddedOptions(slots=args.concurrency), ModelPaths(default_cache_dir()), report
     )
@@ -195,6 +208,7 @@ async def _agent_client(args: argparse.Namespace, warm: ChatRequest) -> ChatClie
 
 
 async def run(args: argparse.Namespace) -> int:
+    from quickturn.agent.flows import flow_warm_requests
     from quickturn.evals.hotel import HotelDomain, scenarios_dir
 
     if args.trials < 1 or args.concurrency < 1 or args.max_turns < 1:
@@ -202,7 +216,11 @@ async def run(args: argparse.Namespace) -> int:
     scenarios = select(load_scenarios([args.scenario_dir or scenarios_dir()]), args.scenarios)
     make_caller = _caller_factory(args, args.max_turns)
     judge = _judge(args)
-    domain = HotelDomain()
+    if args.flows and args.mode == "voice":
+        raise ConfigError("--flows runs in text mode only")
+    if args.flows and args.concurrency > 1 and not args.agent_endpoint:
+        raise ConfigError("--flows with the embedded model runs one call at a time")
+    domain = HotelDomain(flows=args.flows)
     world = domain.new_world()
     warm = ChatRequest(
         messages=[{"role": "system", "content": world.system_prompt}],
@@ -210,7 +228,9 @@ async def run(args: argparse.Namespace) -> int:
     )
     world.close()
     out = args.out or Path("runs") / f"eval-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-    client = await _agent_client(args, warm)
+    main = domain.flow_agent()
+    flows = flow_warm_requests(main) if main is not None else []
+    client = await _agent_client(args, warm, flows)
     voice = await _voice_driver(args.stt) if args.mode == "voice" else None
     driver: ConversationDriver = voice if voice is not None else run_text_conversation
     options = RunOptions(

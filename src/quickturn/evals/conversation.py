@@ -23,10 +23,12 @@ from quickturn.evals.records import (
 )
 from quickturn.evals.scenarios import Scenario
 from quickturn.llm.tool_loop import (
+    LiveTools,
     MessageAdded,
     ReplyDone,
     ToolFinished,
     ToolLoopOptions,
+    ToolStarted,
     run_tool_loop,
 )
 from quickturn.llm.types import ChatClient, Message, TextDelta
@@ -97,10 +99,16 @@ async def run_text_conversation(
         rounds = 0
         reason = "stop"
         try:
+            # A world whose agent changes as tools hand over (flows) gives its live tools.
+            live = getattr(world, "live_tools", None)
+            asked_of = world.registry
+            tools: ToolRegistry | LiveTools = live if callable(live) else world.registry
             async for event in run_tool_loop(
-                client, history, world.registry, options.tool_loop, conversation_id=conversation_id
+                client, history, tools, options.tool_loop, conversation_id=conversation_id
             ):
                 match event:
+                    case ToolStarted():
+                        asked_of = world.registry  # before a hand-over swaps the tools
                     case TextDelta(text=text):
                         if first_text is None and text.strip():
                             first_text = clock()
@@ -113,7 +121,7 @@ async def run_text_conversation(
                                 ok=result.ok,
                                 result=result.content,
                                 repaired=call.repaired,
-                                schema_valid=schema_valid(world.registry, call),
+                                schema_valid=schema_valid(asked_of, call),
                                 turn=turn,
                             )
                         )

@@ -11,6 +11,7 @@ from quickturn.evals.grader import GradeOptions, Snapshot
 from quickturn.tools.types import ToolRegistry
 
 if TYPE_CHECKING:
+    from quickturn.agent.agent import Agent
     from quickturn.domains.hotel.agent_spec import HotelAgent
 
 # The code counter changes whenever a code is drawn, even by a refused booking; graders look at
@@ -29,10 +30,33 @@ def scenarios_dir() -> Path:
 
 
 class HotelWorld:
-    def __init__(self, conn: sqlite3.Connection, registry: ToolRegistry, agent: HotelAgent) -> None:
+    """One call's world. With ``flows`` (an agent organised with ``with_tasks``), the agent
+    on duty changes as tools hand the call over; ``live_tools`` gives the tool loop the current
+    one, as a voice session does."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        registry: ToolRegistry,
+        agent: HotelAgent,
+        flows: Agent | None = None,
+    ) -> None:
         self._conn = conn
         self._registry = registry
         self._agent = agent
+        self._on_duty = flows
+        if flows is not None:
+            self._switch(flows)
+
+    def _switch(self, agent: Agent) -> None:
+        from quickturn.agent.agent import bind_tools
+        from quickturn.tools.context import DetachedContext
+
+        self._on_duty = agent
+        self._registry = bind_tools(agent.tools, DetachedContext(), self._switch, agent.tool_choice)
+
+    def live_tools(self) -> tuple[str, ToolRegistry]:
+        return self.system_prompt, self._registry
 
     @property
     def registry(self) -> ToolRegistry:
@@ -40,6 +64,8 @@ class HotelWorld:
 
     @property
     def system_prompt(self) -> str:
+        if self._on_duty is not None:
+            return self._on_duty.instructions
         return self._agent.system_prompt
 
     @property
@@ -62,11 +88,14 @@ class HotelWorld:
 class HotelDomain:
     """Builds the seed once in memory and copies it per conversation (SQLite backup, ~1 ms)."""
 
-    def __init__(self, grade_options: GradeOptions = HOTEL_GRADE_OPTIONS) -> None:
+    def __init__(
+        self, grade_options: GradeOptions = HOTEL_GRADE_OPTIONS, flows: bool = False
+    ) -> None:
         from quickturn.domains.hotel.agent_spec import HotelAgent
         from quickturn.domains.hotel.db import create_database, snapshot
 
         self._grade_options = grade_options
+        self._flows = flows
         self._agent = HotelAgent()
         self._seed = create_database(":memory:")
         self._seed_snapshot = snapshot(self._seed, skip=_SKIPPED_TABLES)
@@ -80,7 +109,20 @@ class HotelDomain:
 
     def new_world(self) -> HotelWorld:
         conn = self._agent.new_conversation_db(self._seed)
-        return HotelWorld(conn, self._agent.tools(conn), self._agent)
+        flows = None
+        if self._flows:
+            from quickturn.domains.hotel.flows import hotel_flows
+
+            flows = hotel_flows(conn, self._agent.policies)
+        return HotelWorld(conn, self._agent.tools(conn), self._agent, flows)
+
+    def flow_agent(self) -> Agent | None:
+        """The flows' main agent of a throwaway world (to warm every flow's prefix)."""
+        if not self._flows:
+            return None
+        from quickturn.domains.hotel.flows import hotel_flows
+
+        return hotel_flows(self._agent.new_conversation_db(self._seed), self._agent.policies)
 
     def close(self) -> None:
         self._seed.close()
