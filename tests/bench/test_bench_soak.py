@@ -52,6 +52,7 @@ async def test_soak_runs_lanes_until_the_deadline_and_measures_drift() -> None:
     assert mem["warm_mb"] >= mem["start_mb"] and mem["peak_mb"] == mem["end_mb"]
     # 2 MiB per 30 s is 240 MiB per hour, from the least-squares fit.
     assert mem["slope_mb_per_h"] == pytest.approx(240.0)
+    assert mem["late_half_slope_mb_per_h"] == pytest.approx(240.0)  # a leak keeps its slope
     assert warm_at == [0.0] and mem["heap_warm_end_mb"] is None
     # A2A climbs 240 ms between the windows: far outside the noise of 12 turns each.
     assert d["p95_within_noise"] is False
@@ -61,13 +62,28 @@ async def test_soak_runs_lanes_until_the_deadline_and_measures_drift() -> None:
     assert len(result.to_json()["timed_turns"]) == 60
 
 
+def test_a_warm_up_longer_than_stated_flattens_in_the_late_half() -> None:
+    from quickturn.bench.soak import SoakResult
+
+    # RSS climbs 1 MiB a minute for 10 minutes, then stays: the warm-up was longer than the
+    # 2 minutes stated. The slope over all the time after it is positive; the late half is 0.
+    samples = [(float(t), MemoryReading(400.0 + min(t, 600) / 60.0, 7))
+               for t in range(0, 1801, 30)]
+    result = SoakResult(SoakOptions(seconds=1800.0, warmup_s=120.0), [], samples, 10, 1800.0)
+    mem = result.memory()
+    assert mem["slope_mb_per_h"] > 10 and mem["late_half_slope_mb_per_h"] == pytest.approx(0.0)
+    assert mem["late_half_from_s"] == 960.0
+    assert "second half after the warm-up): 0.0 MiB/h" in format_soak(result)
+
+
 async def test_growth_and_drift_count_from_the_end_of_the_warm_up() -> None:
     clock = VirtualClock()
     pool = build_calls(4, 2)
 
     def rss() -> MemoryReading:
         # 300 MiB while warming up (to 120 s), then flat at 500: a warm-up, not a leak.
-        return MemoryReading(300.0 if clock.now() < 120 else 500.0, 4, heap_mb=20.0)
+        return MemoryReading(300.0 if clock.now() < 120 else 500.0, 4, heap_mb=20.0,
+                             load_1m=2.0 if clock.now() < 300 else 4.0)
 
     async def call(spec: CallSpec, on_record: Callable[[TurnRecord], None]) -> Any:
         for turn in range(len(spec.lines)):
@@ -89,6 +105,7 @@ async def test_growth_and_drift_count_from_the_end_of_the_warm_up() -> None:
     assert mem["heap_warm_end_mb"] == [20.0, 20.0]
     assert d["from_s"] == 120.0 and d["early"]["max"] < 1100  # the cold turns are left out
     assert d["p95_within_noise"] is True
+    assert d["load_1m_early_late"] == [2.0, 4.0]  # the machine's load beside each window
     text = format_soak(result)
     assert "warm-up 120 s" in text and "within noise" in text and "0.0 MiB/h" in text
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import tracemalloc
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ class MemoryReading:
     threads: int
     heap_mb: float | None = None
     """Python heap traced by tracemalloc (None: not tracing)."""
+    load_1m: float | None = None
+    """The machine's 1-minute load average at the time: what the latency beside it is worth."""
 
 
 class MemoryProbe:
@@ -48,7 +51,7 @@ class MemoryProbe:
     def read(self) -> MemoryReading:
         heap = tracemalloc.get_traced_memory()[0] / _MIB if tracemalloc.is_tracing() else None
         return MemoryReading(self._process.memory_info().rss / _MIB,
-                             self._process.num_threads(), heap)
+                             self._process.num_threads(), heap, os.getloadavg()[0])
 
     def mark_warm(self) -> None:
         if tracemalloc.is_tracing():

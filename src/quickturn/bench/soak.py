@@ -88,6 +88,10 @@ class SoakResult:
         early_v, late_v = self._a2a(warm, warm + edge), self._a2a(self.wall_s - edge, self.wall_s)
         early, late = Distribution.of(early_v), Distribution.of(late_v)
         interval = change_interval(early_v, late_v)
+        loads = {name: [r.load_1m for t, r in self.samples if lo <= t <= hi
+                        and r.load_1m is not None]
+                 for name, lo, hi in (("early", warm, warm + edge),
+                                      ("late", self.wall_s - edge, self.wall_s))}
         out: dict[str, Any] = {
             "from_s": round(warm, 1), "window_s": round(edge, 1),
             "early": None if early is None else early.to_json(),
@@ -95,6 +99,8 @@ class SoakResult:
             "p95_change_ms": None, "p50_change_ms": None,
             "p95_change_ci95_ms": None if interval is None else [round(v, 1) for v in interval],
             "p95_within_noise": None if interval is None else interval[0] <= 0 <= interval[1],
+            "load_1m_early_late": [round(sum(v) / len(v), 2) if v else None
+                                   for v in loads.values()],
         }
         if early is not None and late is not None:
             out["p95_change_ms"] = late.p95 - early.p95
@@ -103,7 +109,8 @@ class SoakResult:
 
     def memory(self) -> dict[str, Any]:
         keys = ("start_mb", "warm_mb", "end_mb", "peak_mb", "growth_pct",
-                "growth_after_warm_pct", "slope_mb_per_h", "slope_pct_per_h")
+                "growth_after_warm_pct", "slope_mb_per_h", "slope_pct_per_h",
+                "late_half_slope_mb_per_h")
         if not self.samples:
             return dict.fromkeys(keys)
         start, end = self.samples[0][1], self.samples[-1][1]
@@ -111,6 +118,10 @@ class SoakResult:
         after = [(t, r) for t, r in self.samples if t >= warm_at] or [self.samples[-1]]
         warm = after[0][1]
         slope = slope_per_hour([(t, r.rss_mb) for t, r in after])
+        # The second half of the time after the warm-up alone: a warm-up that ran longer than
+        # stated shows as a slope that flattens here; a leak keeps it.
+        half = (after[0][0] + after[-1][0]) / 2
+        late_slope = slope_per_hour([(t, r.rss_mb) for t, r in after if t >= half])
         heap = [(t, r.heap_mb) for t, r in after if r.heap_mb is not None]
         out: dict[str, Any] = {
             "warmup_s": round(warm_at, 1),
@@ -121,6 +132,8 @@ class SoakResult:
             "growth_after_warm_pct": _pct(warm.rss_mb, end.rss_mb),
             "slope_mb_per_h": None if slope is None else round(slope, 1),
             "slope_pct_per_h": None if slope is None else round(slope / warm.rss_mb * 100, 2),
+            "late_half_from_s": round(half, 1),
+            "late_half_slope_mb_per_h": None if late_slope is None else round(late_slope, 1),
             "end_trimmed_mb": None if self.end_trimmed_mb is None
             else round(self.end_trimmed_mb, 1),
             "threads_start_end": [start.threads, end.threads],
@@ -138,6 +151,8 @@ class SoakResult:
             "rss_mb": [[round(t, 1), round(r.rss_mb, 1)] for t, r in self.samples],
             "heap_mb": [[round(t, 1), round(r.heap_mb, 2)] for t, r in self.samples
                         if r.heap_mb is not None],
+            "load_1m": [[round(t, 1), round(r.load_1m, 2)] for t, r in self.samples
+                        if r.load_1m is not None],
             "heap_growth_after_warmup": self.heap_growth,
             "timed_turns": [{"at_s": round(t.at_s, 2), "lane": t.lane} | t.record.to_json()
                             for t in self.turns],
@@ -224,12 +239,16 @@ def format_soak(result: SoakResult) -> str:
         f"A2A p50 early/late: {cell(d['early'], 'p50')} / {cell(d['late'], 'p50')} ms "
         f"({change(d['p50_change_ms'])} ms)",
         f"A2A p95 early/late: {cell(d['early'], 'p95')} / {cell(d['late'], 'p95')} ms "
-        f"({change(d['p95_change_ms'])} ms; {noise})",
+        f"({change(d['p95_change_ms'])} ms; {noise}); load average in the windows "
+        f"{d['load_1m_early_late'][0]} / {d['load_1m_early_late'][1]}",
         f"RSS start/warm/end/peak: {m['start_mb']} / {m['warm_mb']} / {m['end_mb']} / "
         f"{m['peak_mb']} MiB (start->end {m['growth_pct']} %, warm->end "
         f"{m['growth_after_warm_pct']} %, slope after warm-up {m['slope_mb_per_h']} MiB/h = "
         f"{m['slope_pct_per_h']} %/h)",
     ]
+    if m.get("late_half_slope_mb_per_h") is not None:
+        lines.append(f"RSS slope from {m['late_half_from_s']:.0f} s to the end (the second half "
+                     f"after the warm-up): {m['late_half_slope_mb_per_h']} MiB/h")
     if m.get("end_trimmed_mb") is not None:
         lines.append(f"RSS at the end after malloc_trim: {m['end_trimmed_mb']} MiB (the rest "
                      "was freed memory the allocator kept)")
