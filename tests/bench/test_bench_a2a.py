@@ -173,3 +173,20 @@ async def test_gate_meter_times_each_frame_and_gates_noise() -> None:
     assert not out[0].pcm.any() and meter.frames_seen == 2
     assert meter.take_mean_ms() == pytest.approx(2.0)
     assert meter.take_mean_ms() is None
+
+
+def test_reply_deadline_option_moves_the_wrap_up_with_it() -> None:
+    import argparse
+
+    from quickturn.bench.call_cli import stack_options
+    from quickturn.errors import ConfigError
+
+    def args(deadline: float | None) -> argparse.Namespace:
+        return argparse.Namespace(tts="piper", patience_ms=500, reply_deadline_s=deadline)
+
+    default = stack_options(args(None)).reply.loop
+    assert (default.wrap_up_after_s, default.deadline_s) == (4.0, 6.0)  # the stack's own
+    longer = stack_options(args(60.0)).reply.loop
+    assert (longer.wrap_up_after_s, longer.deadline_s) == (58.0, 60.0)
+    with pytest.raises(ConfigError):
+        stack_options(args(0.0))

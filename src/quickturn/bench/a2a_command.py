@@ -95,6 +95,7 @@ def run_command(args: argparse.Namespace) -> int:
     payload = {
         "meta": {"started_at": started, "llm": args.llm, "tts": args.tts,
                  "patience_ms": args.patience_ms, "calls": args.calls, "turns": args.turns,
+                 "reply_deadline_s": args.reply_deadline_s,
                  "host_cpus": os.cpu_count(), "load_avg": load_avg(),
                  "interrupted": interrupted, "max_minutes": args.max_minutes,
                  "stopped_at_limit": stopped_at_limit},

@@ -40,6 +40,9 @@ def add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tts", choices=("piper", "espeak"), default="piper")
     p.add_argument("--patience-ms", type=int, default=500, help="VAD patience")
     p.add_argument("--turns", type=int, default=6, help="caller turns per call")
+    p.add_argument("--reply-deadline-s", type=float, default=None,
+                   help="the reply's hard deadline (default: the stack's 6 s, after which the "
+                        "caller hears 'taking too long'); longer measures a slow model itself")
     p.add_argument("--out", type=Path, default=None, help="output folder")
     p.add_argument("--json", type=Path, default=None, help="also write the JSON here")
     p.add_argument("--no-progress", action="store_true")
@@ -53,9 +56,21 @@ def out_dir(args: argparse.Namespace, kind: str) -> Path:
 
 
 def stack_options(args: argparse.Namespace) -> Any:
-    from quickturn.agent.stack import StackOptions
+    from dataclasses import replace
 
-    return StackOptions(tts=args.tts, patience_ms=args.patience_ms)
+    from quickturn.agent.stack import StackOptions
+    from quickturn.errors import ConfigError
+
+    stack = StackOptions(tts=args.tts, patience_ms=args.patience_ms)
+    deadline = getattr(args, "reply_deadline_s", None)
+    if deadline is None:
+        return stack
+    if deadline <= 0:
+        raise ConfigError("--reply-deadline-s must be > 0")
+    # The last round (tools withheld) starts 2 s before the deadline, as in the stack's 4/6 s.
+    loop = replace(stack.reply.loop, deadline_s=deadline,
+                   wrap_up_after_s=max(deadline - 2.0, deadline / 2))
+    return replace(stack, reply=replace(stack.reply, loop=loop))
 
 
 async def bounded(work: Awaitable[T], limit_s: float) -> tuple[T | None, bool]:
