@@ -19,6 +19,7 @@ from quickturn.bench.a2a import (
     TurnRecord,
     budget_columns,
     by_turn_index,
+    context_by_turn,
     drift,
     format_by_turn,
     format_waterfall,
@@ -117,6 +118,40 @@ def test_by_turn_and_drift() -> None:
     assert "A2A p50" in format_by_turn(per_turn)
 
 
+def test_context_size_by_turn_index() -> None:
+    import dataclasses
+
+    # The prompt's conversation grows 50 tokens a turn until pruning holds it at 2000.
+    records = [dataclasses.replace(rec(t, audio_out=1000.0), context_tokens=min(2000, 50 * t))
+               for t in range(60)]
+    records.append(rec(60, audio_out=1000.0))  # a record without a size is left out
+    tokens = context_by_turn(records)
+    assert tokens[2] == 100.0 and tokens[59] == 2000.0 and 60 not in tokens
+    d = drift(records, window=10)
+    assert d.early_context_tokens == pytest.approx(225.0)  # median of 0..450
+    assert d.to_json()["late_context_tokens_p50"] == 2000.0
+    table = format_by_turn(by_turn_index(records), tokens).splitlines()
+    assert "ctx tok" in table[0]
+    turn2 = next(line.split() for line in table if line.split()[:1] == ["2"])
+    assert turn2[:3] == ["2", "1", "100"] and table[-1].split()[2] == "-"
+
+
+async def test_a_run_past_its_time_bound_stops_and_keeps_what_it_measured() -> None:
+    from quickturn.bench.call_cli import bounded
+
+    done: list[int] = []
+
+    async def run() -> str:
+        for i in range(100):
+            done.append(i)
+            await asyncio.sleep(0.01)
+        return "finished"
+
+    result, stopped = await bounded(run(), 0.05)
+    assert (result, stopped) == (None, True) and 0 < len(done) < 100
+    assert await bounded(asyncio.sleep(0, "ok"), 1.0) == ("ok", False)
+
+
 def test_budget_columns_share_the_audit_categories() -> None:
     fall = waterfall([rec(0, noise_gate=0.1, end_of_turn=500.0, stt_final=700.0,
                           audio_out=900.0)])
@@ -138,3 +173,20 @@ async def test_gate_meter_times_each_frame_and_gates_noise() -> None:
     assert not out[0].pcm.any() and meter.frames_seen == 2
     assert meter.take_mean_ms() == pytest.approx(2.0)
     assert meter.take_mean_ms() is None
+
+
+def test_reply_deadline_option_moves_the_wrap_up_with_it() -> None:
+    import argparse
+
+    from quickturn.bench.call_cli import stack_options
+    from quickturn.errors import ConfigError
+
+    def args(deadline: float | None) -> argparse.Namespace:
+        return argparse.Namespace(tts="piper", patience_ms=500, reply_deadline_s=deadline)
+
+    default = stack_options(args(None)).reply.loop
+    assert (default.wrap_up_after_s, default.deadline_s) == (4.0, 6.0)  # the stack's own
+    longer = stack_options(args(60.0)).reply.loop
+    assert (longer.wrap_up_after_s, longer.deadline_s) == (58.0, 60.0)
+    with pytest.raises(ConfigError):
+        stack_options(args(0.0))

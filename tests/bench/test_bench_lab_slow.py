@@ -29,6 +29,9 @@ def test_a2a_one_short_call(tmp_path: Path) -> None:
     assert turn["a2a_ms"] > 0 and turn["increments_ms"]["vad_patience"] > 0
     assert sum(turn["increments_ms"].values()) == pytest.approx(turn["reply_ms"], abs=0.01)
     assert data["waterfall"]["turns"] == 1 and data["calls"][0]["turns_answered"] == 1
+    # Greeting + the caller's line + the answer: a few dozen tokens, well under the pruning cap.
+    assert 10 < turn["context_tokens"] < 500
+    assert data["meta"]["stopped_at_limit"] is False and len(data["meta"]["load_avg"]) == 3
     for name in ("a2a_waterfall.png", "a2a_cdf.png"):
         assert (out / name).read_bytes()[:4] == PNG
 
@@ -40,7 +43,9 @@ def test_ablate_patience_and_tts(tmp_path: Path) -> None:
     data = json.loads((out / "ablate.json").read_text())
     kinds = {(r["ablation"], r["setting"]) for r in data["tradeoffs"]}
     assert kinds == {("VAD patience", "300 ms"), ("TTS start", "clause"),
-                     ("TTS start", "sentence")}
+                     ("TTS start", "sentence"), ("transport", "webrtc")}
+    [transport] = [r for r in data["tradeoffs"] if r["ablation"] == "transport"]
+    assert transport["saved_p50_ms"] is None and "not measured" in transport["cost"]
     patience = {p["patience_ms"]: p for p in data["details"]["patience"]}
     assert patience[300]["lines"] == 4 and patience[500]["end_delay_ms"] is not None
     # Shorter patience never ends a turn later (same audio, same VAD).
@@ -56,4 +61,7 @@ def test_soak_a_few_seconds(tmp_path: Path) -> None:
     data = json.loads((out / "soak.json").read_text())["soak"]
     assert data["calls"] >= 1 and data["turns"] >= 1
     assert data["memory"]["start_mb"] > 0 and len(data["rss_mb"]) >= 2
+    # malloc_trim only hands back free pages: never more than the process held.
+    assert 0 < data["memory"]["end_trimmed_mb"] <= data["memory"]["peak_mb"]
+    assert data["memory"]["threads_start_end"][0] >= 1
     assert (out / "soak_memory.png").read_bytes()[:4] == PNG

@@ -85,3 +85,45 @@ def test_rows_recomputed_from_the_turn_and_stt_benchmarks_raw_items() -> None:
         rows_from({"benchmark": "stt_chunking", "strategies": [strat("frames-500ms", [0.1], 2)]})
     with pytest.raises(ConfigError, match="malformed"):
         rows_from({"benchmark": "turn_taking", "detectors": [{"detector": "patience-500"}]})
+
+
+def _transport_run(webrtc: list[float | None], websocket: list[float | None]) -> dict[str, object]:
+    # The shape `python -m quickturn.transport.bench --out` writes (its summary() per transport).
+    return {"server_args": [], "started": 0.0,
+            "webrtc": {"turns": len(webrtc), "a2a_ms": webrtc},
+            "websocket": {"turns": len(websocket), "a2a_ms": websocket}}
+
+
+def test_transport_rows_compare_webrtc_with_websocket_at_each_loss(tmp_path: Path) -> None:
+    from quickturn.bench.ablate_command import transport_runs
+    from quickturn.bench.imported_rows import transport_rows
+
+    clean = tmp_path / "clean.json"
+    lossy = tmp_path / "lossy.json"
+    clean.write_text(json.dumps(_transport_run([1000.0, 1100.0], [900.0, 1000.0])))
+    lossy.write_text(json.dumps(_transport_run([1200.0, 1300.0, None], [1500.0, 2500.0, 1600.0])))
+    runs = transport_runs([f"0={clean}", f"0.02={lossy}"])
+    assert sorted(runs) == [0.0, 0.02]
+    clean_row, loss_row = transport_rows(runs)
+    assert clean_row.metric == "A2A at the caller, clean"
+    assert clean_row.saved_ms("p50") == pytest.approx(-100.0)  # clean, WebRTC is the slower
+    assert loss_row.metric == "A2A at the caller, 2% loss"
+    assert loss_row.saved_ms("p50") == pytest.approx(350.0)  # 1600 - 1250
+    assert loss_row.n == 2 and "answered 2/3 vs 3/3" in loss_row.cost
+    assert "added p50 +200 ms to WebRTC, +650 ms to WebSocket" in loss_row.cost
+
+
+def test_without_transport_runs_the_matrix_says_so(tmp_path: Path) -> None:
+    from quickturn.bench.ablate_command import transport_runs
+    from quickturn.bench.imported_rows import TRANSPORT_HOWTO, transport_rows
+
+    [row] = transport_rows({})
+    assert row.saved_ms("p50") is None and row.cost == TRANSPORT_HOWTO
+    assert "not measured" in format_tradeoffs([row])
+    for bad in ("t.json", "2=t.json", f"0.02={tmp_path / 'missing.json'}"):
+        with pytest.raises(ConfigError, match="--transport"):
+            transport_runs([bad])
+    one_sided = tmp_path / "ws.json"
+    one_sided.write_text(json.dumps({"websocket": {"a2a_ms": [900.0]}}))
+    with pytest.raises(ConfigError, match="no 'webrtc' results"):
+        transport_rows(transport_runs([f"0.02={one_sided}"]))

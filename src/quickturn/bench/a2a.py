@@ -93,6 +93,9 @@ class TurnRecord:
     user_text: str = ""
     agent_text: str = ""
     interrupted: bool = False
+    context_tokens: int | None = None
+    """The conversation in the model's view after this turn, past the system prompt (approx.
+    tokens): what the next turn's prompt carries (bounded by context pruning)."""
 
     def increments_ms(self) -> dict[str, float]:
         """Critical-path time each stage added (stages not reached are left out)."""
@@ -111,7 +114,8 @@ class TurnRecord:
 
 
 def record_from_metrics(
-    metrics: Any, *, call: str, caller: str, turn_index: int, gate_ms: float | None
+    metrics: Any, *, call: str, caller: str, turn_index: int, gate_ms: float | None,
+    context_tokens: int | None = None,
 ) -> TurnRecord:
     """A TurnRecord from the session's ``TurnMetrics`` (duck-typed: only its fields are read).
 
@@ -135,6 +139,7 @@ def record_from_metrics(
         user_text=str(getattr(metrics, "user_text", "")),
         agent_text=str(getattr(metrics, "agent_text", "")),
         interrupted=bool(getattr(metrics, "interrupted", False)),
+        context_tokens=context_tokens,
     )
 
 
@@ -184,6 +189,22 @@ def by_turn_index(records: Sequence[TurnRecord]) -> dict[int, Waterfall]:
     return {i: waterfall([r for r in records if r.turn_index == i]) for i in indices}
 
 
+def _median_tokens(records: Sequence[TurnRecord]) -> float | None:
+    d = Distribution.of([float(r.context_tokens) for r in records
+                         if r.context_tokens is not None])
+    return None if d is None else d.p50
+
+
+def context_by_turn(records: Sequence[TurnRecord]) -> dict[int, float]:
+    """Median conversation size in the prompt (approx. tokens) per turn index, where known."""
+    out: dict[int, float] = {}
+    for i in sorted({r.turn_index for r in records}):
+        tokens = _median_tokens([r for r in records if r.turn_index == i])
+        if tokens is not None:
+            out[i] = tokens
+    return out
+
+
 @dataclass(frozen=True)
 class Drift:
     """Early turns against late ones (first vs. last ``window`` turn indices), p50 and p95."""
@@ -193,6 +214,8 @@ class Drift:
     late_a2a_ms: Distribution | None
     early_stages_p50: dict[str, float] = field(hash=False)
     late_stages_p50: dict[str, float] = field(hash=False)
+    early_context_tokens: float | None = None
+    late_context_tokens: float | None = None
 
     def a2a_change_p50_ms(self) -> float | None:
         if self.early_a2a_ms is None or self.late_a2a_ms is None:
@@ -207,6 +230,8 @@ class Drift:
             "a2a_change_p50_ms": self.a2a_change_p50_ms(),
             "early_stages_p50_ms": self.early_stages_p50,
             "late_stages_p50_ms": self.late_stages_p50,
+            "early_context_tokens_p50": self.early_context_tokens,
+            "late_context_tokens_p50": self.late_context_tokens,
         }
 
 
@@ -214,9 +239,11 @@ def drift(records: Sequence[TurnRecord], window: int = 10) -> Drift:
     indices = sorted({r.turn_index for r in records})
     window = max(1, min(window, len(indices) // 2 or 1))
     early_idx, late_idx = set(indices[:window]), set(indices[-window:])
-    early = waterfall([r for r in records if r.turn_index in early_idx])
-    late = waterfall([r for r in records if r.turn_index in late_idx])
-    return Drift(window, early.a2a, late.a2a, early.p50_by_stage(), late.p50_by_stage())
+    early_r = [r for r in records if r.turn_index in early_idx]
+    late_r = [r for r in records if r.turn_index in late_idx]
+    early, late = waterfall(early_r), waterfall(late_r)
+    return Drift(window, early.a2a, late.a2a, early.p50_by_stage(), late.p50_by_stage(),
+                 _median_tokens(early_r), _median_tokens(late_r))
 
 
 def budget_columns(fall: Waterfall) -> list[tuple[str, dict[str, float]]]:
@@ -259,11 +286,16 @@ def format_waterfall(fall: Waterfall) -> str:
     return "\n".join(lines)
 
 
-def format_by_turn(per_turn: Mapping[int, Waterfall]) -> str:
-    head = ["turn", "n", "A2A p50", *[s for s in WATERFALL]]
+def format_by_turn(
+    per_turn: Mapping[int, Waterfall], context_tokens: Mapping[int, float] | None = None
+) -> str:
+    """Stage p50s by turn index; with ``context_tokens``, the prompt's conversation size too."""
+    tokens = context_tokens or {}
+    head = ["turn", "n", "ctx tok", "A2A p50", *[s for s in WATERFALL]]
     rows = [head]
     for index, fall in per_turn.items():
         p50 = fall.p50_by_stage()
-        rows.append([str(index), str(fall.turns), _ms(fall.a2a, "p50"),
+        ctx = f"{tokens[index]:.0f}" if index in tokens else "-"
+        rows.append([str(index), str(fall.turns), ctx, _ms(fall.a2a, "p50"),
                      *[f"{p50[s]:.0f}" if s in p50 else "-" for s in WATERFALL]])
     return "\n".join(text_table(rows, left=()))

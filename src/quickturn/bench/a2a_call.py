@@ -1,7 +1,8 @@
 """One simulated call through the whole local voice pipeline, turned into ``TurnRecord``s.
 
-The parts (STT, the agent's TTS, the callers' voices, the LLM) load once and are shared by every
-call of a run; each call gets its own hotel database, session, recorder and noise gate. Caller
+The parts (STT, the agent's TTS, the Smart Turn end-of-turn model, the callers' voices, the LLM)
+load once and are shared by every call of a run, as ``quickturn talk`` shares them; each call
+gets its own hotel database, session, recorder and noise gate. Caller
 audio is synthesised before the call starts (never on the timed path) and then played in real
 time: every latency is what a caller on the line would see, on this machine's CPU.
 """
@@ -35,6 +36,9 @@ class Pipeline:
     hotel: Any
     seed: Any
     owned: list[Any] = field(default_factory=list)
+    turns: Any = None
+    """The Smart Turn detector every call with ``turn_detector="smart"`` shares (stateless; one
+    ONNX session and thread per process, not a model load per call)."""
 
     async def aclose(self) -> None:
         await _close_all(self.owned)
@@ -69,7 +73,7 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
     of them fails to load."""
     import numpy as np
 
-    from quickturn.agent.stack import StackOptions, load_stt, load_tts
+    from quickturn.agent.stack import StackOptions, load_stt, load_tts, load_turns
     from quickturn.domains.hotel import HotelAgent
     from quickturn.tts import EspeakTTS
 
@@ -84,6 +88,9 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
         progress(f"TTS: loading {stack.tts}")
         agent_tts = await load_tts(stack, paths)
         owned.append(agent_tts)
+        progress("turns: loading Smart Turn")
+        turns = await load_turns(StackOptions(turn_detector="smart"), paths)
+        owned.append(turns)
         espeak = EspeakTTS()
         # With --tts espeak no Piper is loaded: the "piper" callers speak with espeak too.
         voices = {"piper": agent_tts if stack.tts == "piper" else espeak, "espeak": espeak}
@@ -99,7 +106,7 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
         await _close_all(owned)
         raise
     name = "url" if llm.startswith("http") else llm
-    return Pipeline(stt, agent_tts, voices, client, name, hotel, seed, owned)
+    return Pipeline(stt, agent_tts, voices, client, name, hotel, seed, owned, turns)
 
 
 @dataclass(frozen=True)
@@ -150,13 +157,15 @@ async def run_call(
     clock = RealClock()
     agent = Agent(instructions=pipe.hotel.system_prompt, tools=pipe.hotel.tools(conn),
                   greeting=pipe.hotel.greeting, name="front-desk")
-    session = AgentSession(agent, stt=pipe.stt, tts=pipe.tts, llm=pipe.llm,
+    shared_turns = pipe.turns if stack.turn_detector == "smart" else None
+    session = AgentSession(agent, stt=pipe.stt, tts=pipe.tts, llm=pipe.llm, turns=shared_turns,
                            options=replace(stack, noise_gate=None), clock=clock,
                            conversation_id=spec.id)
 
     def on_turn(ev: TurnCompleted) -> None:
         record = record_from_metrics(ev.metrics, call=spec.id, caller=spec.persona.name,
-                                     turn_index=len(records), gate_ms=meter.take_mean_ms())
+                                     turn_index=len(records), gate_ms=meter.take_mean_ms(),
+                                     context_tokens=_context_tokens(agent, stack, session))
         records.append(record)
         on_record(record)
 
@@ -176,3 +185,13 @@ async def run_call(
         conn.close()
     return CallResult(spec.id, records, [str(e) for e in session.errors], caller.timeouts,
                       time.perf_counter() - started)
+
+
+def _context_tokens(agent: Any, stack: Any, session: Any) -> int:
+    """The conversation part of the model's view after this turn (approx. tokens), rebuilt from
+    the session's public history under the same pruning options the session uses."""
+    from quickturn.llm.context import ChatContext
+
+    view = ChatContext(agent.instructions, stack.context)
+    view.extend(list(session.history))
+    return view.token_count()

@@ -11,24 +11,21 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from quickturn.bench.a2a import (
-    AUDIT_BUDGET_MS,
-    WATERFALL,
-    TurnRecord,
-    budget_columns,
-    by_turn_index,
-    drift,
-    format_by_turn,
-    format_waterfall,
-    waterfall,
+from quickturn.bench.a2a import AUDIT_BUDGET_MS, TurnRecord, by_turn_index, drift, waterfall
+from quickturn.bench.call_cli import (
+    add_pipeline_arguments,
+    add_subcommand,
+    bounded,
+    load_avg,
+    out_dir,
+    report_tables,
+    stack_options,
+    waterfall_charts,
 )
 from quickturn.bench.callers import build_calls
-from quickturn.bench.charts import Series, cdf_points, line_chart, stacked_bars
 from quickturn.bench.html_report import write_json_atomic, write_page
 from quickturn.bench.interrupt import sigterm_as_interrupt
 from quickturn.bench.progress import progress_bar
@@ -36,83 +33,13 @@ from quickturn.errors import ConfigError
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "a2a", help="audio-to-audio waterfall over simulated calls (whole local pipeline)",
-        description=__doc__.splitlines()[0] if __doc__ else None,
-    )
+    p = add_subcommand(subparsers, "a2a", "audio-to-audio waterfall over simulated calls (whole "
+                       "local pipeline)", __doc__)
     add_pipeline_arguments(p)
     p.add_argument("--calls", type=int, default=4, help="simulated calls, one after another")
-    p.add_argument("--turns", type=int, default=6, help="caller turns per call (60: drift)")
+    p.add_argument("--max-minutes", type=float, default=30.0,
+                   help="stop after this long (the turns measured so far are kept)")
     p.set_defaults(func=run_command)
-
-
-def add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--llm", default="canned", metavar="canned|embedded|URL",
-                   help="canned replies (the pipeline without a model), the embedded model, or "
-                        "an OpenAI-compatible base URL")
-    p.add_argument("--tts", choices=("piper", "espeak"), default="piper")
-    p.add_argument("--patience-ms", type=int, default=500, help="VAD patience")
-    p.add_argument("--out", type=Path, default=None, help="output folder")
-    p.add_argument("--json", type=Path, default=None, help="also write the JSON here")
-    p.add_argument("--no-progress", action="store_true")
-
-
-def out_dir(args: argparse.Namespace, kind: str) -> Path:
-    if args.out is not None:
-        path: Path = args.out
-        return path
-    return Path("runs") / datetime.now(UTC).strftime(f"{kind}-%Y%m%d-%H%M%S")
-
-
-def stack_options(args: argparse.Namespace) -> Any:
-    from quickturn.agent.stack import StackOptions
-
-    return StackOptions(tts=args.tts, patience_ms=args.patience_ms)
-
-
-def waterfall_charts(records: Sequence[TurnRecord], out: Path, prefix: str) -> list[Path]:
-    fall = waterfall(records)
-    stages = list(dict.fromkeys([*AUDIT_BUDGET_MS]))
-    charts = [stacked_bars(
-        budget_columns(fall), stages, out / f"{prefix}_waterfall.png",
-        title="A2A waterfall: sum of stage medians vs. the audit's cloud cascade",
-    )]
-    a2a = [r.a2a_ms for r in records if r.a2a_ms is not None]
-    reply = [r.reply_ms for r in records if r.reply_ms is not None]
-    charts.append(line_chart(
-        [Series("A2A (first audio)", cdf_points(a2a), step=True),
-         Series("answer's own audio", cdf_points(reply), step=True)],
-        out / f"{prefix}_cdf.png", title="audio-to-audio: CDF", x_label="ms",
-        y_label="fraction of turns",
-    ))
-    per_turn = by_turn_index(records)
-    if len(per_turn) > 1:
-        lines = [Series("A2A p50", [(float(i), f.a2a.p50) for i, f in per_turn.items()
-                                    if f.a2a is not None])]
-        for stage in WATERFALL:
-            pts = [(float(i), d.p50) for i, f in per_turn.items()
-                   if (d := f.stages.get(stage)) is not None]
-            lines.append(Series(stage, pts))
-        charts.append(line_chart(lines, out / f"{prefix}_by_turn.png",
-                                 title="A2A and stages by turn index (p50 over calls)",
-                                 x_label="caller turn index", y_label="ms"))
-    return charts
-
-
-def report_tables(records: Sequence[TurnRecord]) -> list[tuple[str, str]]:
-    tables = [("Waterfall", format_waterfall(waterfall(records)))]
-    per_turn = by_turn_index(records)
-    if len(per_turn) > 1:
-        tables.append(("By turn index", format_by_turn(per_turn)))
-        d = drift(records)
-        change = d.a2a_change_p50_ms()
-        tables.append(("Drift", (
-            f"A2A p50, first {d.window} turn indices vs. last {d.window}: "
-            + ("-" if change is None else f"{change:+.0f} ms")
-            + f"\nearly stage p50s: { {k: round(v) for k, v in d.early_stages_p50.items()} }"
-            + f"\nlate stage p50s:  { {k: round(v) for k, v in d.late_stages_p50.items()} }"
-        )))
-    return tables
 
 
 async def _run(
@@ -150,21 +77,28 @@ async def _run(
 def run_command(args: argparse.Namespace) -> int:
     if args.calls < 1 or args.turns < 1:
         raise ConfigError("--calls and --turns must be >= 1")
+    if args.max_minutes <= 0:
+        raise ConfigError("--max-minutes must be > 0")
     stack_options(args)  # validate before any model loads
     out = out_dir(args, "a2a")
     started = datetime.now(UTC).isoformat(timespec="seconds")
     records: list[TurnRecord] = []
     calls: list[dict[str, Any]] = []
     interrupted = False
+    stopped_at_limit = False
     try:
         with sigterm_as_interrupt():
-            asyncio.run(_run(args, records, calls))
+            _, stopped_at_limit = asyncio.run(
+                bounded(_run(args, records, calls), args.max_minutes * 60.0))
     except KeyboardInterrupt:
         interrupted = True  # the turns measured so far are written below
     payload = {
         "meta": {"started_at": started, "llm": args.llm, "tts": args.tts,
                  "patience_ms": args.patience_ms, "calls": args.calls, "turns": args.turns,
-                 "host_cpus": os.cpu_count(), "interrupted": interrupted},
+                 "reply_deadline_s": args.reply_deadline_s,
+                 "host_cpus": os.cpu_count(), "load_avg": load_avg(),
+                 "interrupted": interrupted, "max_minutes": args.max_minutes,
+                 "stopped_at_limit": stopped_at_limit},
         "waterfall": waterfall(records).to_json(),
         "by_turn": {str(i): f.to_json() for i, f in by_turn_index(records).items()},
         "drift": drift(records).to_json() if records else None,
@@ -180,6 +114,9 @@ def run_command(args: argparse.Namespace) -> int:
     html = write_page(out / "report.html", "quickturn bench a2a", payload["meta"], tables, charts)
     for heading, text in tables:
         print(f"{heading}\n{text}\n")
+    if stopped_at_limit:
+        print(f"stopped at --max-minutes {args.max_minutes:g}: {len(records)} of "
+              f"{args.calls * args.turns} turns measured", file=sys.stderr)
     print(f"results: {json_path}\nreport:  {html}", file=sys.stderr)
     if interrupted:
         return 130

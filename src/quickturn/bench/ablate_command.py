@@ -7,8 +7,10 @@
 
 Rows measured elsewhere join the matrix with ``--include PATH``: the JSON of ``quickturn bench
 turns`` (end-of-turn detectors incl. Smart Turn vs. patience) or ``bench stt`` (STT chunking),
-recomputed from their raw per-turn items (``bench/imported_rows.py``). Prints the trade-off
-matrix and writes ``ablate.json``, a chart and ``report.html``.
+recomputed from their raw per-turn items (``bench/imported_rows.py``); transports under loss with
+``--transport LOSS=PATH``, the JSON of ``python -m quickturn.transport.bench --impair LOSS`` (and
+``0=PATH`` for its clean run); without one, the matrix says it was not measured. Prints the
+trade-off matrix and writes ``ablate.json``, a chart and ``report.html``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from quickturn.bench.charts import saved_bars
 from quickturn.bench.html_report import write_json_atomic, write_page
-from quickturn.bench.imported_rows import rows_from
+from quickturn.bench.imported_rows import rows_from, transport_rows
 from quickturn.bench.interrupt import sigterm_as_interrupt
 from quickturn.bench.stats import Distribution
 from quickturn.bench.tradeoff import TradeoffRow, format_tradeoffs
@@ -52,6 +54,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--turns", type=int, default=4, help="fillers: turns per call")
     p.add_argument("--include", type=Path, action="append", default=[],
                    help="a JSON file with a 'tradeoffs' list to add (bench turns / bench stt)")
+    p.add_argument("--transport", action="append", default=[], metavar="LOSS=PATH",
+                   help="transport-bench JSON run at --impair LOSS (e.g. 0.02=t.json; 0=clean)")
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--json", type=Path, default=None)
     p.set_defaults(func=run_command)
@@ -98,6 +102,27 @@ def included_rows(paths: list[Path]) -> list[TradeoffRow]:
         except ConfigError as exc:
             raise ConfigError(f"--include {path}: {exc}") from exc
     return rows
+
+
+def transport_runs(specs: list[str]) -> dict[float, dict[str, Any]]:
+    """``LOSS=PATH`` arguments, read: {loss: that run's JSON}."""
+    runs: dict[float, dict[str, Any]] = {}
+    for spec in specs:
+        loss_s, sep, path = spec.partition("=")
+        try:
+            loss = float(loss_s)
+        except ValueError:
+            loss = -1.0
+        if not sep or not path or not 0.0 <= loss < 1.0:
+            raise ConfigError(f"--transport {spec!r}: expected LOSS=PATH with LOSS in [0, 1)")
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--transport {spec}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"--transport {spec}: not a transport-bench JSON object")
+        runs[loss] = data
+    return runs
 
 
 def say(message: str) -> None:
@@ -202,7 +227,7 @@ async def _fillers(args: argparse.Namespace, pipe: Any, details: dict[str, Any],
 
 def run_command(args: argparse.Namespace) -> int:
     chosen = _only(args.only)
-    extra = included_rows(args.include)
+    extra = included_rows(args.include) + transport_rows(transport_runs(args.transport))
     out: Path = args.out or Path("runs") / datetime.now(UTC).strftime("ablate-%Y%m%d-%H%M%S")
     started = datetime.now(UTC).isoformat(timespec="seconds")
     rows: list[TradeoffRow] = []
@@ -216,7 +241,8 @@ def run_command(args: argparse.Namespace) -> int:
     rows += extra
     table = format_tradeoffs(rows)
     meta = {"started_at": started, "llm": args.llm, "ablations": chosen,
-            "included": [str(p) for p in args.include], "host_cpus": os.cpu_count(),
+            "included": [str(p) for p in args.include], "transport": args.transport,
+            "host_cpus": os.cpu_count(), "load_avg": [round(v, 2) for v in os.getloadavg()],
             "interrupted": interrupted}
     payload = {"meta": meta, "tradeoffs": [r.to_json() for r in rows], "details": details}
     json_path = write_json_atomic(out / "ablate.json", payload)

@@ -6,6 +6,10 @@
   whole ``utterance``: the final transcript after the last sample, at the cost of decodes per
   turn (CPU) and word error rate.
 - A file with a ``tradeoffs`` list holds rows in ``TradeoffRow.to_json()`` form already.
+- ``python -m quickturn.transport.bench --out PATH`` (the transports' own benchmark, A2A at the
+  caller): WebRTC against WebSocket at the impairment that run was given (``--impair``, which
+  its JSON does not record, so the caller states it). With a clean run as well, the cost says
+  what the loss itself added to each.
 """
 
 from __future__ import annotations
@@ -60,6 +64,55 @@ def stt_chunking_rows(data: dict[str, Any], baseline: str = "utterance") -> list
         )
         for s in strategies if s is not base
     ]
+
+
+TRANSPORT_HOWTO = (
+    "not measured in this run: python -m quickturn.transport.bench --transports webrtc "
+    "websocket --impair 0.02 --out t.json, then --transport 0.02=t.json (and 0=clean.json)"
+)
+
+
+def _a2a(run: dict[str, Any], kind: str) -> tuple[Distribution | None, int, int]:
+    """A transport's A2A distribution, answered turns and turns in one transport-bench run."""
+    summary = run.get(kind)
+    if not isinstance(summary, dict):
+        raise ConfigError(f"no {kind!r} results in it (run it with --transports webrtc websocket)")
+    values = [float(v) for v in summary["a2a_ms"] if v is not None]
+    return Distribution.of(values), len(values), len(summary["a2a_ms"])
+
+
+def transport_rows(runs: dict[float, dict[str, Any]]) -> list[TradeoffRow]:
+    """WebRTC vs. WebSocket at each impairment given (``{loss: transport-bench JSON}``); none:
+    one row that says how to measure it."""
+    if not runs:
+        return [TradeoffRow("transport", "webrtc", "websocket", "A2A at the caller under loss",
+                            None, None, TRANSPORT_HOWTO)]
+    rows = []
+    clean = runs.get(0.0)
+    for loss in sorted(runs):
+        try:
+            rtc, rtc_n, rtc_turns = _a2a(runs[loss], "webrtc")
+            ws, ws_n, ws_turns = _a2a(runs[loss], "websocket")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"malformed transport results at loss {loss:g}: {exc}") from exc
+        cost = (f"UDP + ICE (aiortc) instead of TCP; answered {rtc_n}/{rtc_turns} vs "
+                f"{ws_n}/{ws_turns}")
+        if loss > 0:
+            cost += (f"; impaired: WebRTC drops {loss:.0%} of media packets, WebSocket holds "
+                     f"{loss:.0%} of TCP chunks 200 ms")
+            if clean is not None:
+                rtc0, _, _ = _a2a(clean, "webrtc")
+                ws0, _, _ = _a2a(clean, "websocket")
+                cost += (f"; the loss added p50 {_added(rtc, rtc0)} ms to WebRTC, "
+                         f"{_added(ws, ws0)} ms to WebSocket")
+        metric = f"A2A at the caller, {loss:.0%} loss" if loss > 0 else "A2A at the caller, clean"
+        rows.append(TradeoffRow("transport", "webrtc", "websocket", metric, rtc, ws, cost,
+                                n=rtc_n))
+    return rows
+
+
+def _added(lossy: Distribution | None, clean: Distribution | None) -> str:
+    return "-" if lossy is None or clean is None else f"{lossy.p50 - clean.p50:+.0f}"
 
 
 def rows_from(data: Any) -> list[TradeoffRow]:

@@ -2,9 +2,14 @@
 
 Each of the N lanes places calls back to back (a fresh session per call, the next script and
 persona each time) until the soak's time is up; a call in progress then finishes, so the soak
-ends within one call of its deadline. This process's resident memory (RSS) is sampled every few
-seconds. Drift compares A2A in the first and last fifth of the soak (by the time a turn
-finished); growth compares RSS when the calls start with RSS at the end.
+ends within one call of its deadline. This process's memory is read every few seconds.
+
+The first calls allocate a working set that then stays (allocator pools, engine buffers sized
+by the longest input seen so far), so growth is reported from the end of a stated warm-up as
+well as from the start, and as a slope (MiB per hour, least squares over the samples after the
+warm-up): a leak keeps its slope, a warm-up flattens. Drift compares A2A in the first and last
+``edge_fraction`` of the time after the warm-up, with a bootstrap interval of the p95 change:
+an interval that holds 0 is within the noise of that many turns.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Any
 
 from quickturn.bench.a2a import TurnRecord
 from quickturn.bench.callers import CallSpec
-from quickturn.bench.stats import Distribution
+from quickturn.bench.memory_probe import MemoryReading
+from quickturn.bench.stats import Distribution, change_interval, slope_per_hour
 from quickturn.errors import ConfigError
 
 RunCall = Callable[[CallSpec, Callable[[TurnRecord], None]], Awaitable[Any]]
@@ -29,7 +35,10 @@ class SoakOptions:
     seconds: float = 1800.0
     sample_every_s: float = 5.0
     edge_fraction: float = 0.2
-    """Share of the soak's time at each end compared for drift."""
+    """Share of the time after the warm-up, at each end, compared for drift."""
+    warmup_s: float | None = None
+    """Growth and drift are measured from here on; None: the first ``edge_fraction`` of the
+    soak."""
 
     def __post_init__(self) -> None:
         if self.parallel < 1:
@@ -38,6 +47,12 @@ class SoakOptions:
             raise ConfigError("seconds and sample_every_s must be > 0")
         if not 0 < self.edge_fraction <= 0.5:
             raise ConfigError("edge_fraction must be in (0, 0.5]")
+        if self.warmup_s is not None and not 0 <= self.warmup_s < self.seconds:
+            raise ConfigError("the warm-up must be >= 0 and shorter than the soak")
+
+    @property
+    def warmup(self) -> float:
+        return self.seconds * self.edge_fraction if self.warmup_s is None else self.warmup_s
 
 
 @dataclass(frozen=True)
@@ -51,24 +66,41 @@ class TimedTurn:
 class SoakResult:
     options: SoakOptions
     turns: list[TimedTurn] = field(hash=False)
-    rss_mb: list[tuple[float, float]] = field(hash=False)  # (seconds since start, MiB)
+    samples: list[tuple[float, MemoryReading]] = field(hash=False)  # (seconds since start, …)
     calls: int
     wall_s: float
+    end_trimmed_mb: float | None = None
+    """RSS at the end after the allocator returned its free pages (None: not measured)."""
+    heap_growth: list[dict[str, Any]] = field(default_factory=list, hash=False)
+    """With heap tracing: the allocation sites that grew most after the warm-up."""
 
-    def _window(self, early: bool) -> Distribution | None:
-        edge = self.wall_s * self.options.edge_fraction
-        if early:
-            chosen = [t for t in self.turns if t.at_s <= edge]
-        else:
-            chosen = [t for t in self.turns if t.at_s >= self.wall_s - edge]
-        return Distribution.of([t.record.a2a_ms for t in chosen if t.record.a2a_ms is not None])
+    @property
+    def rss_mb(self) -> list[tuple[float, float]]:
+        return [(t, r.rss_mb) for t, r in self.samples]
+
+    def _a2a(self, low: float, high: float) -> list[float]:
+        return [t.record.a2a_ms for t in self.turns
+                if low <= t.at_s <= high and t.record.a2a_ms is not None]
 
     def drift(self) -> dict[str, Any]:
-        early, late = self._window(True), self._window(False)
+        warm = min(self.options.warmup, self.wall_s)
+        edge = (self.wall_s - warm) * self.options.edge_fraction
+        early_v, late_v = self._a2a(warm, warm + edge), self._a2a(self.wall_s - edge, self.wall_s)
+        early, late = Distribution.of(early_v), Distribution.of(late_v)
+        interval = change_interval(early_v, late_v)
+        loads = {name: [r.load_1m for t, r in self.samples if lo <= t <= hi
+                        and r.load_1m is not None]
+                 for name, lo, hi in (("early", warm, warm + edge),
+                                      ("late", self.wall_s - edge, self.wall_s))}
         out: dict[str, Any] = {
+            "from_s": round(warm, 1), "window_s": round(edge, 1),
             "early": None if early is None else early.to_json(),
             "late": None if late is None else late.to_json(),
             "p95_change_ms": None, "p50_change_ms": None,
+            "p95_change_ci95_ms": None if interval is None else [round(v, 1) for v in interval],
+            "p95_within_noise": None if interval is None else interval[0] <= 0 <= interval[1],
+            "load_1m_early_late": [round(sum(v) / len(v), 2) if v else None
+                                   for v in loads.values()],
         }
         if early is not None and late is not None:
             out["p95_change_ms"] = late.p95 - early.p95
@@ -76,26 +108,52 @@ class SoakResult:
         return out
 
     def memory(self) -> dict[str, Any]:
-        if not self.rss_mb:
-            return {"start_mb": None, "warm_mb": None, "end_mb": None, "peak_mb": None,
-                    "growth_pct": None, "growth_after_warm_pct": None}
-        start, end = self.rss_mb[0][1], self.rss_mb[-1][1]
-        # Also from the end of the early window: the first calls allocate their working set
-        # (caller audio, session buffers), which is set-up, not a leak.
-        edge = self.wall_s * self.options.edge_fraction
-        warm = next((v for t, v in self.rss_mb if t >= edge), end)
-        return {
-            "start_mb": round(start, 1), "warm_mb": round(warm, 1), "end_mb": round(end, 1),
-            "peak_mb": round(max(v for _, v in self.rss_mb), 1),
-            "growth_pct": _pct(start, end), "growth_after_warm_pct": _pct(warm, end),
+        keys = ("start_mb", "warm_mb", "end_mb", "peak_mb", "growth_pct",
+                "growth_after_warm_pct", "slope_mb_per_h", "slope_pct_per_h",
+                "late_half_slope_mb_per_h")
+        if not self.samples:
+            return dict.fromkeys(keys)
+        start, end = self.samples[0][1], self.samples[-1][1]
+        warm_at = self.options.warmup
+        after = [(t, r) for t, r in self.samples if t >= warm_at] or [self.samples[-1]]
+        warm = after[0][1]
+        slope = slope_per_hour([(t, r.rss_mb) for t, r in after])
+        # The second half of the time after the warm-up alone: a warm-up that ran longer than
+        # stated shows as a slope that flattens here; a leak keeps it.
+        half = (after[0][0] + after[-1][0]) / 2
+        late_slope = slope_per_hour([(t, r.rss_mb) for t, r in after if t >= half])
+        heap = [(t, r.heap_mb) for t, r in after if r.heap_mb is not None]
+        out: dict[str, Any] = {
+            "warmup_s": round(warm_at, 1),
+            "start_mb": round(start.rss_mb, 1), "warm_mb": round(warm.rss_mb, 1),
+            "end_mb": round(end.rss_mb, 1),
+            "peak_mb": round(max(r.rss_mb for _, r in self.samples), 1),
+            "growth_pct": _pct(start.rss_mb, end.rss_mb),
+            "growth_after_warm_pct": _pct(warm.rss_mb, end.rss_mb),
+            "slope_mb_per_h": None if slope is None else round(slope, 1),
+            "slope_pct_per_h": None if slope is None else round(slope / warm.rss_mb * 100, 2),
+            "late_half_from_s": round(half, 1),
+            "late_half_slope_mb_per_h": None if late_slope is None else round(late_slope, 1),
+            "end_trimmed_mb": None if self.end_trimmed_mb is None
+            else round(self.end_trimmed_mb, 1),
+            "threads_start_end": [start.threads, end.threads],
+            "heap_warm_end_mb": [round(heap[0][1], 2), round(heap[-1][1], 2)] if heap else None,
         }
+        heap_slope = slope_per_hour(heap)
+        out["heap_slope_mb_per_h"] = None if heap_slope is None else round(heap_slope, 2)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {
             "parallel": self.options.parallel, "seconds": self.options.seconds,
             "wall_s": round(self.wall_s, 1), "calls": self.calls, "turns": len(self.turns),
             "drift_a2a_ms": self.drift(), "memory": self.memory(),
-            "rss_mb": [[round(t, 1), round(v, 1)] for t, v in self.rss_mb],
+            "rss_mb": [[round(t, 1), round(r.rss_mb, 1)] for t, r in self.samples],
+            "heap_mb": [[round(t, 1), round(r.heap_mb, 2)] for t, r in self.samples
+                        if r.heap_mb is not None],
+            "load_1m": [[round(t, 1), round(r.load_1m, 2)] for t, r in self.samples
+                        if r.load_1m is not None],
+            "heap_growth_after_warmup": self.heap_growth,
             "timed_turns": [{"at_s": round(t.at_s, 2), "lane": t.lane} | t.record.to_json()
                             for t in self.turns],
         }
@@ -105,28 +163,23 @@ def _pct(start: float, end: float) -> float | None:
     return round((end - start) / start * 100.0, 2) if start else None
 
 
-def rss_mb() -> float:
-    """This process's resident memory in MiB (psutil: portable, and well kept)."""
-    import psutil
-
-    return float(psutil.Process().memory_info().rss) / (1024 * 1024)
-
-
 async def soak(
     specs: Callable[[int], CallSpec],
     run_call: RunCall,
     options: SoakOptions,
     *,
+    memory: Callable[[], MemoryReading],
     clock: Callable[[], float] = time.perf_counter,
-    memory: Callable[[], float] = rss_mb,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     on_turn: Callable[[TimedTurn], None] = lambda _t: None,
+    on_warm: Callable[[], None] = lambda: None,
 ) -> SoakResult:
-    """``specs(i)`` is the i-th call to place; ``run_call(spec, on_record)`` plays one call."""
+    """``specs(i)`` is the i-th call to place; ``run_call(spec, on_record)`` plays one call;
+    ``on_warm`` runs once, at the first memory sample after the warm-up."""
     t0 = clock()
     deadline = t0 + options.seconds
     turns: list[TimedTurn] = []
-    samples: list[tuple[float, float]] = [(0.0, memory())]
+    samples: list[tuple[float, MemoryReading]] = [(0.0, memory())]
     placed = 0
     stop = asyncio.Event()
 
@@ -144,9 +197,16 @@ async def soak(
             await run_call(spec, record)
 
     async def sampler() -> None:
+        warm = options.warmup <= 0
+        if warm:
+            on_warm()
         while not stop.is_set():
             await sleep(options.sample_every_s)
-            samples.append((clock() - t0, memory()))
+            at = clock() - t0
+            if not warm and at >= options.warmup:
+                warm = True
+                on_warm()
+            samples.append((at, memory()))
 
     async with asyncio.TaskGroup() as tg:
         watch = tg.create_task(sampler())
@@ -168,16 +228,31 @@ def format_soak(result: SoakResult) -> str:
     def change(v: float | None) -> str:
         return "-" if v is None else f"{v:+.0f}"
 
+    ci = d["p95_change_ci95_ms"]
+    noise = "-" if ci is None else (
+        f"95 % interval {ci[0]:+.0f}..{ci[1]:+.0f} ms: "
+        + ("within noise" if d["p95_within_noise"] else "beyond noise"))
     lines = [
         f"soak: {result.options.parallel} simultaneous calls for {result.wall_s:.0f} s, "
-        f"{result.calls} calls, {len(result.turns)} turns",
+        f"{result.calls} calls, {len(result.turns)} turns; warm-up {d['from_s']:.0f} s, "
+        f"drift windows {d['window_s']:.0f} s at each end after it",
         f"A2A p50 early/late: {cell(d['early'], 'p50')} / {cell(d['late'], 'p50')} ms "
         f"({change(d['p50_change_ms'])} ms)",
         f"A2A p95 early/late: {cell(d['early'], 'p95')} / {cell(d['late'], 'p95')} ms "
-        f"({change(d['p95_change_ms'])} ms)",
+        f"({change(d['p95_change_ms'])} ms; {noise}); load average in the windows "
+        f"{d['load_1m_early_late'][0]} / {d['load_1m_early_late'][1]}",
         f"RSS start/warm/end/peak: {m['start_mb']} / {m['warm_mb']} / {m['end_mb']} / "
-        f"{m['peak_mb']} MiB (growth start->end {m['growth_pct']} %, "
-        f"warm->end {m['growth_after_warm_pct']} %)",
+        f"{m['peak_mb']} MiB (start->end {m['growth_pct']} %, warm->end "
+        f"{m['growth_after_warm_pct']} %, slope after warm-up {m['slope_mb_per_h']} MiB/h = "
+        f"{m['slope_pct_per_h']} %/h)",
     ]
+    if m.get("late_half_slope_mb_per_h") is not None:
+        lines.append(f"RSS slope from {m['late_half_from_s']:.0f} s to the end (the second half "
+                     f"after the warm-up): {m['late_half_slope_mb_per_h']} MiB/h")
+    if m.get("end_trimmed_mb") is not None:
+        lines.append(f"RSS at the end after malloc_trim: {m['end_trimmed_mb']} MiB (the rest "
+                     "was freed memory the allocator kept)")
+    if m.get("heap_warm_end_mb") is not None:
+        lines.append(f"Python heap warm/end: {m['heap_warm_end_mb'][0]} / "
+                     f"{m['heap_warm_end_mb'][1]} MiB (slope {m['heap_slope_mb_per_h']} MiB/h)")
     return "\n".join(lines)
-

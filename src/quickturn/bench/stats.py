@@ -7,6 +7,7 @@ Percentiles interpolate linearly between closest ranks (rank = q/100 * (n-1), nu
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -70,3 +71,31 @@ def distributions(
             if value is not None:
                 columns[metric].append(value)
     return {m: Distribution.of(columns[m]) for m in metrics}
+
+
+def slope_per_hour(points: Sequence[tuple[float, float]]) -> float | None:
+    """Least-squares slope of ``(seconds, value)`` points, in value per hour; None with fewer
+    than two distinct times."""
+    if len({t for t, _ in points}) < 2:
+        return None
+    fit = statistics.linear_regression([t for t, _ in points], [v for _, v in points])
+    return fit.slope * 3600.0
+
+
+def change_interval(
+    early: Sequence[float], late: Sequence[float], q: float = 95.0, *,
+    resamples: int = 2000, seed: int = 0,
+) -> tuple[float, float] | None:
+    """A 95 % bootstrap interval of ``percentile(late, q) - percentile(early, q)``: each side
+    is resampled with replacement. An interval that holds 0 is a change within the noise of
+    samples this size. None when either side is empty."""
+    import numpy as np
+
+    if not early or not late:
+        return None
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(early, dtype=float), np.asarray(late, dtype=float)
+    da = np.percentile(rng.choice(a, (resamples, a.size)), q, axis=1)
+    db = np.percentile(rng.choice(b, (resamples, b.size)), q, axis=1)
+    low, high = np.percentile(db - da, [2.5, 97.5])
+    return float(low), float(high)

@@ -22,7 +22,7 @@ from quickturn.agent.agent import Agent, tool_schemas
 from quickturn.agent.canned import CannedChatClient
 from quickturn.agent.demo import CANNED_RULES
 from quickturn.agent.fillers import FillerBank
-from quickturn.agent.stack import StackOptions, load_stt, load_tts
+from quickturn.agent.stack import StackOptions, load_stt, load_tts, load_turns
 from quickturn.assets import ModelPaths
 from quickturn.audio.resample import resample
 from quickturn.errors import ConfigError
@@ -96,6 +96,7 @@ async def voice_calls(
     llm = await _load_llm(options, paths, warm, progress)
     fillers = await FillerBank.create(tts, options.stack.sample_rate_hz, resample,
                                       options.stack.fillers)
+    turns = await load_turns(options.stack, paths)  # one Smart Turn model, not one per call
     # The first inference of each engine pays one-off set-up costs; not the first caller's.
     await stt.transcribe(np.zeros(options.stack.sample_rate_hz, np.int16))
 
@@ -108,8 +109,10 @@ async def voice_calls(
 
     try:
         yield VoiceCalls(options.stack, stt, tts, llm, new_agent, fillers=fillers,
-                         on_record=on_record)
+                         on_record=on_record, turns=turns)
     finally:
+        if hasattr(turns, "aclose"):
+            await turns.aclose()
         with contextlib.suppress(Exception):
             await llm.aclose()
         await stt.aclose()

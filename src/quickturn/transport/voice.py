@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -26,8 +27,10 @@ from quickturn.llm.types import ChatClient, Message
 from quickturn.stt.types import STT
 from quickturn.transport.call import Call, Event
 from quickturn.tts.types import TTS
+from quickturn.turns import EndOfTurnDetector
 
 log = logging.getLogger(__name__)
+RECENT_CALLS = 100
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,16 @@ class VoiceCalls:
     fillers: FillerBank | None = None
     """Synthesised once for every call (else each call synthesises its own)."""
     on_record: Callable[[CallRecord], None] | None = None
-    records: list[CallRecord] = field(default_factory=list)
+    turns: EndOfTurnDetector | None = None
+    """One end-of-turn detector for every call (else each call loads its own model)."""
+    records: deque[CallRecord] = field(default_factory=lambda: deque(maxlen=RECENT_CALLS))
+    """The most recent calls only: a server that kept every call would grow without end."""
 
     async def __call__(self, call: Call) -> None:
         agent, close_agent = self.new_agent()
         session = AgentSession(agent, stt=self.stt, tts=self.tts, llm=self.llm,
                                options=self.stack, conversation_id=call.id,
-                               fillers=self.fillers)
+                               fillers=self.fillers, turns=self.turns)
         session.on(object, lambda ev: call.send_event(event_json(cast(SessionEvent, ev))))
         session.on(TurnCompleted, lambda ev: log.info("call %s: A2A %s ms", call.id,
                                                       ev.metrics.a2a_ms))
