@@ -29,7 +29,13 @@ from quickturn.errors import ConfigError, EngineError, MissingDependencyError
 from quickturn.llm.call_walker import CallWalker
 from quickturn.llm.chat_template import ChatTemplate, ToolStyle
 from quickturn.llm.embedded_output import OutputShaper, parse_forced, parse_grammar_output
-from quickturn.llm.llama_slot import GenerationResult, LlamaSlot, SamplingParams, assign_slots
+from quickturn.llm.llama_slot import (
+    GenerationResult,
+    LlamaSlot,
+    OpeningBars,
+    SamplingParams,
+    assign_slots,
+)
 from quickturn.llm.prefix_store import PrefixStore
 from quickturn.llm.types import (
     ChatRequest,
@@ -188,6 +194,7 @@ class EmbeddedChatClient:
             )
 
         slots: list[LlamaSlot] = []
+        bars: OpeningBars | None = None
         for i in range(options.slots):
             if progress:
                 progress(f"loading model into slot {i + 1}/{options.slots}", i / options.slots)
@@ -197,9 +204,14 @@ class EmbeddedChatClient:
                 int(t)
                 for t in llama.tokenize(b"<|im_end|><|endoftext|>", add_bos=False, special=True)
             )
+            bars = bars or OpeningBars(llama)
             slots.append(
                 LlamaSlot(
-                    i, llama, frozenset(stop_ids), lookup_draft_tokens=options.lookup_draft_tokens
+                    i,
+                    llama,
+                    frozenset(stop_ids),
+                    lookup_draft_tokens=options.lookup_draft_tokens,
+                    bars=bars,
                 )
             )
         source = slots[0]._llm.metadata.get("tokenizer.chat_template", "")

@@ -77,6 +77,44 @@ def assign_slots(cached: list[list[int]], prefixes: list[list[int]]) -> dict[int
     return plan
 
 
+class OpeningBars:
+    """Which tokens a reply may not begin with so that it begins with none of some texts: those
+    whose text (leading space dropped) starts one of them, or starts with one.
+
+    A scan of the whole vocabulary costs ~0.2 s, and the call openings barred on every round
+    whose tools are withheld are the same each time: results are kept per set of texts."""
+
+    _KEEP = 32  # distinct sets kept (the call openings, plus a few parrot retries)
+
+    def __init__(self, llama: Any) -> None:
+        self._llm = llama
+        self._pieces: list[str] | None = None
+        self._known: dict[tuple[str, ...], frozenset[int]] = {}
+
+    def tokens(self, avoid: tuple[str, ...]) -> frozenset[int]:
+        texts = tuple(t.lstrip() for t in avoid if t.strip())
+        if not texts:
+            return frozenset()
+        found = self._known.get(texts)
+        if found is not None:
+            return found
+        if self._pieces is None:
+            llm = self._llm
+            self._pieces = [
+                llm.detokenize([i]).decode("utf-8", errors="replace").lstrip()
+                for i in range(int(llm.n_vocab()))
+            ]
+        found = frozenset(
+            i
+            for i, piece in enumerate(self._pieces)
+            if piece and any(t.startswith(piece) or piece.startswith(t) for t in texts)
+        )
+        if len(self._known) >= self._KEEP:
+            self._known.pop(next(iter(self._known)))
+        self._known[texts] = found
+        return found
+
+
 class LlamaSlot:
     def __init__(
         self,
@@ -86,6 +124,7 @@ class LlamaSlot:
         *,
         lookup_draft_tokens: int = 0,
         lookup_ngram: int = 3,
+        bars: OpeningBars | None = None,
     ) -> None:
         self.index = index
         self._llm = llama
@@ -95,7 +134,8 @@ class LlamaSlot:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-slot-{index}")
         self.busy = False
         self.last_used_s = 0.0
-        self._pieces: list[str] | None = None  # every token's text, for barred openings
+        # Shared by every slot of one model (same vocabulary): computed once, not per slot.
+        self._bars = bars if bars is not None else OpeningBars(llama)
 
     # ---- state mirrored from the llama.cpp context -------------------------------------------
     def cached_tokens(self) -> list[int]:
@@ -189,7 +229,7 @@ class LlamaSlot:
         jump: JumpForwardDecoder | None = None
         if params.walker is not None and params.temperature == 0 and params.grammar is None:
             jump = self._jump_decoder(params.walker)
-            barred = self._barred_openings(params.avoid_openings)
+            barred = self._bars.tokens(params.avoid_openings)
             gen = jump.generate(
                 self._keep(tokens),
                 tokens,
@@ -202,7 +242,7 @@ class LlamaSlot:
         else:
             gen = llm.generate(
                 tokens,
-                logits_processor=_bar_first(self._barred_openings(params.avoid_openings)),
+                logits_processor=_bar_first(self._bars.tokens(params.avoid_openings)),
                 temp=params.temperature,
                 top_p=params.top_p,
                 top_k=0 if params.temperature > 0 else 40,
@@ -241,24 +281,6 @@ class LlamaSlot:
             sink(tail)
         forced = min(jump.stats.forced, len(generated)) if jump is not None else 0
         return GenerationResult(len(generated), finish, forced)
-
-    def _barred_openings(self, avoid: tuple[str, ...]) -> frozenset[int]:
-        """Tokens a reply may not begin with so that it begins with none of ``avoid``: those
-        whose text (leading space dropped) starts one of them, or starts with one."""
-        texts = [t.lstrip() for t in avoid if t.strip()]
-        if not texts:
-            return frozenset()
-        if self._pieces is None:
-            llm = self._llm
-            self._pieces = [
-                llm.detokenize([i]).decode("utf-8", errors="replace").lstrip()
-                for i in range(int(llm.n_vocab()))
-            ]
-        return frozenset(
-            i
-            for i, piece in enumerate(self._pieces)
-            if piece and any(t.startswith(piece) or piece.startswith(t) for t in texts)
-        )
 
     def _keep(self, tokens: list[int]) -> int:
         """Cached tokens to keep: all shared ones but the last, so its logits are recomputed."""
