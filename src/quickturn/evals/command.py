@@ -208,7 +208,6 @@ async def _agent_client(
 
 
 async def run(args: argparse.Namespace) -> int:
-    from quickturn.agent.flows import flow_warm_requests
     from quickturn.evals.hotel import HotelDomain, scenarios_dir
 
     if args.trials < 1 or args.concurrency < 1 or args.max_turns < 1:
@@ -228,8 +227,7 @@ async def run(args: argparse.Namespace) -> int:
     )
     world.close()
     out = args.out or Path("runs") / f"eval-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-    main = domain.flow_agent()
-    flows = flow_warm_requests(main) if main is not None else []
+    flows = domain.flow_warm_requests()
     client = await _agent_client(args, warm, flows)
     voice = await _voice_driver(args.stt) if args.mode == "voice" else None
     driver: ConversationDriver = voice if voice is not None else run_text_conversation

@@ -13,6 +13,7 @@ from quickturn.tools.types import ToolRegistry
 if TYPE_CHECKING:
     from quickturn.agent.agent import Agent
     from quickturn.domains.hotel.agent_spec import HotelAgent
+    from quickturn.llm.types import ChatRequest
 
 # The code counter changes whenever a code is drawn, even by a refused booking; graders look at
 # the rows themselves. Rates never change and are 2k rows: leaving them out keeps snapshots cheap.
@@ -116,13 +117,19 @@ class HotelDomain:
             flows = hotel_flows(conn, self._agent.policies)
         return HotelWorld(conn, self._agent.tools(conn), self._agent, flows)
 
-    def flow_agent(self) -> Agent | None:
-        """The flows' main agent of a throwaway world (to warm every flow's prefix)."""
+    def flow_warm_requests(self) -> list[ChatRequest]:
+        """One request per flow agent whose prefix an engine should keep warm (none without
+        flows), read off a throwaway world."""
         if not self._flows:
-            return None
+            return []
+        from quickturn.agent.flows import flow_warm_requests
         from quickturn.domains.hotel.flows import hotel_flows
 
-        return hotel_flows(self._agent.new_conversation_db(self._seed), self._agent.policies)
+        conn = self._agent.new_conversation_db(self._seed)
+        try:
+            return flow_warm_requests(hotel_flows(conn, self._agent.policies))
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self._seed.close()

@@ -296,7 +296,6 @@ async def run_tool_loop(
             await may_run_tools.wait()
         yield ToolStarted(tuple(calls), clock())
         question: str | None = None
-        system_before = working[0].get("content") if working else None
         all_ok = True
         for call in calls:
             # A call of a tool that failed before (its caller was asked) keeps what the caller
@@ -323,9 +322,8 @@ async def run_tool_loop(
             break
         if last:
             break  # an engine that ignored tool_choice "none": its calls ran, no more rounds
-        handed_over = _current(tools, working) is not registry or (
-            working[0].get("content") != system_before
-        )
+        # A hand-over binds the next agent's tools: the registry on duty is another one.
+        handed_over = not isinstance(tools, ToolRegistry) and tools()[1] is not registry
         if options.speak_after_result and all_ok and not handed_over:
             # The calls worked: the next round tells the caller (tools withheld). A small model
             # given tools again calls the same tool again (seen on most booking turns).

@@ -75,10 +75,9 @@ def _checked(name: str, schema: Mapping[str, Any]) -> bool:
     enum (the model maps "two double beds" to ``double``)."""
     if "enum" in schema or "const" in schema or not is_callers(name, schema):
         return False
-    if schema.get(ASK_CALLER) is not None and not isinstance(schema.get(ASK_CALLER), bool):
-        phrase = str(schema[ASK_CALLER])
-        if _DATE_OR_TIME.search(phrase):
-            return False
+    phrase = schema.get(ASK_CALLER)
+    if isinstance(phrase, str) and _DATE_OR_TIME.search(phrase):
+        return False
     if schema.get("format") in ("date", "time", "date-time"):
         return False
     text = f"{name.replace('_', ' ')} {schema.get('description', '')}"
