@@ -15,6 +15,7 @@ from typing import cast
 
 import numpy as np
 
+from quickturn.agent.filler_policy import run_filler
 from quickturn.agent.fillers import FillerBank, Resample
 from quickturn.agent.metrics import TurnStamps
 from quickturn.agent.speech import Segment, SegmentKind, SpeechHandle
@@ -285,17 +286,24 @@ class ReplyGenerator:
         # final STT runs in between).
         decided = stamps.turn_decided if stamps.turn_decided is not None else self._clock.now()
         plan = self._policy.decide(request, decided) if self._policy is not None else None
-        if plan is not None and self._policy is not None:
+        segment = self._fillers.phrase(plan.phrase) if plan is not None else None
+        if plan is not None and segment is not None and self._policy is not None:
             # Decided now, from the request's words and this engine's recent pace: a filler
             # that fits, in the gap rather than after it.
-            await self._clock.sleep_until(plan.start_at_s)
-            ready = bool(handle.segments) or handle.pending_segments > 0
-            segment = self._fillers.phrase(plan.phrase)
-            if outcome.filler is None and segment is not None:
-                if self._policy.should_start(self._clock.now(), ready, None):
-                    outcome.filler = plan.phrase
+            def play(phrase: str) -> None:
+                if outcome.filler is None:  # a tool filler may have come first
+                    outcome.filler = phrase
                     handle.push(segment)
-                return
+
+            await run_filler(
+                self._policy,
+                plan,
+                self._clock,
+                answer_ready=lambda: bool(handle.segments) or handle.pending_segments > 0,
+                answer_due_s=lambda: None,
+                play=play,
+            )
+            return
         if self.options.late_filler_s is None:
             return
         await self._clock.sleep_until(decided + self.options.late_filler_s)
