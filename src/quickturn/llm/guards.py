@@ -152,12 +152,10 @@ class ParrotWatch:
         words = _words(so_far)
         # The last word may still be growing: compare only the complete ones.
         complete = words[:-1] if so_far and so_far[-1].isalnum() else words
-        if any(e[: len(complete)] == complete for e in self._earlier):
+        still = [e for e in self._earlier if e[: len(complete)] == complete]
+        if still:
             enough = self._options.parrot_stop_words
-            self.certain = any(
-                len(complete) >= min(enough, len(e)) and e[: len(complete)] == complete
-                for e in self._earlier
-            )
+            self.certain = any(len(complete) >= min(enough, len(e)) for e in still)
             return ""
         if self._options.hold_first_sentence and self._earlier:
             # A repeat with a new opening ("Anna Miller, this is the front desk, how can I
