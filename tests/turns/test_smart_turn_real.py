@@ -38,7 +38,10 @@ COMPLETE = [
 
 @pytest.fixture(scope="module")
 def synth() -> LabelledSynth:
-    return LabelledSynth(model_paths())
+    # Steady readings: Piper's sampled prosody made a cut sentence sound final in 2 of 4
+    # readings in one full run (the checks below allow one), so the test read differently
+    # every run. Off, each text always reads the same.
+    return LabelledSynth(model_paths(), steady=True)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +84,7 @@ async def test_sentences_cut_before_the_object_score_incomplete(
         readings.append(_with_silence(_reading(synth, text, words)))
         probs.append(await detector.probability(readings[-1]))
     print(f"\ncut: {[round(p, 2) for p in probs]}")
-    # Piper samples its prosody at random: one cut may sound final, most must not.
+    # One cut may sound final (the steady reading of "... double room for" does), most not.
     assert sum(p < 0.5 for p in probs) >= len(probs) - 1
     # ... and the rest clearly so (seen: 0.08, 0.04, 0.45 beside one final-sounding 0.97).
     assert float(np.mean(sorted(probs)[:-1])) < 0.35
@@ -139,3 +142,9 @@ def test_bad_audio_and_missing_model(tmp_path: Path) -> None:
     with pytest.raises(MissingDependencyError, match="pipecat-ai"):
         SmartTurnModel(tmp_path / "nothing.onnx")
     assert 0.0 <= model.probability(np.zeros(0, np.int16)) <= 1.0  # nothing heard: no crash
+
+
+def test_steady_readings_are_the_same_every_time(synth: LabelledSynth) -> None:
+    first, _ = synth._reading(SENTENCES[0][0])
+    again, _ = synth._reading(SENTENCES[0][0])
+    assert np.array_equal(first, again)

@@ -106,7 +106,9 @@ def speech_end_s(pcm: PCM16, rel: float = 0.01) -> float:
 class LabelledSynth:
     """Piper with phoneme alignments (needs the ``onnx`` package to patch the voice in memory)."""
 
-    def __init__(self, paths: ModelPaths) -> None:
+    def __init__(self, paths: ModelPaths, steady: bool = False) -> None:
+        """``steady``: no sampled prosody (Piper's noise off), so a text always reads the same;
+        by default every reading varies, as the labelled set's benchmark wants."""
         try:
             import onnx  # noqa: F401  (piper patches the voice for alignments with it)
             from piper import PiperVoice
@@ -116,13 +118,20 @@ class LabelledSynth:
             ) from exc
         self._voice = PiperVoice.load(str(paths.piper_voice()), include_alignments=True)
         self._rate = int(self._voice.config.sample_rate)
+        self._config: Any = None
+        if steady:
+            from piper import SynthesisConfig
+
+            self._config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
 
     def _reading(self, text: str) -> tuple[PCM16, list[int]]:
         """The text read in one go, and the sample index of every word boundary in it."""
         audio: list[np.ndarray[Any, Any]] = []
         cuts: list[int] = []
         offset = 0
-        for chunk in self._voice.synthesize(text, include_alignments=True):
+        for chunk in self._voice.synthesize(
+            text, syn_config=self._config, include_alignments=True
+        ):
             if offset:
                 cuts.append(offset)  # sentence boundary
             pos = offset
