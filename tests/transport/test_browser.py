@@ -63,9 +63,13 @@ def _decode_webm(data: bytes) -> np.ndarray:
 async def test_page_calls_and_hears_the_answer(calls: VoiceCalls, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
-    parts = [resample(c.pcm, c.sample_rate_hz, 16000)
-             async for c in calls.tts.synthesize("My name is Anna Smith.")]
-    speech = trim_silence(np.concatenate(parts), 16000)
+    # A steady reading (Piper's sampled prosody off): with it on, one full run in three heard
+    # "Anna Smith" as "Anasbeth" after Chrome's fake mic and Opus; now every run hears the same.
+    from quickturn.assets import ModelPaths, default_cache_dir
+    from quickturn.turns.labelled_set import LabelledSynth
+
+    steady = LabelledSynth(ModelPaths(default_cache_dir()), steady=True)
+    speech = trim_silence(steady.read("My name is Anna Smith."), 16000)
     mic = tmp_path / "caller.wav"
     write_wav(mic, np.concatenate([np.zeros(16000 * 4, np.int16), speech,
                                    np.zeros(16000 * 30, np.int16)]), 16000)
