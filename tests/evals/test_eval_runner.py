@@ -103,7 +103,7 @@ BOOKING_SCRIPT: list[Reply] = [
         check_out="2026-04-09",
         adults=1,
     ),
-    "You're booked for April 7 to 9, 318 dollars in total. Is there anything else?",
+    # create_booking reads itself back, books on the caller's yes and says so: no rounds.
     "Is there anything else I can help you with?",
     "Have a nice day, goodbye!",
 ]
@@ -147,15 +147,22 @@ async def test_correct_model_passes_booking_scenario(
     # The caller answered what was asked, with the scenario's facts.
     assert "My name is Laura Bennett. My phone number is +1 646 555 0123." in caller_lines
     assert any("2026-04-07" in line for line in caller_lines)
-    [booked] = convo.tool_calls
+    # The call waited for the caller's yes (its read-back), then ran as it was read back.
+    held, booked = convo.tool_calls
+    assert "awaiting_confirmation" in held.result and held.arguments == booked.arguments
     assert booked.ok and booked.schema_valid and not booked.repaired
     assert json.loads(booked.result)["total_usd"] == 318
-    # Tool turn: two model rounds, each 0.25 s to first event + 0.5 s to finish.
-    tool_turn = next(t for t in convo.turns if t.turn == booked.turn)
-    assert tool_turn.rounds == 2
-    assert tool_turn.reply_s == pytest.approx(1.5)
-    assert tool_turn.ttft_s == pytest.approx(1.0)  # spoken text only came in round two
-    assert all(t.ttft_s == pytest.approx(0.25) for t in convo.turns if t.turn != booked.turn)
+    agent_lines = [u.text for u in convo.transcript if u.speaker == "agent"]
+    assert any(line.endswith("Shall I book it?") for line in agent_lines)
+    assert any("318 dollars in total" in line for line in agent_lines)
+    # Read-back turn: one model round (0.25 s to its call + 0.5 s to finish), then the tool's
+    # own words; the yes turn runs the call with no round at all.
+    readback = next(t for t in convo.turns if t.turn == held.turn)
+    assert readback.rounds == 1 and readback.reply_s == pytest.approx(0.75)
+    yes_turn = next(t for t in convo.turns if t.turn == booked.turn)
+    assert yes_turn.rounds == 0 and yes_turn.reply_s == pytest.approx(0.0)
+    spoken = [t for t in convo.turns if t.turn not in (held.turn, booked.turn)]
+    assert all(t.ttft_s == pytest.approx(0.25) for t in spoken)
     # The model saw the system prompt, the greeting and the hotel's tools.
     first = model.requests[0]
     assert first.messages[0]["role"] == "system"
@@ -375,7 +382,7 @@ async def test_cli_runs_against_a_real_openai_compatible_server(tmp_path: Path) 
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["task_completion"] == 1.0 and data["pass_hat_k"] == 1.0
     [trial] = data["scenarios"][0]["trials"]
-    assert [c["name"] for c in trial["tool_calls"]] == ["create_booking"]
+    assert [c["name"] for c in trial["tool_calls"]] == ["create_booking"] * 2  # read back, run
     assert all(t["reply_s"] > 0 for t in trial["turns"])
     assert data["meta"]["agent"] == f"{url}/v1"
     assert (tmp_path / "run" / "report.html").exists()

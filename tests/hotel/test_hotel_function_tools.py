@@ -28,13 +28,14 @@ def test_hotel_tools_are_function_tools_with_docstring_descriptions(
     booking = by_name["create_booking"]
     assert booking.description.startswith("Book a room.")
     params = booking.parameters
+    # The booking's details first, the caller's own facts last (see create_booking).
     assert params["required"] == [
-        "guest_name",
-        "phone",
         "room_type",
         "check_in",
         "check_out",
         "adults",
+        "guest_name",
+        "phone",
     ]
     # Optional arguments: a plain type, no null branch and no default (prompt tokens).
     assert params["properties"]["children"] == {"maximum": 3, "minimum": 0, "type": "integer"}

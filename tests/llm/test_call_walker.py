@@ -149,3 +149,17 @@ def test_fenced_and_pretty_printed_openings_are_walked_as_calls() -> None:
     # Another fence, or prose that mentions JSON later, is left alone.
     assert decoder._bare_opening("```python\n", "```python\n{") is None
     assert decoder._bare_opening("Here is", 'Here is {"') is None
+
+
+def test_a_finished_top_level_string_is_recorded_with_its_key(walker: CallWalker) -> None:
+    state = walk(walker, '{"name": "note", "arguments": {"text": "say \\"hi\\"')
+    assert state is not None and state.finished is None  # still open
+    state = walker.step(state, '"')
+    assert state is not None and state.finished == ("text", 'say \\"hi\\"')  # raw, as written
+    # A string inside a nested value is not an argument of its own.
+    nested = walk(walker, '{"name": "note", "arguments": {"extra": ["a"], "where": {"x": 1}')
+    assert nested is not None and nested.finished is None
+    # An enum choice is not a free string either; a later string replaces the record.
+    rates = walk(walker, '{"name": "get_rates", "arguments": {"room_type": "suite", ')
+    rates = walker.feed(rates, '"check_in": "x"') if rates is not None else None
+    assert rates is not None and rates.finished == ("check_in", "x")

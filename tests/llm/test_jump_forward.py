@@ -60,3 +60,77 @@ async def test_jump_forward_writes_the_calls_plain_greedy_writes(
         await client.aclose()
     assert compared >= 1
     assert forced_total >= 6
+
+
+CALLER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "book_room",
+            "description": "Book a room for the caller.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "room_type": {"type": "string", "enum": ["double", "suite"]},
+                    "check_in": {"type": "string", "description": "YYYY-MM-DD"},
+                    "guest_name": {"type": "string", "description": "guest's full name"},
+                    "phone": {"type": "string", "description": "guest's phone number"},
+                },
+                "required": ["room_type", "check_in", "guest_name", "phone"],
+            },
+        },
+    }
+]
+
+
+async def _forced_call(client: EmbeddedChatClient, request: ChatRequest) -> tuple[dict, int]:
+    from quickturn.llm.types import Finished, ToolCallEvent
+
+    args: dict = {}
+    tokens = 0
+    async for ev in client.stream(request):
+        if isinstance(ev, ToolCallEvent):
+            args = ev.call.arguments
+        elif isinstance(ev, Finished):
+            tokens = ev.usage.completion_tokens
+    return args, tokens
+
+
+async def test_a_call_ends_at_the_first_callers_value_nobody_said(
+    qwen_path: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    client = await EmbeddedChatClient.create(
+        EmbeddedOptions(model_path=qwen_path, n_ctx=2048, persist_prefixes=False),
+        ModelPaths(tmp_path),
+    )
+
+    def request(line: str) -> ChatRequest:
+        return ChatRequest(
+            messages=[
+                {"role": "system", "content": "You are a hotel assistant. Use the tools."},
+                {"role": "user", "content": line},
+            ],
+            tools=CALLER_TOOLS,
+            tool_choice={"type": "function", "function": {"name": "book_room"}},
+            max_tokens=80,
+        )
+
+    try:
+        unsaid = request("Book a double room from 2027-03-20.")
+        whole, whole_tokens = await _forced_call(client, unsaid)
+        cut, cut_tokens = await _forced_call(client, replace(unsaid, stop_at_unheard=True))
+        said = request("Book a double room from 2027-03-20. I'm Anna Miller, phone 555 0142.")
+        kept, _ = await _forced_call(client, replace(said, stop_at_unheard=True))
+        plain_said, _ = await _forced_call(client, said)
+    finally:
+        await client.aclose()
+    # Left alone, the model invents the guest (the case this is for) ...
+    assert whole.get("guest_name") and "Anna" not in whole["guest_name"]
+    # ... and with the check the call ends right after the invented name, as greedy wrote it.
+    keys = list(whole)
+    assert cut == {k: whole[k] for k in keys[: keys.index("guest_name") + 1]}
+    assert "phone" not in cut and cut_tokens < whole_tokens
+    # What the caller said is never cut.
+    assert kept == plain_said and "Anna" in kept.get("guest_name", "")

@@ -343,6 +343,31 @@ async def test_an_invented_name_is_asked_for_and_the_tool_does_not_run() -> None
     assert done(events).finish_reason == "elicitation" and len(client.requests) == 1
 
 
+async def test_a_call_cut_at_an_invented_name_asks_for_the_callers_other_facts_too() -> None:
+    # What the embedded engine hands over when it cut a call at its first invented value
+    # (ChatRequest.stop_at_unheard): the details before it, the name, nothing after.
+    params = {
+        "type": "object",
+        "properties": {
+            "nights": {"type": "integer"},
+            "guest_name": {"type": "string", "description": "guest's full name"},
+            "phone": {"type": "string", "description": "phone number"},
+        },
+        "required": ["nights", "guest_name", "phone"],
+    }
+    tools = ToolRegistry([ToolSpec("book", "Book.", params, lambda args: {"code": "X"})])
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        return calls_of(ToolCall("c1", "book", {"nights": 2, "guest_name": "John Doe"}))
+
+    client = Scripted(script)
+    history = [{"role": "user", "content": "Two nights, please."}]
+    events = [ev async for ev in run_tool_loop(client, history, tools, ToolLoopOptions())]
+    spoken = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    assert spoken == "May I have your full name and your phone number?"
+    assert client.requests[0].stop_at_unheard  # the engine is told to cut such calls
+
+
 async def test_grounding_can_be_switched_off() -> None:
     from quickturn.llm.guards import GuardOptions
 

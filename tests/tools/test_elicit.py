@@ -116,10 +116,10 @@ async def test_every_value_the_caller_must_repeat_is_asked_at_once(desk: ToolReg
     assert "does not look like a phone" in result.content and "next friday" in result.content
     ask = result.elicitation
     assert ask is not None
-    assert ask.missing == ("guest_name",) and ask.invalid == ("phone", "check_in")
+    assert ask.missing == ("guest_name",) and ask.invalid == ("check_in", "phone")
     assert ask.question == (
-        "May I have your full name, and could you tell me a phone number and the check-in "
-        "date again?"
+        "May I have your full name, and could you tell me the check-in date and a phone "
+        "number again?"
     )
 
 

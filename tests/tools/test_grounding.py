@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quickturn.tools.grounding import ground_call, heard_text
+from quickturn.tools.grounding import ground_call, heard_check, heard_text
 from quickturn.tools.types import ToolCall
 
 PARAMS: dict[str, Any] = {
@@ -66,3 +66,15 @@ def test_heard_text_is_only_what_the_caller_said() -> None:
     assert heard_text(messages) == "Anna Miller"
     g = ground_call(PARAMS, call(guest_name="John Doe"), heard_text(messages))
     assert g.unheard_required == ("guest_name",)
+
+
+def test_the_engines_check_refuses_only_an_unheard_required_callers_value() -> None:
+    tools = [{"type": "function", "function": {"name": "book", "parameters": PARAMS}}]
+    ok = heard_check(tools, "A double room from March 20, I'm Anna Miller.")
+    assert ok("book", "guest_name", "Anna Miller")
+    assert not ok("book", "guest_name", "John Doe")
+    assert not ok("book", "phone", "123-456-7890")  # required, never said
+    assert ok("book", "email", "john.doe@example.com")  # optional: dropped later, not cut
+    assert ok("book", "check_in", "2026-03-20")  # a date: converted, never checked
+    assert ok("book", "note", "anything")  # not a caller's fact
+    assert ok("other_tool", "guest_name", "John Doe")  # not among the tools: not judged

@@ -50,7 +50,7 @@ class WalkState:
 
     - ``lit``: ``text`` must come next, verbatim (forced).
     - ``trie``: one of ``options`` (each ending in its closer) is being typed; ``text`` so far.
-    - ``str``: a free JSON string body; ``esc`` after a backslash.
+    - ``str``: a free JSON string body, ``text`` so far (raw); ``esc`` after a backslash.
     - ``num``: a number (``integer`` restricts the characters); ``text`` so far.
     - ``any``: a JSON value of unknown schema; ``depth`` and ``esc``/``in_str`` track nesting.
     - ``key_or_end``/``comma_or_end``: a choice inside an object.
@@ -68,6 +68,11 @@ class WalkState:
     depth: int = 0
     integer: bool = False
     tool: str = ""
+    key: str = ""
+    """The argument whose value is being written (set at its key)."""
+    finished: tuple[str, str] | None = None
+    """The latest string argument completed at the top level: its key and its raw JSON body
+    (escapes as written). The decoder checks it the moment it is complete (see jump_forward)."""
 
 
 class CallWalker:
@@ -126,12 +131,12 @@ class CallWalker:
                 return replace(s, text=typed, options=alive)
             case "str":
                 if s.esc:
-                    return replace(s, esc=False)
+                    return replace(s, esc=False, text=s.text + ch)
                 if ch == "\\":
-                    return replace(s, esc=True)
+                    return replace(s, esc=True, text=s.text + ch)
                 if ch == '"':
                     return self._value_done(s)
-                return None if ord(ch) < 0x20 else s
+                return None if ord(ch) < 0x20 else replace(s, text=s.text + ch)
             case "num":
                 allowed = _INTEGER_CHARS if s.integer else _NUMBER_CHARS
                 if ch in allowed:
@@ -213,11 +218,13 @@ class CallWalker:
                 assert isinstance(obj, _Obj)
                 marked = replace(obj, seen=obj.seen | {value})
                 stack = (*s.stack[:-1], marked)
-                return replace(s, mode="lit", stack=stack, text=": ", then="value:" + value)
+                return replace(
+                    s, mode="lit", stack=stack, text=": ", then="value:" + value, key=value
+                )
             case "value_end":
                 return self._value_done(s)
             case "call_end":
-                return WalkState("done", (), tool=s.tool)
+                return WalkState("done", (), tool=s.tool, finished=s.finished)
         if then.startswith("value:"):
             obj = s.stack[-1]
             assert isinstance(obj, _Obj)
@@ -247,6 +254,8 @@ class CallWalker:
     def _value_done(self, s: WalkState) -> WalkState | None:
         top = s.stack[-1] if s.stack else None
         base = replace(s, text="", options=(), esc=False, in_str=False, depth=0)
+        if s.mode == "str" and len(s.stack) == 2:  # ("call", the arguments object)
+            base = replace(base, finished=(s.key, s.text))
         if isinstance(top, _Obj):
             return replace(base, mode="comma_or_end")
         if top == "call":

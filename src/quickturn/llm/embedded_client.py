@@ -44,6 +44,7 @@ from quickturn.llm.types import (
     ToolCallEvent,
     Usage,
 )
+from quickturn.tools.grounding import heard_check, heard_text
 from quickturn.tools.types import ToolCall
 
 ProgressFn = Callable[[str, float], None]
@@ -439,6 +440,9 @@ class EmbeddedChatClient:
             "seed": request.seed,
             "stop": request.stop,
             "avoid_openings": request.avoid_openings,
+            "value_check": heard_check(request.tools, heard_text(request.messages))
+            if request.stop_at_unheard and request.tools
+            else None,
         }
         fields.update(overrides)
         return SamplingParams(**fields)
@@ -500,7 +504,9 @@ class EmbeddedChatClient:
                 tokens, self._params(request, walker=walker, in_call=True, call_lead=known)
             )
             usage = done.usage
-            call = parse_forced(lead + text, request, forced)
+            # A call cut at an unheard value lacks what the caller must give: it is kept as
+            # written (the tool loop asks the caller), not sent to the grammar to be invented.
+            call = parse_forced(lead + text, request, forced, valid=not done.result.cut_call)
         elif self.options.forced_calls == "lead":
             lead = '<tool_call>\n{"name": "' + (f'{forced}", "arguments": ' if forced else "")
             tokens, _ = await self.prompt_tokens(request, assistant_lead=lead)

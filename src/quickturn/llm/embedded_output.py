@@ -45,8 +45,11 @@ class OutputShaper:
         return out
 
 
-def parse_forced(text: str, request: ChatRequest, forced: str | None) -> ToolCall | None:
-    """The call in a freely completed ``<tool_call>`` opening, if it is schema-valid."""
+def parse_forced(
+    text: str, request: ChatRequest, forced: str | None, valid: bool = True
+) -> ToolCall | None:
+    """The call in a freely completed ``<tool_call>`` opening, if it is schema-valid (or, with
+    ``valid`` False, well-formed: a call closed on purpose before its required arguments)."""
     import jsonschema
 
     from quickturn.tools.repair import parse_tool_calls
@@ -57,6 +60,8 @@ def parse_forced(text: str, request: ChatRequest, forced: str | None) -> ToolCal
     call = result.calls[0]
     if forced is not None and call.name != forced:
         return None
+    if not valid:
+        return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
     for tool in request.tools:
         fn = tool.get("function", {})
         if fn.get("name") == call.name:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quickturn.errors import ConfigError
+from quickturn.llm.confirm import is_awaiting
 from quickturn.llm.types import Message
 from quickturn.tools.elicit import blank
 from quickturn.tools.types import ToolCall, ToolResult
@@ -214,5 +215,9 @@ def _failed(history: Sequence[Message], call_id: Any) -> bool:
     for m in history:
         if m.get("role") == "tool" and m.get("tool_call_id") == call_id:
             content = m.get("content")
-            return isinstance(content, str) and content.lstrip().startswith('{"error"')
+            # A call waiting for the caller's yes has not run either: a corrected call (a
+            # suite instead) keeps the rest of what was read back.
+            return is_awaiting(content) or (
+                isinstance(content, str) and content.lstrip().startswith('{"error"')
+            )
     return False

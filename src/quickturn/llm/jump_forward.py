@@ -10,16 +10,26 @@ is the text plain greedy decoding writes; where it is not, the call is still wel
 
 On this CPU a batch of 10 tokens costs about what 1–2 decode steps cost, and a call is ~60 %
 forced text, so a call costs a fraction of the decode steps.
+
+A ``value_check`` can end a call early: the moment a string argument is complete it is shown
+the value, and a refused one closes the call right after it. The tool loop uses this for a
+caller's fact the caller never said (``tools.grounding``): the 0.5B's first booking call
+invents a name, a phone and an e-mail (105 tokens, 7.8 s); cut at the invented name, the call
+costs a third of that, and the caller is asked for what is missing anyway.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 from quickturn.llm.call_walker import CallWalker, WalkState
+
+ValueCheck = Callable[[str, str, str], bool]
+"""(tool, argument, string value) -> whether the call may go on after this value."""
 
 _FENCE = re.compile(r"^```[a-z]*[ \t]*\n?")
 _TOP_K = 48  # candidates tried before a wider search: the allowed token is almost always here
@@ -34,6 +44,7 @@ class JumpStats:
     forced: int = 0
     forced_batches: int = 0
     calls: int = 0
+    cut: bool = False  # a call was closed early by the value check
     pieces: dict[int, str] = field(default_factory=dict, repr=False)
 
 
@@ -50,7 +61,9 @@ class JumpForwardDecoder:
         tokenize: Callable[[str], list[int]],
         call_open_ids: frozenset[int],
         stop_ids: frozenset[int],
+        value_check: ValueCheck | None = None,
     ) -> None:
+        self._check = value_check
         self._llm = llama
         self._walker = walker
         self._tokenize = tokenize
@@ -109,10 +122,14 @@ class JumpForwardDecoder:
                     if state is None:
                         continue
             else:
+                prior = state
                 picked, state = self._constrained(logits, state, np)
                 if picked is None:  # nothing allowed among the candidates: the model goes on
                     continue
                 token = picked
+                if self._refused(prior, state):
+                    yield from self._cut(prior, self._piece(token), closer)
+                    return
                 yield token
                 self.stats.sampled += 1
                 llm.eval([token])
@@ -125,6 +142,36 @@ class JumpForwardDecoder:
                     return
                 if closer:
                     yield from self._force(closer)
+
+    def _refused(self, before: WalkState, after: WalkState | None) -> bool:
+        """Whether the token just chosen completed a string argument the value check refuses."""
+        if self._check is None or after is None or after.finished is None:
+            return False
+        if after.finished == before.finished:
+            return False
+        key, raw = after.finished
+        try:
+            value = json.loads('"' + raw + '"')
+        except json.JSONDecodeError:
+            return False
+        return not self._check(after.tool, key, value)
+
+    def _cut(self, before: WalkState, piece: str, closer: str) -> Generator[int, None, None]:
+        """Close the call right after the refused value: the token's text up to the value's
+        closing quote, then the ends of the arguments and the call (and its wrapper). Nothing
+        more is decoded, so the tokens are not evaluated."""
+        state: WalkState | None = before
+        end = len(piece)
+        for i, ch in enumerate(piece):
+            state = self._walker.step(state, ch) if state is not None else None
+            if state is not None and state.finished != before.finished:
+                end = i + 1
+                break
+        tokens = self._tokenize(piece[:end] + "}}" + closer)
+        self.stats.sampled += 1
+        self.stats.forced += max(len(tokens) - 1, 0)
+        self.stats.cut = True
+        yield from tokens
 
     def _bare_opening(self, before: str, text: str) -> WalkState | None:
         """The walker's state when this token made the reply open like a JSON call, bare or in

@@ -19,7 +19,7 @@ from typing import Any
 
 from quickturn.errors import EngineError
 from quickturn.llm.call_walker import CallWalker
-from quickturn.llm.jump_forward import JumpForwardDecoder
+from quickturn.llm.jump_forward import JumpForwardDecoder, ValueCheck
 
 TokenSink = Callable[[str], None]
 
@@ -41,6 +41,8 @@ class SamplingParams:
     call_lead: str = ""
     # Texts the reply must not begin with: their first tokens are barred at the first step.
     avoid_openings: tuple[str, ...] = ()
+    # With ``walker``: a refused string argument ends the call after it (jump_forward).
+    value_check: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class GenerationResult:
     completion_tokens: int
     finish_reason: str  # "stop" | "length" | "cancelled"
     forced_tokens: int = 0  # of completion_tokens, inserted in batches by jump-forward decoding
+    cut_call: bool = False  # a call was closed early by ``SamplingParams.value_check``
 
 
 def common_prefix_len(a: list[int], b: list[int]) -> int:
@@ -228,7 +231,7 @@ class LlamaSlot:
         gen: Generator[int, Any, None]
         jump: JumpForwardDecoder | None = None
         if params.walker is not None and params.temperature == 0 and params.grammar is None:
-            jump = self._jump_decoder(params.walker)
+            jump = self._jump_decoder(params.walker, params.value_check)
             barred = self._bars.tokens(params.avoid_openings)
             gen = jump.generate(
                 self._keep(tokens),
@@ -280,13 +283,18 @@ class LlamaSlot:
         if tail and finish != "cancelled":
             sink(tail)
         forced = min(jump.stats.forced, len(generated)) if jump is not None else 0
-        return GenerationResult(len(generated), finish, forced)
+        cut = jump is not None and jump.stats.cut
+        if cut and finish == "length":
+            finish = "stop"  # the call was closed on purpose: nothing was cut short by a limit
+        return GenerationResult(len(generated), finish, forced, cut)
 
     def _keep(self, tokens: list[int]) -> int:
         """Cached tokens to keep: all shared ones but the last, so its logits are recomputed."""
         return min(common_prefix_len(self.cached_tokens(), tokens), len(tokens) - 1)
 
-    def _jump_decoder(self, walker: CallWalker) -> JumpForwardDecoder:
+    def _jump_decoder(
+        self, walker: CallWalker, value_check: ValueCheck | None
+    ) -> JumpForwardDecoder:
         llm = self._llm
 
         def tokenize(text: str) -> list[int]:
@@ -296,7 +304,7 @@ class LlamaSlot:
         # Only a marker that is one special token can be spotted token by token; otherwise calls
         # are still caught when a reply opens with a bare "{".
         open_ids = frozenset({int(opener[0])}) if len(opener) == 1 else frozenset()
-        return JumpForwardDecoder(llm, walker, tokenize, open_ids, self._stop_ids)
+        return JumpForwardDecoder(llm, walker, tokenize, open_ids, self._stop_ids, value_check)
 
     def _greedy_lookup(self, tokens: list[int]) -> Generator[int, Any, None]:
         """Greedy decoding with prompt-lookup speculation.

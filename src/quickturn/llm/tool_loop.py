@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from quickturn.llm.confirm import awaiting_result, confirmed_call
 from quickturn.llm.context import hide_handoffs
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
 from quickturn.llm.pending import mark_asked, pending_call
@@ -31,7 +33,7 @@ from quickturn.llm.types import (
     Usage,
 )
 from quickturn.tools.elicit import elicitation
-from quickturn.tools.grounding import ground_call, heard_text
+from quickturn.tools.grounding import ground_call, heard_text, is_callers_fact
 from quickturn.tools.repair_literal import (
     LiteralError,
     close_truncated,
@@ -39,6 +41,8 @@ from quickturn.tools.repair_literal import (
     scan_brackets,
 )
 from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult
+
+_log = logging.getLogger(__name__)
 
 CALL_OPENINGS = ("{", "```", "<tool_call>", "[{")
 """How models open a call written as text; barred on rounds whose tools are withheld."""
@@ -64,6 +68,9 @@ class ToolLoopOptions:
     resume_asked_calls: bool = True
     """On the turn after an elicitation, the first round forces the asked-about tool and keeps
     the call if it uses the caller's answer (``llm.pending``). False: an ordinary round."""
+    confirm_calls: bool = True
+    """A tool declared with ``confirm`` reads its call back and runs on the caller's yes
+    (``llm.confirm``). False: such calls run at once."""
     speak_after_result: bool = True
     """After a round whose calls all succeeded, the next round speaks (tools withheld), as a
     voice agent should: one action, then its outcome to the caller. A hand-over to another
@@ -153,6 +160,29 @@ async def run_tool_loop(
     resumed = (
         pending_call(history, _current(tools, working)) if options.resume_asked_calls else None
     )
+    # The caller said yes to a call the agent read back: it runs now, as agreed, no round first.
+    agreed = confirmed_call(history, _current(tools, working)) if options.confirm_calls else None
+    if agreed is not None:
+        call_message: Message = {"role": "assistant", "content": None}
+        call_message["tool_calls"] = [agreed.to_openai()]
+        working.append(call_message)
+        yield MessageAdded(call_message)
+        all_calls.append(agreed)
+        if may_run_tools is not None:
+            await may_run_tools.wait()
+        yield ToolStarted((agreed,), clock())
+        ran = _Ran(confirmed=True)
+        registry = _current(tools, working)
+        async for ev in _run_calls([agreed], registry, working, options, answered, ran, clock):
+            yield ev
+        if ran.words is not None:
+            yield TextDelta(ran.words, clock())
+            said_now: Message = {"role": "assistant", "content": ran.words}
+            working.append(said_now)
+            yield MessageAdded(said_now)
+            yield ReplyDone(0, Usage(0, 0, 0), (agreed,), ran.finish, clock())
+            return
+        words_only = ran.all_ok  # the model says how it went (tools withheld)
     for round_no in range(1, options.max_rounds + 1):
         registry = _current(tools, working)
         # On the last round tools are withheld, so the model must answer in words.
@@ -185,6 +215,7 @@ async def run_tool_loop(
             # of JSON, then the fallback apology); barring call openings makes it speak.
             avoid_openings=avoided + (CALL_OPENINGS if last else ()),
             known_arguments=known,
+            stop_at_unheard=options.guards.ground_caller_facts,
             priority=options.priority,
             conversation_id=conversation_id,
         )
@@ -295,36 +326,24 @@ async def run_tool_loop(
         if may_run_tools is not None:
             await may_run_tools.wait()
         yield ToolStarted(tuple(calls), clock())
-        question: str | None = None
-        all_ok = True
-        for call in calls:
-            # A call of a tool that failed before (its caller was asked) keeps what the caller
-            # gave then: small models call again with only the new facts.
-            result = await _execute(registry, merge_earlier_call(call, working), working, options)
-            answered.record(call, result)
-            message = result.to_message()
-            if result.elicitation is not None:
-                message = mark_asked(message, result.elicitation.fields)
-            working.append(message)
-            all_ok = all_ok and result.ok
-            yield ToolFinished(result, call, clock())
-            yield MessageAdded(message)
-            if result.elicitation is not None and question is None:
-                question = result.elicitation.question
-        if question is not None:
-            # Only the caller can fix this call: ask at once, without another LLM round. The
-            # answer comes back as the next user turn, into the same task.
-            yield TextDelta(question, clock())
-            asked: Message = {"role": "assistant", "content": question}
+        ran = _Ran()
+        async for ev in _run_calls(calls, registry, working, options, answered, ran, clock):
+            yield ev
+        if ran.words is not None:
+            # Only the caller can go on from here (what a call lacks, or their yes to a
+            # read-back), or the tools said their results in their own words: spoken at once,
+            # without another LLM round. The caller's answer is the next user turn.
+            yield TextDelta(ran.words, clock())
+            asked: Message = {"role": "assistant", "content": ran.words}
             working.append(asked)
             yield MessageAdded(asked)
-            finish_reason = "elicitation"
+            finish_reason = ran.finish
             break
         if last:
             break  # an engine that ignored tool_choice "none": its calls ran, no more rounds
         # A hand-over binds the next agent's tools: the registry on duty is another one.
         handed_over = not isinstance(tools, ToolRegistry) and tools()[1] is not registry
-        if options.speak_after_result and all_ok and not handed_over:
+        if options.speak_after_result and ran.all_ok and not handed_over:
             # The calls worked: the next round tells the caller (tools withheld). A small model
             # given tools again calls the same tool again (seen on most booking turns).
             words_only = True
@@ -416,18 +435,108 @@ async def _stop(step: asyncio.Future[LLMEvent], stream: AsyncIterator[LLMEvent])
     await stream.aclose()  # type: ignore[attr-defined]
 
 
+@dataclass
+class _Ran:
+    """What running one round's calls left for the caller to hear."""
+
+    confirmed: bool = False  # the calls are ones the caller just said yes to
+    all_ok: bool = True
+    words: str | None = None  # a question (elicitation, read-back) or the tools' own words
+    finish: str = "stop"
+    said: list[str] = field(default_factory=list)  # ToolSpec.say of each result so far
+    unsaid: bool = False  # a result the tool has no words for: the model must speak
+
+
+async def _run_calls(
+    calls: list[ToolCall],
+    registry: ToolRegistry,
+    working: list[Message],
+    options: ToolLoopOptions,
+    answered: AnsweredCalls,
+    ran: _Ran,
+    clock: Callable[[], float],
+) -> AsyncIterator[ReplyEvent]:
+    for call in calls:
+        # A call of a tool that failed before (its caller was asked) keeps what the caller
+        # gave then: small models call again with only the new facts.
+        merged = merge_earlier_call(call, working)
+        result = await _execute(registry, merged, working, options, ran.confirmed)
+        answered.record(call, result)
+        message = result.to_message()
+        if result.elicitation is not None:
+            message = mark_asked(message, result.elicitation.fields)
+        working.append(message)
+        ran.all_ok = ran.all_ok and result.ok
+        yield ToolFinished(result, call, clock())
+        yield MessageAdded(message)
+        if ran.finish == "stop" and result.elicitation is not None:
+            ran.words, ran.finish = result.elicitation.question, "elicitation"
+        elif ran.finish == "stop" and result.confirmation is not None:
+            ran.words, ran.finish = result.confirmation, "confirmation"
+        elif result.ok and result.confirmation is None:
+            words = _tool_words(registry, call, result)
+            ran.said.extend([words] if words else [])
+            ran.unsaid = ran.unsaid or not words
+    if ran.words is None and ran.all_ok and ran.said and not ran.unsaid:
+        ran.words = " ".join(ran.said)
+
+
+def _tool_words(registry: ToolRegistry, call: ToolCall, result: ToolResult) -> str | None:
+    """The tool's own words for ``result`` (``ToolSpec.say``), if it has any."""
+    say = registry.spec(call.name).say if call.name in registry else None
+    if say is None:
+        return None
+    try:
+        value: Any = json.loads(result.content)
+    except json.JSONDecodeError:
+        value = result.content
+    try:
+        words = say(value)
+    except Exception:  # the tool's words are broken: the model says the result instead
+        _log.exception("%s: its say() failed; the model speaks the result", call.name)
+        return None
+    return words.strip() if isinstance(words, str) and words.strip() else None
+
+
 async def _execute(
-    registry: ToolRegistry, call: ToolCall, working: list[Message], options: ToolLoopOptions
+    registry: ToolRegistry,
+    call: ToolCall,
+    working: list[Message],
+    options: ToolLoopOptions,
+    confirmed: bool = False,
 ) -> ToolResult:
     """Run ``call``, unless it carries a caller's fact the caller never said: then the caller is
-    asked for it (an elicitation), and the world is not touched with an invented name."""
+    asked for it (an elicitation), and the world is not touched with an invented name. A tool
+    that wants the caller's yes first (``ToolSpec.confirm``) gets its read-back instead."""
     if not options.guards.ground_caller_facts or call.name not in registry:
         return await registry.execute(call)
-    parameters = registry.spec(call.name).parameters
+    spec = registry.spec(call.name)
+    parameters = spec.parameters
     grounded = ground_call(parameters, call, heard_text(working))
     if not grounded.unheard_required:
-        return await registry.execute(grounded.call)
-    fields = grounded.unheard_required
+        call = grounded.call
+        ready = not any(True for _ in spec.validator.iter_errors(call.arguments))
+        if spec.confirm is not None and options.confirm_calls and not confirmed and ready:
+            try:
+                readback = spec.confirm(call.arguments)
+            except Exception as exc:  # the tool's read-back is broken: nothing runs unagreed
+                message = f"internal error reading {call.name} back: {type(exc).__name__}: {exc}"
+                return ToolResult(call.id, call.name, json.dumps({"error": message}), ok=False)
+            return ToolResult(
+                call.id, call.name, awaiting_result(call), ok=True, confirmation=readback
+            )
+        return await registry.execute(call)
+    # The caller's other facts the call lacks are asked in the same breath ("your name and
+    # phone number"): a call the engine cut at an invented name has not written them yet.
+    props = parameters.get("properties", {})
+    absent = tuple(
+        n
+        for n in parameters.get("required", [])
+        if n not in grounded.call.arguments
+        and n not in grounded.unheard_required
+        and is_callers_fact(n, props.get(n, {}))
+    )
+    fields = (*grounded.unheard_required, *absent)
     ask = elicitation(parameters, grounded.call, missing=fields)
     content = json.dumps(
         {"error": f"the caller has not said {', '.join(fields)} yet: ask for it, never guess"}

@@ -41,6 +41,11 @@ class ChatRequest:
     # elicitation). An engine that can writes them into the call itself and decodes only the
     # rest (the embedded one); others ignore it, and the tool loop merges them in anyway.
     known_arguments: dict[str, Any] | None = None
+    # A call's value for a required caller's field (a name, a phone number) that no user turn
+    # holds ends the call right there (``tools.grounding.heard_check``): the tool loop asks the
+    # caller for it anyway, so decoding the rest of an invented call is wasted. Engines that
+    # decode calls under the schemas do it (the embedded one, greedy); others ignore it.
+    stop_at_unheard: bool = False
     # Routing and admission hints; never sent to a model.
     priority: Priority = "interactive"
     conversation_id: str | None = None

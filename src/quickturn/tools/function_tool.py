@@ -33,7 +33,7 @@ from pydantic_core import to_jsonable_python
 
 from quickturn.errors import ToolExecutionError, ToolSchemaError
 from quickturn.tools.context import DetachedContext, ToolContext
-from quickturn.tools.types import ToolSpec
+from quickturn.tools.types import ReadBack, SpokenResult, ToolSpec
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,10 @@ class FunctionTool:
     fn: Callable[..., Any]
     model: type[BaseModel]
     context_param: str | None
+    confirm: ReadBack | None = None
+    """See ``ToolSpec.confirm``: read the call back, run it on the caller's yes."""
+    say: SpokenResult | None = None
+    """See ``ToolSpec.say``: the tool's own words for its result."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -82,7 +86,9 @@ class FunctionTool:
         async def handler(arguments: dict[str, Any]) -> Any:
             return await self.invoke(arguments, context)
 
-        return ToolSpec(self.name, self.description, self.parameters, handler)
+        return ToolSpec(
+            self.name, self.description, self.parameters, handler, self.confirm, self.say
+        )
 
 
 @overload
@@ -91,7 +97,11 @@ def tool(fn: Callable[..., Any], /) -> FunctionTool: ...
 
 @overload
 def tool(
-    *, name: str | None = None, description: str | None = None
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    confirm: ReadBack | None = None,
+    say: SpokenResult | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -101,17 +111,27 @@ def tool(
     *,
     name: str | None = None,
     description: str | None = None,
+    confirm: ReadBack | None = None,
+    say: SpokenResult | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
-    """Turn a typed function into a tool; use bare (``@tool``) or with overrides."""
+    """Turn a typed function into a tool; use bare (``@tool``) or with overrides.
+
+    ``confirm``: arguments -> a read-back question; the call runs only after the caller's yes.
+    ``say``: result -> the words the caller hears, instead of the model's summary."""
 
     def wrap(f: Callable[..., Any]) -> FunctionTool:
-        return function_tool(f, name=name, description=description)
+        return function_tool(f, name=name, description=description, confirm=confirm, say=say)
 
     return wrap(fn) if fn is not None else wrap
 
 
 def function_tool(
-    fn: Callable[..., Any], *, name: str | None = None, description: str | None = None
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    confirm: ReadBack | None = None,
+    say: SpokenResult | None = None,
 ) -> FunctionTool:
     tool_name = name or fn.__name__
     doc = docstring_parser.parse(inspect.getdoc(fn) or "")
@@ -146,7 +166,7 @@ def function_tool(
     if not text:
         raise ToolSchemaError(f"tool {tool_name!r}: needs a docstring or a description")
     schema.setdefault("properties", {})
-    return FunctionTool(tool_name, text, schema, fn, model, context_param)
+    return FunctionTool(tool_name, text, schema, fn, model, context_param, confirm, say)
 
 
 def _is_context(annotation: Any) -> bool:

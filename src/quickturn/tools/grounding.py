@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from quickturn.tools.elicit import ASK_CALLER, blank, is_callers
+from quickturn.tools.repair_names import read_tool
 from quickturn.tools.types import ToolCall
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -59,7 +60,7 @@ def ground_call(parameters: Mapping[str, Any], call: ToolCall, heard: str) -> Gr
     dropped: list[str] = []
     for name, value in call.arguments.items():
         schema = props.get(name)
-        if not isinstance(schema, Mapping) or not _checked(name, schema):
+        if not isinstance(schema, Mapping) or not is_callers_fact(name, schema):
             continue
         if not isinstance(value, str) or blank(value) or _was_heard(value, words, digits):
             continue
@@ -70,7 +71,31 @@ def ground_call(parameters: Mapping[str, Any], call: ToolCall, heard: str) -> Gr
     return Grounding(replace(call, arguments=kept), tuple(unheard), tuple(dropped))
 
 
-def _checked(name: str, schema: Mapping[str, Any]) -> bool:
+def heard_check(tools: Sequence[Mapping[str, Any]], heard: str) -> Callable[[str, str, str], bool]:
+    """``(tool, argument, value) -> ok`` for an engine that checks values as it decodes them
+    (``jump_forward.ValueCheck``): False for a required caller's field of ``tools`` (OpenAI
+    tool dicts) whose value was never in ``heard``. Optional ones pass: ``ground_call`` drops
+    them afterwards, and the arguments written after them are kept."""
+    params: dict[str, Mapping[str, Any]] = {}
+    for tool in tools:
+        name, parameters = read_tool(tool)
+        params[name] = parameters or {}
+    words = set(_WORD.findall(heard.lower()))
+    digits = "".join(_DIGITS.findall(heard))
+
+    def ok(tool: str, argument: str, value: str) -> bool:
+        parameters = params.get(tool, {})
+        schema = parameters.get("properties", {}).get(argument)
+        if argument not in parameters.get("required", ()) or not isinstance(schema, Mapping):
+            return True
+        if not is_callers_fact(argument, schema) or blank(value):
+            return True
+        return _was_heard(value, words, digits)
+
+    return ok
+
+
+def is_callers_fact(name: str, schema: Mapping[str, Any]) -> bool:
     """A caller's free-text fact: not a date or time the model converts, nor a choice from an
     enum (the model maps "two double beds" to ``double``)."""
     if "enum" in schema or "const" in schema or not is_callers(name, schema):

@@ -17,6 +17,10 @@ from quickturn.errors import ToolExecutionError, ToolSchemaError
 from quickturn.tools.elicit import Elicitation, from_schema_errors, from_tool_error
 
 ToolHandler = Callable[[dict[str, Any]], Any | Awaitable[Any]]
+ReadBack = Callable[[dict[str, Any]], str]
+"""A call's arguments -> the question that reads it back to the caller ("... Shall I book it?")."""
+SpokenResult = Callable[[Any], str | None]
+"""A tool's result (parsed JSON) -> what the caller hears, or None to let the model say it."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class ToolResult:
     content: str
     ok: bool
     elicitation: Elicitation | None = None
+    confirmation: str | None = None
+    """Set when the call did not run yet: the read-back the caller must say yes to
+    (``ToolSpec.confirm``, ``quickturn.llm.confirm``)."""
 
     def to_message(self) -> dict[str, Any]:
         return {"role": "tool", "tool_call_id": self.call_id, "content": self.content}
@@ -71,6 +78,12 @@ class ToolSpec:
     description: str
     parameters: dict[str, Any]
     handler: ToolHandler = field(compare=False)
+    confirm: ReadBack | None = field(default=None, compare=False)
+    """A tool that changes the world for the caller (a booking, a payment) reads the call back
+    and runs only after the caller says yes (``quickturn.llm.confirm``)."""
+    say: SpokenResult | None = field(default=None, compare=False)
+    """The tool's own words for its result, spoken instead of another model round: a small
+    model's summary of a booking is slower (a round) and often wrong."""
 
     def __post_init__(self) -> None:
         validate_tool_schema(self.schema())

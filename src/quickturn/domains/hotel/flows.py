@@ -36,8 +36,8 @@ TASKS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "book_room",
         "The caller wants to book a new room stay.",
         "Help the caller book a room. Ask for dates, guests and room type, check availability "
-        "and the rate, then ask for the guest's full name and phone, read the details back, and "
-        "book only after the caller says yes.",
+        "and the rate, then ask for the guest's full name and phone and call create_booking: it "
+        "reads the details back and books on the caller's yes.",
         ("check_availability", "get_rates", "create_booking"),
     ),
     (

@@ -19,14 +19,18 @@ from types import CodeType
 from typing import Any
 
 from quickturn.tools.function_tool import FunctionTool, function_tool
+from quickturn.tools.types import ReadBack, SpokenResult
 
 # A memo, not state: bounded by the number of tool definitions in this package (about 40), like
 # the validator cache in ``quickturn.tools.types``. A race builds one schema twice, harmlessly.
 _TEMPLATES: dict[CodeType, FunctionTool] = {}
 
 
-def desk_tool(fn: Callable[..., Any]) -> FunctionTool:
-    """``fn`` as a FunctionTool; its schema is built on the first call for this ``def``."""
+def desk_tool(
+    fn: Callable[..., Any], confirm: ReadBack | None = None, say: SpokenResult | None = None
+) -> FunctionTool:
+    """``fn`` as a FunctionTool; its schema is built on the first call for this ``def``.
+    ``confirm``/``say``: see ``ToolSpec`` (the read-back before it runs, its words after)."""
     template = _TEMPLATES.get(fn.__code__)
     if template is None:
         built = function_tool(fn)
@@ -35,7 +39,7 @@ def desk_tool(fn: Callable[..., Any]) -> FunctionTool:
             built, fn=_unbound, parameters=_without_defaults(built.parameters)
         )
         _TEMPLATES[fn.__code__] = template
-    return dataclasses.replace(template, fn=fn)
+    return dataclasses.replace(template, fn=fn, confirm=confirm, say=say)
 
 
 def _unbound(*args: Any, **kwargs: Any) -> Any:

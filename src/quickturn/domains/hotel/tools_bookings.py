@@ -24,6 +24,7 @@ from quickturn.domains.hotel.fields import (
 )
 from quickturn.domains.hotel.inventory import capacity, rooms_free
 from quickturn.domains.hotel.pricing import cancellation_fee, nightly_rates
+from quickturn.domains.hotel.spoken import booking_done, booking_readback
 from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
 from quickturn.tools.function_tool import FunctionTool
@@ -79,13 +80,16 @@ def _guest_id(conn: sqlite3.Connection, name: str, phone: str, email: str | None
 
 
 def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    # The booking's details first, the caller's own facts after them (as in every booking tool
+    # here): a small model invents a name and phone before the caller gave them, and the engine
+    # ends the call at the first invented one (llm/jump_forward.py), keeping what came before.
     async def create_booking(
-        guest_name: GuestName,
-        phone: Phone,
         room_type: RoomType,
         check_in: CheckIn,
         check_out: CheckOut,
         adults: Adults,
+        guest_name: GuestName,
+        phone: Phone,
         children: Children = 0,
         rate_plan: RatePlan = "flexible",
         email: Email = "",
@@ -335,15 +339,17 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return out
 
     return [
-        desk_tool(f)
-        for f in (
-            create_booking,
-            get_booking,
-            find_booking_by_name,
-            modify_booking,
-            quote_cancellation,
-            cancel_booking,
-            add_special_request,
-            update_guest_contact,
-        )
+        desk_tool(create_booking, confirm=booking_readback, say=booking_done),
+        *(
+            desk_tool(f)
+            for f in (
+                get_booking,
+                find_booking_by_name,
+                modify_booking,
+                quote_cancellation,
+                cancel_booking,
+                add_special_request,
+                update_guest_contact,
+            )
+        ),
     ]

@@ -116,11 +116,11 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return out
 
     async def reserve_restaurant(
-        guest_name: GuestName,
-        phone: Phone,
         date: Day,
         time: Time,
         party_size: PartySize,
+        guest_name: GuestName,
+        phone: Phone,
         notes: str = "",
     ) -> dict[str, Any]:
         """Reserve a Lantern Room dinner table."""

@@ -54,11 +54,11 @@ def lost_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return out
 
     async def report_lost_item(
-        guest_name: GuestName,
-        phone: Phone,
         description: Item,
         where_lost: WhereLost,
         date_lost: DateLost,
+        guest_name: GuestName,
+        phone: Phone,
     ) -> dict[str, Any]:
         """Record an item a guest lost, so security can look and call back."""
         a.ask_all(

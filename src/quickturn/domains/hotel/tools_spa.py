@@ -80,10 +80,10 @@ def spa_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return {"date": str(day), "service": svc["code"], "free_times": free_starts(day, svc)}
 
     async def book_spa(
-        guest_name: GuestName,
         service: SpaService,
         date: Day,
         time: Time,
+        guest_name: GuestName,
         phone: Phone = "",
         room_number: Room = "",
     ) -> dict[str, Any]:

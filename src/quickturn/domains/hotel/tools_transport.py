@@ -68,12 +68,12 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return code
 
     async def book_taxi(
-        guest_name: GuestName,
-        phone: Phone,
         date: Day,
         time: Time,
         destination: Destination,
         passengers: Passengers,
+        guest_name: GuestName,
+        phone: Phone,
         pickup_location: str = "",
     ) -> dict[str, Any]:
         """Book a metered taxi (up to 4 passengers), by default from the hotel entrance."""
@@ -109,12 +109,12 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         }
 
     async def book_airport_transfer(
-        guest_name: GuestName,
-        phone: Phone,
         direction: Direction,
         date: Day,
         time: Time,
         passengers: Passengers,
+        guest_name: GuestName,
+        phone: Phone,
         flight_number: Flight = "",
     ) -> dict[str, Any]:
         """Book the airport car: sedan for 1-3 people, van for 4-7; pickups need a flight."""

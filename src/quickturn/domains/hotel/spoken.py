@@ -1,0 +1,56 @@
+"""The front desk's own words for what it reads back and what it did (``@tool(confirm, say)``).
+
+Written for the ear: dates as "March 20", codes letter by letter, money in dollars. A value that
+is not what the schema promised (a date the model wrote oddly) is read as it is: the tool that
+runs after the caller's yes validates it anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+def day(value: object) -> str:
+    """``2026-03-20`` -> ``March 20``."""
+    try:
+        d = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{d:%B} {d.day}"
+
+
+def spelled(code: object) -> str:
+    """A confirmation code as the caller writes it down: ``8S8TRK`` -> ``8, S, 8, T, R, K``."""
+    return ", ".join(str(code))
+
+
+def people(count: object, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def booking_readback(args: dict[str, Any]) -> str:
+    """The read-back of a ``create_booking`` call, before it runs."""
+    party = people(args.get("adults", 1), "adult")
+    if args.get("children"):
+        party += " and " + people(args["children"], "child").replace("childs", "children")
+    return (
+        f"So that's a {args.get('room_type', '')} room from {day(args.get('check_in'))} to "
+        f"{day(args.get('check_out'))} for {party}, under {args.get('guest_name', '')}, "
+        f"phone {args.get('phone', '')}. Shall I book it?"
+    )
+
+
+def booking_done(result: Any) -> str | None:
+    """What the caller hears once ``create_booking`` ran."""
+    if not isinstance(result, dict) or "booking_code" not in result:
+        return None
+    code = spelled(result["booking_code"])
+    if result.get("note"):
+        return f"That booking is already in place. Your confirmation code is {code}."
+    nights = result.get("nights")
+    stay = f"{people(nights, 'night')}, " if nights else ""
+    return (
+        f"You're booked: {stay}{result.get('total_usd')} dollars in total. "
+        f"Your confirmation code is {code}."
+    )
