@@ -55,6 +55,35 @@ async def test_starting_a_task_switches_to_its_agent_and_finishing_hands_back() 
     assert json.loads(done.content) == {"task": "reserve", "result": "Booked 10 am."}
 
 
+async def test_a_task_that_finishes_with_a_tool_hands_back_once_it_worked() -> None:
+    @tool
+    def reserve(day: str) -> dict[str, str]:
+        """Reserve a slot.
+
+        Args:
+            day: YYYY-MM-DD
+        """
+        if day < "2026":
+            raise ValueError("that day is past")
+        return {"code": "R1"}
+
+    main = Agent(instructions="You are the front desk.", tools=[hours], name="desk")
+    task = Task("reserve", "The caller wants a slot.", "Reserve.", [lookup, reserve], ("reserve",))
+    switched: list[Agent] = []
+    home = bind_tools(with_tasks(main, [task]).tools, DetachedContext(), switched.append)
+    await home.execute(ToolCall("c1", "start_reserve", {}))
+    desk = bind_tools(switched[-1].tools, DetachedContext(), switched.append)
+    failed = await desk.execute(ToolCall("c2", "reserve", {"day": "2020-01-01"}))
+    assert not failed.ok and switched[-1].name == "reserve"  # a failure: the task goes on
+    assert (await desk.execute(ToolCall("c3", "lookup", {"day": "2026-05-01"}))).ok
+    assert switched[-1].name == "reserve"  # not a finishing tool
+    done = await desk.execute(ToolCall("c4", "reserve", {"day": "2026-05-01"}))
+    assert json.loads(done.content) == {"code": "R1"}  # the result, for the main agent
+    assert switched[-1].name == "desk"
+    with pytest.raises(ConfigError):
+        Task("reserve", "w", "i", [lookup], ("reserve",))  # not a tool of the task
+
+
 def test_every_flow_agent_has_a_fixed_prefix_to_keep_warm() -> None:
     main = build()
     agents = flow_agents(main)

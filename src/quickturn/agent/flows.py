@@ -16,15 +16,17 @@ task costs no prefill. Nothing here knows any domain.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from quickturn.agent.agent import Agent, ToolLike, tool_schemas
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatRequest
-from quickturn.tools.function_tool import function_tool
+from quickturn.tools.function_tool import FunctionTool, function_tool
 from quickturn.tools.types import ToolRegistry
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -38,12 +40,21 @@ class Task:
     """When to start it, for the main agent ("The caller wants to book a room.")."""
     instructions: str
     tools: Sequence[ToolLike] = field(default=())
+    finishes_with: tuple[str, ...] = ()
+    """Tools whose success completes the task: the call goes back to the main agent with their
+    result at once. The 0.5B never called ``finish_task`` after a booking; it answered the
+    caller's next question ("what time is checkout?") from the booking task, without the tools
+    that know ("The checkout time is 2026-03-22.")."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ConfigError(f"task name {self.name!r} must be snake_case, at most 41 chars")
         if not self.when.strip() or not self.instructions.strip():
             raise ConfigError(f"task {self.name!r} needs 'when' and 'instructions'")
+        names = {getattr(t, "name", None) for t in self.tools}
+        unknown = [n for n in self.finishes_with if n not in names]
+        if unknown:
+            raise ConfigError(f"task {self.name!r}: finishes_with names no tool of it: {unknown}")
 
 
 FINISH_NOTE = (
@@ -79,10 +90,25 @@ def with_tasks(
 
         return function_tool(finish_task)
 
+    def finishing(tool: ToolLike, task: Task) -> ToolLike:
+        """``tool``, handing the call back to the main agent with its result once it worked."""
+        if not isinstance(tool, FunctionTool) or tool.name not in task.finishes_with:
+            return tool
+        inner = tool.fn
+
+        async def fn(**kwargs: Any) -> tuple[Agent, Any]:
+            if inspect.iscoroutinefunction(inner):
+                out = await inner(**kwargs)
+            else:
+                out = await asyncio.to_thread(inner, **kwargs)
+            return home[0], out  # a failure raised above: the task goes on
+
+        return replace(tool, fn=fn)
+
     task_agents = {
         t.name: Agent(
             instructions=f"{t.instructions}\n{FINISH_NOTE}",
-            tools=(*t.tools, finish_tool(t)),
+            tools=(*(finishing(x, t) for x in t.tools), finish_tool(t)),
             name=t.name,
         )
         for t in tasks

@@ -87,6 +87,14 @@ TASKS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 
 
+# A booking made ends its task: the caller's next request goes to the main agent, which routes.
+FINISHES: dict[str, tuple[str, ...]] = {
+    "book_room": ("create_booking",),
+    "dining": ("reserve_restaurant", "order_room_service"),
+    "spa_and_transport": ("book_spa", "book_taxi", "book_airport_transfer", "reserve_parking"),
+}
+
+
 def main_instructions(today: date = HOTEL_TODAY) -> str:
     return (
         f"You are the front desk of the {HOTEL_NAME}, on the phone. Today is "
@@ -104,7 +112,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
         raise ConfigError(f"hotel flows do not cover tools {sorted(set(tools) - covered)}")
     date_note = f" Today is {HOTEL_TODAY.isoformat()}."
     tasks = [
-        Task(name, when, instructions + date_note, _pick(tools, names))
+        Task(name, when, instructions + date_note, _pick(tools, names), FINISHES.get(name, ()))
         for name, when, instructions, names in TASKS
     ]
     main = Agent(
