@@ -321,6 +321,20 @@ async def test_caller_going_on_before_the_agent_speaks_continues_the_turn() -> N
     assert last_user(h.llm.requests[-1]) == "hello there are you there"
 
 
+async def test_caller_going_on_while_only_a_filler_plays_continues_the_turn() -> None:
+    h = Harness(
+        front_desk, options=NO_PREEMPT, ttft_s=4.0, reply_options=ReplyOptions(late_filler_s=1.0)
+    )
+    # Turn confirmed at ~1.4 s, its filler from ~2.4 s, the answer not before ~5.4 s; the
+    # caller goes on at 3.2 s, over the filler.
+    s = await h.run([(0.5, "hello there"), (3.2, "are you there")], end_s=12.0)
+    [turn] = s.turns
+    assert turn.user_text == "hello there are you there"
+    assert s.stats().continued_turns == 1 and s.stats().barge_ins == 0
+    assert last_user(h.llm.requests[-1]) == "hello there are you there"
+    assert h.output.frames[0].captured_at_s < 3.2  # the filler had started
+
+
 async def test_reply_that_already_ran_a_tool_is_not_withdrawn() -> None:
     h = Harness(front_desk, options=NO_PREEMPT, tool_work_s=3.0, with_fillers=False)
     # The booking runs from ~1.8 s to ~4.8 s; the caller speaks at 2.5 s, before any audio.

@@ -151,6 +151,11 @@ class SpeechHandle:
     def should_stop(self) -> bool:
         return self._interrupt.is_set()
 
+    @property
+    def answer_started(self) -> bool:
+        """Whether the player has taken a segment of the answer (not a filler or heartbeat)."""
+        return any(s.kind in ("reply", "say") for s in self.segments)
+
     # -- results ---------------------------------------------------------------------------------
     def heard_text(self, kinds: tuple[SegmentKind, ...] = ("reply", "say")) -> str:
         return " ".join(t for s in self.segments if s.kind in kinds and (t := s.heard_text()))

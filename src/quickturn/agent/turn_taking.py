@@ -170,14 +170,17 @@ class CallerTurns:
         call.to(AgentState.USER_SPEAKING, "caller speech")
 
     def _withdraw_unspoken_reply(self) -> bool:
-        """The caller went on after the turn was confirmed but before the agent said a word
+        """The caller went on after the turn was confirmed but before the agent's answer began
         (a long mid-sentence pause): withdraw the reply and let the turn continue, so the model
-        sees the whole sentence. Not once a tool ran: the world already changed."""
+        sees the whole sentence. A filler may be playing ("Okay."): it stops, and the caller's
+        words still join their turn; taken as a barge-in, "two adults," and "from March 20 to
+        the 22nd." were two turns in the demo and the model answered the first half. Not once
+        a tool ran: the world already changed."""
         work = self.replying
         if (
             work is None
             or not work.text
-            or work.handle.first_audio_at_s is not None
+            or work.handle.answer_started
             or work.handle.done.is_set()
             or work.outcome.tools_ran
         ):

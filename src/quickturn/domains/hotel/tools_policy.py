@@ -13,7 +13,7 @@ from quickturn.tools.function_tool import FunctionTool
 
 def policy_tools(book: PolicyBook) -> list[FunctionTool]:
     async def lookup_policy(question: str) -> dict[str, Any]:
-        """Search the hotel handbook: hours, fees, pets, parking, breakfast, children, rules.
+        """The hotel handbook: check-in and checkout times, fees, pets, parking, breakfast, rules.
 
         Args:
             question: the caller's question in a few words
