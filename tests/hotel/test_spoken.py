@@ -33,3 +33,24 @@ def test_a_booking_is_told_with_its_code_letter_by_letter() -> None:
         "That booking is already in place. Your confirmation code is 8, S, 8, T, R, K."
     )
     assert booking_done({"error": "no room"}) is None and spelled("AB") == "A, B"
+
+
+def test_availability_and_policy_are_told_in_the_desks_words() -> None:
+    from quickturn.domains.hotel.spoken import availability, policy
+
+    free = {
+        "check_in": "2026-03-20",
+        "check_out": "2026-03-22",
+        "available": [{"room_type": "double", "flexible_total_usd": 536}],
+    }
+    assert availability(free) == (
+        "A double room at 536 dollars in total is free from March 20 to March 22. "
+        "Shall I book it for you?"
+    )
+    assert availability({**free, "available": []}) == (
+        "I'm sorry, nothing suitable is free from March 20 to March 22."
+    )
+    assert availability({"error": "x"}) is None
+    assert policy({"topic": "Checkout", "policy": "Checkout is at 11 am.\nLate until 1 pm."}) == (
+        "Checkout is at 11 am. Late until 1 pm."
+    )

@@ -477,8 +477,11 @@ async def _run_calls(
             words = _tool_words(registry, call, result)
             ran.said.extend([words] if words else [])
             ran.unsaid = ran.unsaid or not words
-    if ran.words is None and ran.all_ok and ran.said and not ran.unsaid:
-        ran.words = " ".join(ran.said)
+    # The tools' own words stand in for the round that would say the results; a loop that lets
+    # the model chain calls (speak_after_result off) goes on instead.
+    if ran.words is None and options.speak_after_result and ran.all_ok and ran.said:
+        if not ran.unsaid:
+            ran.words = " ".join(ran.said)
 
 
 def _tool_words(registry: ToolRegistry, call: ToolCall, result: ToolResult) -> str | None:

@@ -54,3 +54,26 @@ def booking_done(result: Any) -> str | None:
         f"You're booked: {stay}{result.get('total_usd')} dollars in total. "
         f"Your confirmation code is {code}."
     )
+
+
+def availability(result: Any) -> str | None:
+    """What the caller hears after ``check_availability``: what is free, with totals."""
+    if not isinstance(result, dict) or not isinstance(result.get("available"), list):
+        return None
+    stay = f"from {day(result.get('check_in'))} to {day(result.get('check_out'))}"
+    rooms = [
+        f"a {r['room_type']} room at {r['flexible_total_usd']} dollars in total"
+        for r in result["available"][:2]
+        if isinstance(r, dict) and "room_type" in r and "flexible_total_usd" in r
+    ]
+    if not rooms:
+        return f"I'm sorry, nothing suitable is free {stay}."
+    ask = "Shall I book it for you?" if len(rooms) == 1 else "Which would you like?"
+    return f"{' or '.join(rooms).capitalize()} is free {stay}. {ask}"
+
+
+def policy(result: Any) -> str | None:
+    """The handbook's own words for a ``lookup_policy`` answer."""
+    if not isinstance(result, dict) or not isinstance(result.get("policy"), str):
+        return None
+    return " ".join(result["policy"].split())

@@ -6,6 +6,7 @@ from typing import Any
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.policy import PolicyBook
+from quickturn.domains.hotel.spoken import policy
 from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
 from quickturn.tools.function_tool import FunctionTool
@@ -30,4 +31,4 @@ def policy_tools(book: PolicyBook) -> list[FunctionTool]:
             out["see_also"] = hits[1][1].title
         return out
 
-    return [desk_tool(lookup_policy)]
+    return [desk_tool(lookup_policy, say=policy)]

@@ -13,6 +13,7 @@ from quickturn.domains.hotel.db import HOTEL_TODAY
 from quickturn.domains.hotel.fields import CheckIn, CheckOut, RoomType
 from quickturn.domains.hotel.inventory import rooms_free
 from quickturn.domains.hotel.pricing import nightly_rates
+from quickturn.domains.hotel.spoken import availability
 from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
 from quickturn.tools.function_tool import FunctionTool
@@ -105,4 +106,8 @@ def room_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             out["too_small_for_party"] = too_small
         return out
 
-    return [desk_tool(f) for f in (get_room_types, get_rates, check_availability)]
+    return [
+        desk_tool(get_room_types),
+        desk_tool(get_rates),
+        desk_tool(check_availability, say=availability),
+    ]
