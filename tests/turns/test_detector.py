@@ -16,7 +16,6 @@ TABLE = [
     ("What time is breakfast?", DONE),
     ("Can you hear me?", DONE),
     ("Thank you.", DONE),
-    ("Yes.", DONE),
     ("No, that's all!", DONE),
     ("I'll take that.", DONE),
     ("A double room, please.", DONE),
@@ -45,6 +44,8 @@ TABLE = [
     ("That's the room I asked for.", WEAK),
     ("Yes, I can.", WEAK),
     ("two nights starting tomorrow", WEAK),  # no punctuation at all: may be cut off
+    ("Yes.", WEAK),  # a lead-in alone: "Yes, that's right, please book it."
+    ("Great.", WEAK),
 ]
 
 

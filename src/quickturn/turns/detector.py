@@ -95,6 +95,10 @@ def completeness(transcript: str) -> Completeness:
     if not words:
         return "complete"
     last = words[-1]
+    if len(words) == 1 and last in _LEAD_INS:
+        # "Yes," / "Great," read alone sounds finished, and often is not ("Yes, that's right,
+        # please book it." was two turns in the demo, and its answer was talked over).
+        return "weak"
     tail = " ".join(words[-4:])
     if last in _STRONG_LAST_WORDS or _INTENT_OPEN.search(tail) or _SLOT_OPEN.search(tail):
         return "incomplete"
@@ -107,6 +111,11 @@ def completeness(transcript: str) -> Completeness:
     # No terminal punctuation: Whisper punctuates finished sentences, so a bare end means
     # the audio may have been cut mid-phrase.
     return "weak"
+
+
+_LEAD_INS = frozenset(
+    "yes yeah yep great okay ok so well sorry hi hello right sure thanks no oh um uh".split()
+)
 
 
 def _digits_short(lowered: str) -> bool:
