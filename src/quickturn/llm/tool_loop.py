@@ -176,10 +176,8 @@ async def run_tool_loop(
         async for ev in _run_calls([agreed], registry, working, options, answered, ran, clock):
             yield ev
         if ran.words is not None:
-            yield TextDelta(ran.words, clock())
-            said_now: Message = {"role": "assistant", "content": ran.words}
-            working.append(said_now)
-            yield MessageAdded(said_now)
+            for ev in _say(ran.words, working, clock):
+                yield ev
             yield ReplyDone(0, Usage(0, 0, 0), (agreed,), ran.finish, clock())
             return
         words_only = ran.all_ok  # the model says how it went (tools withheld)
@@ -333,10 +331,8 @@ async def run_tool_loop(
             # Only the caller can go on from here (what a call lacks, or their yes to a
             # read-back), or the tools said their results in their own words: spoken at once,
             # without another LLM round. The caller's answer is the next user turn.
-            yield TextDelta(ran.words, clock())
-            asked: Message = {"role": "assistant", "content": ran.words}
-            working.append(asked)
-            yield MessageAdded(asked)
+            for ev in _say(ran.words, working, clock):
+                yield ev
             finish_reason = ran.finish
             break
         if last:
@@ -482,6 +478,15 @@ async def _run_calls(
     if ran.words is None and options.speak_after_result and ran.all_ok and ran.said:
         if not ran.unsaid:
             ran.words = " ".join(ran.said)
+
+
+def _say(
+    words: str, working: list[Message], clock: Callable[[], float]
+) -> list[TextDelta | MessageAdded]:
+    """``words`` spoken as the reply's end, and kept in the history."""
+    message: Message = {"role": "assistant", "content": words}
+    working.append(message)
+    return [TextDelta(words, clock()), MessageAdded(message)]
 
 
 def _tool_words(registry: ToolRegistry, call: ToolCall, result: ToolResult) -> str | None:
