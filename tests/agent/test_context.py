@@ -70,3 +70,26 @@ def test_bad_input_is_refused_clearly() -> None:
     with pytest.raises(ConfigError, match="role 'system'"):
         ctx.add({"role": "system", "content": "x"})
     assert ctx.history == []
+
+
+def test_earlier_turns_keep_their_words_and_lose_their_tool_traffic() -> None:
+    from quickturn.llm.context import spoken_past
+
+    call = {"id": "c1", "type": "function", "function": {"name": "book", "arguments": "{}"}}
+    said = [
+        {"role": "system", "content": "You are the desk."},
+        {"role": "user", "content": "Book it."},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": '{"code": "AB1"}'},
+        {"role": "assistant", "content": "Booked, code AB1."},
+        {"role": "user", "content": "Thanks. When is checkout?"},
+        {"role": "assistant", "content": None, "tool_calls": [{**call, "id": "c2"}]},
+        {"role": "tool", "tool_call_id": "c2", "content": '{"policy": "11 am"}'},
+    ]
+    seen = spoken_past(said)
+    assert seen == [said[0], said[1], said[4], *said[5:]]  # the current turn stays whole
+    # A turn whose tools ran but whose answer was never said keeps its calls: the world changed.
+    unsaid = [*said[:4], *said[5:]]
+    assert spoken_past(unsaid) == unsaid
+    one_turn = said[:3]
+    assert spoken_past(one_turn) == one_turn and spoken_past(one_turn) is not one_turn  # a copy

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quickturn.llm.confirm import awaiting_result, confirmed_call
-from quickturn.llm.context import hide_handoffs
+from quickturn.llm.context import hide_handoffs, spoken_past
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
 from quickturn.llm.pending import mark_asked, pending_call
 from quickturn.llm.types import (
@@ -76,6 +76,9 @@ class ToolLoopOptions:
     voice agent should: one action, then its outcome to the caller. A hand-over to another
     agent is not a result: that agent's round keeps its tools. False: the model may chain
     calls within one reply."""
+    show_past_tool_calls: bool = False
+    """Show the model the tool calls and results of earlier turns. False: only what was said
+    in them (``llm.context.spoken_past``); the current turn's calls are always shown."""
     guards: GuardOptions = field(default_factory=GuardOptions)
     """Parrot detection (a reply repeating an earlier turn is never spoken)."""
     parrot_retry_temperature: float = 0.7
@@ -195,7 +198,10 @@ async def run_tool_loop(
             # What the caller gave before is settled: only the asked fields are decoded.
             known = resumed.known_arguments(history)
         request = ChatRequest(
-            messages=hide_handoffs(list(working)),  # a snapshot: working grows after this
+            # A snapshot (working grows after this), without earlier turns' tool traffic.
+            messages=hide_handoffs(
+                list(working) if options.show_past_tool_calls else spoken_past(working)
+            ),
             # Withheld by tool_choice "none", not by leaving them out: the tools are part of
             # the prompt's warm prefix, and a request without them re-prefilled the whole
             # system prompt (and evicted the warm one from its slot).
