@@ -20,6 +20,8 @@ def test_a_booking_is_read_back_for_the_ear() -> None:
         "Anna Miller, phone 555-0142. Shall I book it?"
     )
     assert day("next friday") == "next friday"  # read as written; the tool validates it
+    cheaper = booking_readback({**args, "children": 0, "rate_plan": "nonrefundable"})
+    assert "for 2 adults at the non-refundable rate, under" in cheaper
 
 
 def test_a_booking_is_told_with_its_code_letter_by_letter() -> None:

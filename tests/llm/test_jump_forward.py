@@ -134,3 +134,39 @@ async def test_a_call_ends_at_the_first_callers_value_nobody_said(
     assert "phone" not in cut and cut_tokens < whole_tokens
     # What the caller said is never cut.
     assert kept == plain_said and "Anna" in kept.get("guest_name", "")
+
+
+async def test_a_resumed_call_decodes_only_what_the_caller_was_asked(
+    qwen_path: Path, tmp_path: Path
+) -> None:
+    import copy
+
+    tools = copy.deepcopy(CALLER_TOOLS)
+    params = tools[0]["function"]["parameters"]
+    params["properties"]["email"] = {"type": "string", "description": "guest's e-mail"}
+    params["properties"]["rate_plan"] = {"type": "string", "enum": ["flexible", "nonrefundable"]}
+    client = await EmbeddedChatClient.create(
+        EmbeddedOptions(model_path=qwen_path, n_ctx=2048, persist_prefixes=False),
+        ModelPaths(tmp_path),
+    )
+    known = {"room_type": "double", "check_in": "2027-03-20"}
+    request = ChatRequest(
+        messages=[
+            {"role": "system", "content": "You are a hotel assistant. Use the tools."},
+            {"role": "user", "content": "Book a double room from 2027-03-20."},
+            {"role": "assistant", "content": "May I have your full name and a phone number?"},
+            {"role": "user", "content": "Anna Miller, 555 0142."},
+        ],
+        tools=tools,
+        tool_choice={"type": "function", "function": {"name": "book_room"}},
+        max_tokens=80,
+        known_arguments=known,
+        asked_arguments=("guest_name", "phone"),
+    )
+    try:
+        args, tokens = await _forced_call(client, request)
+    finally:
+        await client.aclose()
+    assert set(args) == {"room_type", "check_in", "guest_name", "phone"}  # nothing else
+    assert {k: args[k] for k in known} == known and "Anna" in args["guest_name"]
+    assert tokens <= 30

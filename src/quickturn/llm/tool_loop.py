@@ -219,6 +219,7 @@ async def run_tool_loop(
             # of JSON, then the fallback apology); barring call openings makes it speak.
             avoid_openings=avoided + (CALL_OPENINGS if last else ()),
             known_arguments=known,
+            asked_arguments=resumed.fields if resuming and resumed is not None else None,
             stop_at_unheard=options.guards.ground_caller_facts,
             priority=options.priority,
             conversation_id=conversation_id,

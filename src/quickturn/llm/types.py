@@ -41,6 +41,9 @@ class ChatRequest:
     # elicitation). An engine that can writes them into the call itself and decodes only the
     # rest (the embedded one); others ignore it, and the tool loop merges them in anyway.
     known_arguments: dict[str, Any] | None = None
+    # With ``known_arguments``: the arguments the caller was just asked for. An engine that
+    # writes the known ones decodes only these, then closes the call (the embedded one).
+    asked_arguments: tuple[str, ...] | None = None
     # A call's value for a required caller's field (a name, a phone number) that no user turn
     # holds ends the call right there (``tools.grounding.heard_check``): the tool loop asks the
     # caller for it anyway, so decoding the rest of an invented call is wasted. Engines that

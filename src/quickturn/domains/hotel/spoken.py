@@ -34,9 +34,11 @@ def booking_readback(args: dict[str, Any]) -> str:
     party = people(args.get("adults", 1), "adult")
     if args.get("children"):
         party += " and " + people(args["children"], "child").replace("childs", "children")
+    # A non-refundable rate is said out loud: the caller must agree to it, not just hear yes.
+    rate = " at the non-refundable rate" if args.get("rate_plan") == "nonrefundable" else ""
     return (
         f"So that's a {args.get('room_type', '')} room from {day(args.get('check_in'))} to "
-        f"{day(args.get('check_out'))} for {party}, under {args.get('guest_name', '')}, "
+        f"{day(args.get('check_out'))} for {party}{rate}, under {args.get('guest_name', '')}, "
         f"phone {args.get('phone', '')}. Shall I book it?"
     )
 
