@@ -152,3 +152,20 @@ async def test_confirmation_can_be_switched_off() -> None:
     history: list[Message] = [{"role": "user", "content": "Two nights for Anna Lee."}]
     spoken, _, _ = await turn(client, history, desk(ran), confirm_calls=False)
     assert ran and spoken == "Booked, code AB1."
+
+
+async def test_a_call_its_tool_refuses_is_never_read_back() -> None:
+    from quickturn.errors import ToolExecutionError
+
+    ran: list[dict[str, Any]] = []
+
+    def refuse(args: dict[str, Any]) -> str:
+        raise ToolExecutionError("no room free on those nights")
+
+    client = Scripted(booking_model)
+    history: list[Message] = [{"role": "user", "content": "Two nights for Anna Lee."}]
+    spoken, _, finished = await turn(client, history, desk(ran, confirm=refuse))
+    assert ran == [] and not finished[0].result.ok
+    assert "no room free on those nights" in finished[0].result.content
+    assert "ok?" not in spoken  # not read back; the model heard why (a second round)
+    assert len(client.requests) == 2

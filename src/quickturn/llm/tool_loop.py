@@ -16,6 +16,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from quickturn.errors import ToolExecutionError
 from quickturn.llm.confirm import awaiting_result, confirmed_call
 from quickturn.llm.context import hide_handoffs, spoken_past
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
@@ -32,7 +33,7 @@ from quickturn.llm.types import (
     ToolChoice,
     Usage,
 )
-from quickturn.tools.elicit import elicitation
+from quickturn.tools.elicit import elicitation, from_tool_error
 from quickturn.tools.grounding import ground_call, heard_text, is_callers_fact
 from quickturn.tools.repair_literal import (
     LiteralError,
@@ -534,6 +535,12 @@ async def _execute(
         if spec.confirm is not None and options.confirm_calls and not confirmed and ready:
             try:
                 readback = spec.confirm(call.arguments)
+            except ToolExecutionError as exc:
+                # The tool refuses this call already (its checks run before the read-back):
+                # as if it had run and refused, so the caller is asked what only they can fix.
+                ask = from_tool_error(parameters, call, exc)
+                content = json.dumps({"error": str(exc)}, ensure_ascii=False)
+                return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
             except Exception as exc:  # the tool's read-back is broken: nothing runs unagreed
                 message = f"internal error reading {call.name} back: {type(exc).__name__}: {exc}"
                 return ToolResult(call.id, call.name, json.dumps({"error": message}), ok=False)

@@ -80,6 +80,44 @@ def _guest_id(conn: sqlite3.Connection, name: str, phone: str, email: str | None
 
 
 def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
+    def _booking_checks(
+        room_type: str,
+        check_in: str,
+        check_out: str,
+        adults: int,
+        guest_name: str,
+        phone: str,
+        children: int = 0,
+        email: str = "",
+    ) -> tuple[Any, Any]:
+        """What create_booking refuses before it books, also run before its read-back: a
+        booking the hotel cannot make is never read back ("from March 14 to March 14")."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.phone(phone),
+            lambda: a.parse_date(check_in, "check_in"),
+            lambda: a.parse_date(check_out, "check_out"),
+            lambda: email and a.email(email),
+        )
+        ci, co = a.stay_dates(check_in, check_out)
+        _check_party(conn, room_type, adults, children)
+        return ci, co
+
+    def readback(args: dict[str, Any]) -> str:
+        ci, co = _booking_checks(
+            args["room_type"],
+            args["check_in"],
+            args["check_out"],
+            args["adults"],
+            args["guest_name"],
+            args["phone"],
+            args.get("children", 0),
+            args.get("email", ""),
+        )
+        # Free rooms too (the handler checks them after its repeated-call check).
+        _check_free(conn, args["room_type"], ci, co)
+        return booking_readback(args)
+
     # The booking's details first, the caller's own facts after them (as in every booking tool
     # here): a small model invents a name and phone before the caller gave them, and the engine
     # ends the call at the first invented one (llm/jump_forward.py), keeping what came before.
@@ -95,19 +133,13 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         email: Email = "",
     ) -> dict[str, Any]:
         """Book a room. Confirm dates, room type, guests, name and phone with the caller first."""
-        a.ask_all(
-            lambda: a.name(guest_name),
-            lambda: a.phone(phone),
-            lambda: a.parse_date(check_in, "check_in"),
-            lambda: a.parse_date(check_out, "check_out"),
-            lambda: email and a.email(email),
+        ci, co = _booking_checks(
+            room_type, check_in, check_out, adults, guest_name, phone, children, email
         )
         name = a.name(guest_name)
         number = a.phone(phone)
         mail = a.email(email) if email else None
-        ci, co = a.stay_dates(check_in, check_out)
         plan = rate_plan
-        _check_party(conn, room_type, adults, children)
         with conn:
             gid = _guest_id(conn, name, number, mail)
             # A repeated call (the model retried, or the caller said yes twice) must not book
@@ -339,7 +371,7 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return out
 
     return [
-        desk_tool(create_booking, confirm=booking_readback, say=booking_done),
+        desk_tool(create_booking, confirm=readback, say=booking_done),
         *(
             desk_tool(f)
             for f in (
