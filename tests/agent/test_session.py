@@ -230,6 +230,26 @@ async def test_a_planned_filler_starts_within_300_ms_of_the_decision_and_fits_th
     assert t.first_audio_out_ms < (t.llm_first_token_ms or 0)  # before the call even started
 
 
+async def test_no_planned_filler_once_the_answers_first_sentence_is_written() -> None:
+    # A booking the caller just agreed to is said with no model round: its first sentence is
+    # ready before the filler's start, its audio only after a slow synthesis.
+    def instant(req: ChatRequest) -> list[Any]:
+        return words("Booked. Your code is QT0001.")
+
+    h = Harness(
+        instant,
+        options=NO_PREEMPT,
+        ttft_s=0.01,
+        planned_fillers=FillerPolicyOptions(start_after_s=0.15),
+    )
+    h.tts.latency_s = 0.6
+    s = await h.run([(0.5, "yes book it")], end_s=6.0)
+    [t] = s.turns
+    assert t.filler is None  # a filler would have put its length before the answer
+    assert t.first_sentence_ms is not None and t.first_audio_out_ms is not None
+    assert t.first_audio_out_ms == t.first_reply_out_ms
+
+
 async def test_no_planned_filler_when_the_answer_comes_in_time() -> None:
     h = Harness(front_desk, options=NO_PREEMPT, planned_fillers=FillerPolicyOptions())
     s = await h.run([(0.5, "hello there")], end_s=5.0)

@@ -299,7 +299,12 @@ class ReplyGenerator:
                 self._policy,
                 plan,
                 self._clock,
-                answer_ready=lambda: bool(handle.segments) or handle.pending_segments > 0,
+                # A first sentence on its way to TTS counts: its audio is a synthesis away
+                # (~0.1-0.4 s), and a filler started now delays it by the filler's length
+                # (seen: a booking confirmed with no model round was heard 1.8 s late).
+                answer_ready=lambda: stamps.first_sentence is not None
+                or bool(handle.segments)
+                or handle.pending_segments > 0,
                 answer_due_s=lambda: None,
                 play=play,
             )
