@@ -45,6 +45,9 @@ class Task:
     result at once. The 0.5B never called ``finish_task`` after a booking; it answered the
     caller's next question ("what time is checkout?") from the booking task, without the tools
     that know ("The checkout time is 2026-03-22.")."""
+    tool_choice: Literal["auto", "required"] = "auto"
+    """The task agent's first round of each reply (and right after the hand-over to it):
+    ``required`` makes it act before it speaks (see ``with_tasks``)."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -110,6 +113,7 @@ def with_tasks(
             instructions=f"{t.instructions}\n{FINISH_NOTE}",
             tools=(*(finishing(x, t) for x in t.tools), finish_tool(t)),
             name=t.name,
+            tool_choice=t.tool_choice,
         )
         for t in tasks
     }

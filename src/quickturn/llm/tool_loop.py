@@ -185,14 +185,18 @@ async def run_tool_loop(
             yield ReplyDone(0, Usage(0, 0, 0), (agreed,), ran.finish, clock())
             return
         words_only = ran.all_ok  # the model says how it went (tools withheld)
+    on_duty: ToolRegistry | None = None
     for round_no in range(1, options.max_rounds + 1):
         registry = _current(tools, working)
+        # An agent's own tool_choice holds for its first round: the reply's first, or the
+        # first after a hand-over to it (a task told to act before it speaks).
+        first_of_agent, on_duty = registry is not on_duty, registry
         # On the last round tools are withheld, so the model must answer in words.
         wrap_up = options.wrap_up_after_s
         late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
         last = round_no == options.max_rounds or late or words_only
         resuming = resumed is not None and round_no == 1 and not last
-        choice: ToolChoice = "none" if last else registry.tool_choice if round_no == 1 else "auto"
+        choice: ToolChoice = "none" if last else registry.tool_choice if first_of_agent else "auto"
         known: dict[str, Any] | None = None
         if resuming and resumed is not None:
             choice = {"type": "function", "function": {"name": resumed.tool}}

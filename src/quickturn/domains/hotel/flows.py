@@ -113,7 +113,14 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
         raise ConfigError(f"hotel flows do not cover tools {sorted(set(tools) - covered)}")
     date_note = f" Today is {HOTEL_TODAY.isoformat()}."
     tasks = [
-        Task(name, when, instructions + date_note, _pick(tools, names), FINISHES.get(name, ()))
+        Task(
+            name,
+            when,
+            instructions + date_note,
+            _pick(tools, names),
+            FINISHES.get(name, ()),
+            tool_choice="required",
+        )
         for name, when, instructions, names in TASKS
     ]
     main = Agent(
