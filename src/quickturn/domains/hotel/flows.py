@@ -95,6 +95,12 @@ FINISHES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Tasks that act before they speak: a change starts from finding the booking. Measured on the
+# whole eval (flows, text mode): every task acting first took cancellations from 0 to 3 of 13
+# but left the total at 13.5 % and hit the deadline on 56 turns instead of 8.
+ACTS_FIRST = frozenset({"change_booking"})
+
+
 def main_instructions(today: date = HOTEL_TODAY) -> str:
     return (
         f"You are the front desk of the {HOTEL_NAME}, on the phone. Today is "
@@ -119,7 +125,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
             instructions + date_note,
             _pick(tools, names),
             FINISHES.get(name, ()),
-            tool_choice="required",
+            tool_choice="required" if name in ACTS_FIRST else "auto",
         )
         for name, when, instructions, names in TASKS
     ]
