@@ -29,7 +29,9 @@ class GoldenModel:
     """Calls the scenario's golden tools on the first caller turn, then closes politely.
 
     Decides from the history alone, so a discarded preemptive generation (which never runs its
-    tools) simply happens again on the confirmed turn."""
+    tools) simply happens again on the confirmed turn. Later turns no longer show the calls'
+    results (the model reads earlier turns as what was said), so a second caller line counts
+    as done too."""
 
     def __init__(self, scenario: Scenario) -> None:
         self._golden = scenario.golden
@@ -37,7 +39,9 @@ class GoldenModel:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[LLMEvent]:
         self.requests += 1
-        done = any(m.get("role") == "tool" for m in request.messages)
+        done = any(m.get("role") == "tool" for m in request.messages) or (
+            sum(m.get("role") == "user" for m in request.messages) > 1
+        )
         if not done:
             for i, action in enumerate(self._golden):
                 yield ToolCallEvent(ToolCall(f"call_{i}", action.tool, dict(action.args)), 0.0)
