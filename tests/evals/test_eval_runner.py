@@ -214,6 +214,7 @@ async def test_invalid_and_unknown_tool_calls_count_as_schema_invalid(
     script: list[Reply] = [
         call("create_booking", guest_name="Laura Bennett"),  # missing required arguments
         call("book_a_room", guest="x"),  # no such tool
+        call("get_room_types"),  # valid
         "Sorry about that. Goodbye!",
     ]
     # The scripted model ignores tool_choice, so the asked-about call is not resumed.
@@ -229,8 +230,13 @@ async def test_invalid_and_unknown_tool_calls_count_as_schema_invalid(
     assert [(c.name, c.ok, c.schema_valid) for c in calls] == [
         ("create_booking", False, False),
         ("book_a_room", False, False),
+        ("get_room_types", True, True),
     ]
-    assert summarize(result).schema_valid_rate == 0.0
+    assert summarize(result).schema_valid_rate == pytest.approx(1 / 3)
+    # The booking was answered by asking the caller for what it lacked: apart from it, one of
+    # the two calls meant to run was valid.
+    assert [c.asked_caller for c in calls] == [True, False, False]
+    assert summarize(result).schema_valid_run_rate == pytest.approx(1 / 2)
 
 
 async def test_engine_error_is_recorded_not_raised(

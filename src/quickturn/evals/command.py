@@ -278,7 +278,8 @@ async def run(args: argparse.Namespace) -> int:
     write_run(out, report, args.json)
     print(
         f"task completion {summary.task_completion:.3f}  pass^{summary.trials} "
-        f"{summary.pass_hat_k:.3f}  schema-valid {summary.schema_valid_rate}  "
+        f"{summary.pass_hat_k:.3f}  schema-valid {summary.schema_valid_rate} "
+        f"({summary.schema_valid_run_rate} of the calls not stopped to ask the caller)  "
         f"turns/call {summary.turns_per_call_mean:.1f}  deadline {summary.deadline_turns} "
         f"elicitation {summary.elicitation_turns} (turns)\nreport: {out / 'report.html'}",
         file=sys.stderr,

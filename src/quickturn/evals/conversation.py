@@ -123,6 +123,7 @@ async def run_text_conversation(
                                 repaired=call.repaired,
                                 schema_valid=schema_valid(asked_of, call),
                                 turn=turn,
+                                asked_caller=result.elicitation is not None,
                             )
                         )
                     case MessageAdded(message=message):

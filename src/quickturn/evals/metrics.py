@@ -49,6 +49,8 @@ class Summary:
     ttft_s_p50: float | None
     ttft_s_p90: float | None
     by_tag: dict[str, float]
+    schema_valid_run_rate: float | None = None
+    """Schema-valid share of the calls that were not answered by asking the caller."""
     deadline_turns: int = 0  # replies the hard deadline cut short
     elicitation_turns: int = 0  # replies that asked the caller for a tool's missing fields
 
@@ -95,6 +97,11 @@ def summarize(run: EvalResult, tags: dict[str, tuple[str, ...]] | None = None) -
         ttft_s_p50=_quantile(ttfts, 0.5),
         ttft_s_p90=_quantile(ttfts, 0.9),
         by_tag={t: sum(v) / len(v) for t, v in sorted(tag_rates.items())},
+        schema_valid_run_rate=_share([c.schema_valid for c in calls if not c.asked_caller]),
         deadline_turns=sum(t.finish_reason == "deadline" for t in turns),
         elicitation_turns=sum(t.finish_reason == "elicitation" for t in turns),
     )
+
+
+def _share(flags: Sequence[bool]) -> float | None:
+    return sum(flags) / len(flags) if flags else None

@@ -51,6 +51,9 @@ class ToolCallRecord:
     repaired: bool
     schema_valid: bool  # the name exists and the arguments validate against its schema
     turn: int
+    asked_caller: bool = False
+    """Answered by asking the caller instead of running: what it lacked was the caller's to
+    give (among them, calls the engine ended at an invented name: never valid, by design)."""
 
 
 @dataclass(frozen=True)

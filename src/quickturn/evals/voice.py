@@ -199,6 +199,7 @@ def _conversation(
             repaired=call.repaired,
             schema_valid=schema_valid(registry, call),
             turn=turn,
+            asked_caller=result.elicitation is not None,
         )
         for call, result, turn in registry.records
     )
