@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from quickturn.llm.asked import answered_question, call_arguments
 from quickturn.llm.types import Message
 from quickturn.tools.types import ToolCall, ToolRegistry
 
@@ -61,34 +61,14 @@ def is_awaiting(content: object) -> bool:
 
 
 def confirmed_call(history: Sequence[Message], registry: ToolRegistry) -> ToolCall | None:
-    """The waiting call, if the history ends with the caller saying yes to its read-back:
-    ... assistant(tool_calls) -> tool(awaiting) -> assistant(read-back) -> user(yes)."""
-    if len(history) < 4 or history[-1].get("role") != "user":
-        return None
-    readback, result = history[-2], history[-3]
-    if readback.get("role") != "assistant" or readback.get("tool_calls"):
-        return None
-    if result.get("role") != "tool" or not is_awaiting(result.get("content")):
+    """The waiting call, if the history ends with the caller saying yes to its read-back
+    (``asked.answered_question``, its result marked as awaiting)."""
+    asked = answered_question(history)
+    if asked is None or not is_awaiting(asked.result.get("content")):
         return None
     if not said_yes(str(history[-1].get("content") or "")):
         return None
-    call_id = result.get("tool_call_id")
-    for m in reversed(history[:-3]):
-        for raw in m.get("tool_calls") or []:
-            if raw.get("id") != call_id:
-                continue
-            fn = raw.get("function", {})
-            name, args = fn.get("name"), _arguments(fn.get("arguments"))
-            if not isinstance(name, str) or name not in registry or args is None:
-                return None
-            return ToolCall(f"{call_id}_confirmed", name, args)
-    return None
-
-
-def _arguments(raw: Any) -> dict[str, Any] | None:
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw or "{}")
-        except json.JSONDecodeError:
-            return None
-    return raw if isinstance(raw, dict) else None
+    name, args = asked.name, call_arguments(asked.call)
+    if not isinstance(name, str) or name not in registry or args is None:
+        return None
+    return ToolCall(f"{asked.call.get('id')}_confirmed", name, args)

@@ -440,11 +440,11 @@ class EmbeddedChatClient:
             "seed": request.seed,
             "stop": request.stop,
             "avoid_openings": request.avoid_openings,
-            "value_check": heard_check(request.tools, heard_text(request.messages))
-            if request.stop_at_unheard and request.tools
-            else None,
         }
         fields.update(overrides)
+        if fields.get("walker") is not None and request.stop_at_unheard:
+            # Only a walked call is checked value by value: built for those requests alone.
+            fields["value_check"] = heard_check(request.tools, heard_text(request.messages))
         return SamplingParams(**fields)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[LLMEvent, None]:

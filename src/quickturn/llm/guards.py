@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quickturn.errors import ConfigError
+from quickturn.llm.asked import call_arguments
 from quickturn.llm.confirm import is_awaiting
 from quickturn.llm.types import Message
 from quickturn.tools.elicit import blank
@@ -195,13 +196,8 @@ def merge_earlier_call(call: ToolCall, history: Sequence[Message]) -> ToolCall:
                 continue
             if not _failed(history, raw.get("id")):
                 return call  # the last such call succeeded: a new task, nothing to merge
-            earlier = fn.get("arguments")
-            if isinstance(earlier, str):
-                try:
-                    earlier = json.loads(earlier or "{}")
-                except json.JSONDecodeError:
-                    return call
-            if not isinstance(earlier, dict):
+            earlier = call_arguments(raw)
+            if earlier is None:
                 return call
             merged = dict(call.arguments)
             for key, value in earlier.items():

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quickturn.llm.asked import answered_question
 from quickturn.llm.guards import merge_earlier_call
 from quickturn.llm.types import Message
 from quickturn.tools.elicit import blank
@@ -65,29 +66,20 @@ class PendingTool:
 
 
 def pending_call(history: Sequence[Message], registry: ToolRegistry) -> PendingTool | None:
-    """The call the caller was just asked about, if the history ends with their answer to it:
-    ... assistant(tool_calls) -> tool(result marked asked) -> assistant(question) -> user."""
-    if len(history) < 4 or history[-1].get("role") != "user":
-        return None
-    question, result = history[-2], history[-3]
-    if question.get("role") != "assistant" or question.get("tool_calls"):
-        return None
-    if result.get("role") != "tool":
+    """The call the caller was just asked about, if the history ends with their answer to it
+    (``asked.answered_question``) and its result is marked with the fields asked."""
+    asked = answered_question(history)
+    if asked is None:
         return None
     try:
-        body = json.loads(str(result.get("content") or ""))
+        body = json.loads(str(asked.result.get("content") or ""))
     except json.JSONDecodeError:
         return None
     fields = body.get(ASKED_KEY) if isinstance(body, dict) else None
     if not isinstance(fields, list) or not fields:
         return None
-    call_id = result.get("tool_call_id")
-    for m in reversed(history[:-3]):
-        for raw in m.get("tool_calls") or []:
-            if raw.get("id") == call_id:
-                name = raw.get("function", {}).get("name")
-                if isinstance(name, str) and name in registry:
-                    params = registry.spec(name).parameters
-                    return PendingTool(name, tuple(str(f) for f in fields), dict(params))
-                return None
-    return None
+    name = asked.name
+    if not isinstance(name, str) or name not in registry:
+        return None
+    params = registry.spec(name).parameters
+    return PendingTool(name, tuple(str(f) for f in fields), dict(params))

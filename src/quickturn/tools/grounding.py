@@ -54,17 +54,12 @@ def ground_call(parameters: Mapping[str, Any], call: ToolCall, heard: str) -> Gr
     """Check ``call``'s caller's fields against ``heard`` (see the module docstring)."""
     props: Mapping[str, Any] = parameters.get("properties", {})
     required = set(parameters.get("required", []))
-    words = set(_WORD.findall(heard.lower()))
-    digits = "".join(_DIGITS.findall(heard))
+    said = _Heard(heard)
     unheard: list[str] = []
     dropped: list[str] = []
     for name, value in call.arguments.items():
-        schema = props.get(name)
-        if not isinstance(schema, Mapping) or not is_callers_fact(name, schema):
-            continue
-        if not isinstance(value, str) or blank(value) or _was_heard(value, words, digits):
-            continue
-        (unheard if name in required else dropped).append(name)
+        if said.invented(name, props.get(name), value):
+            (unheard if name in required else dropped).append(name)
     if not dropped:
         return Grounding(call, tuple(unheard), ())
     kept = {k: v for k, v in call.arguments.items() if k not in dropped}
@@ -80,19 +75,31 @@ def heard_check(tools: Sequence[Mapping[str, Any]], heard: str) -> Callable[[str
     for tool in tools:
         name, parameters = read_tool(tool)
         params[name] = parameters or {}
-    words = set(_WORD.findall(heard.lower()))
-    digits = "".join(_DIGITS.findall(heard))
+    said = _Heard(heard)
 
     def ok(tool: str, argument: str, value: str) -> bool:
         parameters = params.get(tool, {})
-        schema = parameters.get("properties", {}).get(argument)
-        if argument not in parameters.get("required", ()) or not isinstance(schema, Mapping):
+        if argument not in parameters.get("required", ()):
             return True
-        if not is_callers_fact(argument, schema) or blank(value):
-            return True
-        return _was_heard(value, words, digits)
+        return not said.invented(argument, parameters.get("properties", {}).get(argument), value)
 
     return ok
+
+
+class _Heard:
+    """What the caller said, as words and as one run of digits."""
+
+    def __init__(self, heard: str) -> None:
+        self.words = set(_WORD.findall(heard.lower()))
+        self.digits = "".join(_DIGITS.findall(heard))
+
+    def invented(self, name: str, schema: object, value: object) -> bool:
+        """Whether ``value`` of argument ``name`` is a caller's fact the caller never said."""
+        if not isinstance(schema, Mapping) or not is_callers_fact(name, schema):
+            return False
+        if not isinstance(value, str) or blank(value):
+            return False
+        return not _was_heard(value, self.words, self.digits)
 
 
 def is_callers_fact(name: str, schema: Mapping[str, Any]) -> bool:
