@@ -120,3 +120,44 @@ async def test_scripted_booking_through_the_tool_loop(agent: HotelAgent, desk: D
     ]
     changed = {t for t in after if after[t] != before[t]}
     assert changed == {"bookings", "guests", "meta"}
+
+
+async def test_an_offered_room_is_booked_on_the_callers_yes(agent: HotelAgent, desk: Desk) -> None:
+    """check_availability's words offer the one free room; a yes asks for the name and phone
+    without a model round, and the caller's answer goes into that very booking."""
+    stay = {"room_type": "double", "check_in": "2026-03-20", "check_out": "2026-03-22"}
+    guest = {"guest_name": "Nora Field", "phone": "+1 555 201 3344"}
+    model = ScriptedModel(
+        [
+            [ToolCall("c1", "check_availability", {**stay, "guests": 2})],
+            [ToolCall("c2", "create_booking", {**stay, "adults": 2, **guest})],
+        ]
+    )
+    history: list[dict[str, object]] = [
+        {"role": "system", "content": agent.system_prompt},
+        {"role": "assistant", "content": agent.greeting},
+    ]
+
+    async def reply(line: str) -> str:
+        history.append({"role": "user", "content": line})
+        async for event in run_tool_loop(model, history, desk.registry):
+            if isinstance(event, MessageAdded):
+                history.append(event.message)
+        return str(history[-1]["content"])
+
+    assert (await reply("Is a double free from March 20 to 22 for two of us?")).endswith(
+        "is free from March 20 to March 22. Shall I book it for you?"
+    )
+    assert await reply("Yes, please.") == "May I have your full name and a phone number?"
+    assert len(model.requests) == 1  # the yes cost no model round
+    assert (await reply("Nora Field, +1 555 201 3344.")).startswith(
+        "So that's a double room from March 20 to March 22 for 2 adults, under Nora Field"
+    )
+    # The forced round wrote only the caller's facts: the offer settled the rest.
+    assert model.requests[1].known_arguments == {**stay, "adults": 2}
+    before = snapshot(desk.conn)
+    assert (await reply("Yes.")).startswith("You're booked: 2 nights")
+    new = [b for b in snapshot(desk.conn)["bookings"] if b not in before["bookings"]]
+    assert [(b["room_type"], b["check_in"], b["status"]) for b in new] == [
+        ("double", "2026-03-20", "confirmed")
+    ]

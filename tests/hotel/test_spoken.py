@@ -56,3 +56,41 @@ def test_availability_and_policy_are_told_in_the_desks_words() -> None:
     assert policy({"topic": "Checkout", "policy": "Checkout is at 11 am.\nLate until 1 pm."}) == (
         "Checkout is at 11 am. Late until 1 pm."
     )
+
+
+def test_a_free_table_is_offered_and_a_taken_one_gets_the_nearest_times() -> None:
+    from quickturn.domains.hotel.spoken import clock, table_availability, table_offer
+
+    free = {"date": "2026-03-15", "party_size": 2, "time": "19:00", "available": True}
+    assert table_availability(free) == (
+        "A table for 2 people on March 15 at 7 PM is free. Shall I reserve it?"
+    )
+    assert table_offer({}, free) == (
+        "reserve_restaurant", {"date": "2026-03-15", "time": "19:00", "party_size": 2}
+    )
+    taken = {**free, "time": "19:30", "available": False,
+             "nearest_free_times": ["20:00", "18:30", "21:00"]}
+    assert table_availability(taken) == (
+        "7:30 PM is taken. On March 15 a table for 2 people is free at 8 PM, 6:30 PM or 9 PM. "
+        "Which would you like?"
+    )
+    assert table_offer({}, taken) is None  # nothing to say yes to: the caller picks a time
+    assert table_availability({"date": "2026-03-15", "party_size": 1, "free_times": []}) == (
+        "I'm sorry, no table for 1 person is free on March 15."
+    )
+    assert clock("12:00") == "12 PM" and clock("09:05") == "9:05 AM" and clock("x") == "x"
+
+
+def test_a_table_is_read_back_and_told_with_its_code() -> None:
+    from quickturn.domains.hotel.spoken import table_done, table_readback
+
+    args = {"date": "2026-03-15", "time": "19:00", "party_size": 2,
+            "guest_name": "Laura Bennett", "phone": "+1 646 555 0123"}
+    assert table_readback(args) == (
+        "So that's a table for 2 people on March 15 at 7 PM, under Laura Bennett, "
+        "phone +1 646 555 0123. Shall I reserve it?"
+    )
+    assert table_done({"reservation_code": "R2D2"}) == (
+        "Your table is reserved. Your reservation code is R, 2, D, 2."
+    )
+    assert table_done({"error": "no table"}) is None

@@ -102,4 +102,6 @@ def _bound(
             return jsonable(result) if result is not out else handoff_note(out.name)
         return jsonable(result)
 
-    return ToolSpec(fn.name, fn.description, fn.parameters, handler, fn.confirm, fn.say)
+    return ToolSpec(
+        fn.name, fn.description, fn.parameters, handler, fn.confirm, fn.say, fn.offer
+    )

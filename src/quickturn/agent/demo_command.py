@@ -14,6 +14,7 @@ from quickturn.agent.session import SessionOptions
 from quickturn.agent.simulate import print_line, print_summary, print_turn
 from quickturn.agent.stack import TURN_DETECTORS, StackOptions
 from quickturn.assets import ModelPaths, default_cache_dir
+from quickturn.domains.hotel.prompt import CALLER_WORDS
 from quickturn.stt.types import CHUNK_S
 
 
@@ -53,6 +54,7 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     stack = StackOptions(
         stt_model=args.stt,
+        stt_prompt=CALLER_WORDS,
         tts=args.tts,
         patience_ms=args.patience_ms,
         turn_detector=args.turns,

@@ -54,6 +54,9 @@ class StackOptions:
     turn_detector: TurnsName = "smart"
     """End of turn: the Smart Turn model + transcript cues (patience_ms unused), the text rules
     after patience_ms, or plain patience_ms of silence."""
+    stt_prompt: str = ""
+    """Words callers use with this agent, given to Whisper before each utterance (see
+    ``WhisperOptions.prompt``); the hotel's: ``domains.hotel.prompt.CALLER_WORDS``."""
     sample_rate_hz: int = 16_000
     noise_gate: NoiseGateOptions | None = field(default_factory=NoiseGateOptions)
     """Caller frames pass this gate before VAD and STT (None: no gate)."""
@@ -100,7 +103,8 @@ async def load_turns(options: StackOptions, paths: ModelPaths) -> EndOfTurnDetec
 
 
 async def load_stt(options: StackOptions, paths: ModelPaths) -> WhisperSTT:
-    return await WhisperSTT.create(WhisperOptions(model=options.stt_model), paths)
+    whisper = WhisperOptions(model=options.stt_model, prompt=options.stt_prompt)
+    return await WhisperSTT.create(whisper, paths)
 
 
 def session_stt(

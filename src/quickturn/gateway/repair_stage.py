@@ -20,7 +20,6 @@ spelled a call is never sent as content.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,15 +35,10 @@ from quickturn.llm.types import (
     ToolChoice,
 )
 from quickturn.tools.repair import ContentChunk, ParsedEvent, StreamingToolCallParser
-from quickturn.tools.types import ToolCall
+from quickturn.tools.types import ToolCall, new_call_id
 
 # An upstream id shorter than this is a counter ("call_0", "0"), which repeats across responses.
 MIN_KEPT_ID_CHARS = 16
-
-
-def new_call_id() -> str:
-    """An OpenAI-shaped tool-call id: ``call_`` and 24 random alphanumerics."""
-    return "call_" + secrets.token_hex(12)
 
 
 def call_key(name: str, arguments: dict[str, Any]) -> str:

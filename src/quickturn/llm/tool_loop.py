@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quickturn.errors import ToolExecutionError
-from quickturn.llm.confirm import awaiting_result, confirmed_call
+from quickturn.llm.confirm import awaiting_result, confirmed_call, said_yes
 from quickturn.llm.context import hide_handoffs, spoken_past
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
-from quickturn.llm.pending import mark_asked, pending_call
+from quickturn.llm.pending import mark_asked, mark_offered, pending_call
 from quickturn.llm.types import (
     ChatClient,
     ChatRequest,
@@ -34,14 +34,14 @@ from quickturn.llm.types import (
     Usage,
 )
 from quickturn.tools.elicit import elicitation, from_tool_error
-from quickturn.tools.grounding import ground_call, heard_text, is_callers_fact
+from quickturn.tools.grounding import Grounding, ground_call, heard_text, is_callers_fact
 from quickturn.tools.repair_literal import (
     LiteralError,
     close_truncated,
     parse_lenient,
     scan_brackets,
 )
-from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult
+from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult, new_call_id
 
 _log = logging.getLogger(__name__)
 
@@ -166,23 +166,33 @@ async def run_tool_loop(
     )
     # The caller said yes to a call the agent read back: it runs now, as agreed, no round first.
     agreed = confirmed_call(history, _current(tools, working)) if options.confirm_calls else None
-    if agreed is not None:
+    # Or yes to a call a tool's words offered: it goes on as offered (what it still lacks is
+    # asked, or it is read back), no round first either.
+    accepted: ToolCall | None = None
+    if resumed is not None and resumed.offered is not None:
+        if said_yes(str(history[-1].get("content") or "")):
+            settled = resumed.known_arguments(history)
+            accepted = ToolCall(new_call_id(), resumed.tool, settled)
+        if accepted is not None or not resumed.fields:
+            resumed = None  # nothing left for a forced round to decode from the caller's line
+    prelude = agreed or accepted
+    if prelude is not None:
         call_message: Message = {"role": "assistant", "content": None}
-        call_message["tool_calls"] = [agreed.to_openai()]
+        call_message["tool_calls"] = [prelude.to_openai()]
         working.append(call_message)
         yield MessageAdded(call_message)
-        all_calls.append(agreed)
+        all_calls.append(prelude)
         if may_run_tools is not None:
             await may_run_tools.wait()
-        yield ToolStarted((agreed,), clock())
-        ran = _Ran(confirmed=True)
+        yield ToolStarted((prelude,), clock())
+        ran = _Ran(confirmed=agreed is not None)
         registry = _current(tools, working)
-        async for ev in _run_calls([agreed], registry, working, options, answered, ran, clock):
+        async for ev in _run_calls([prelude], registry, working, options, answered, ran, clock):
             yield ev
         if ran.words is not None:
             for ev in _say(ran.words, working, clock):
                 yield ev
-            yield ReplyDone(0, Usage(0, 0, 0), (agreed,), ran.finish, clock())
+            yield ReplyDone(0, Usage(0, 0, 0), (prelude,), ran.finish, clock())
             return
         words_only = ran.all_ok  # the model says how it went (tools withheld)
     on_duty: ToolRegistry | None = None
@@ -473,6 +483,8 @@ async def _run_calls(
         message = result.to_message()
         if result.elicitation is not None:
             message = mark_asked(message, result.elicitation.fields)
+        elif (offer := _tool_offer(registry, merged, result)) is not None:
+            message = mark_offered(message, *offer)
         working.append(message)
         ran.all_ok = ran.all_ok and result.ok
         yield ToolFinished(result, call, clock())
@@ -507,15 +519,36 @@ def _tool_words(registry: ToolRegistry, call: ToolCall, result: ToolResult) -> s
     if say is None:
         return None
     try:
-        value: Any = json.loads(result.content)
-    except json.JSONDecodeError:
-        value = result.content
-    try:
-        words = say(value)
+        words = say(_result_value(result))
     except Exception:  # the tool's words are broken: the model says the result instead
         _log.exception("%s: its say() failed; the model speaks the result", call.name)
         return None
     return words.strip() if isinstance(words, str) and words.strip() else None
+
+
+def _tool_offer(
+    registry: ToolRegistry, call: ToolCall, result: ToolResult
+) -> tuple[str, dict[str, Any]] | None:
+    """The call a successful ``result``'s words offer next (``ToolSpec.offer``), if any tool of
+    this registry can take it."""
+    offer = registry.spec(call.name).offer if result.ok and call.name in registry else None
+    if offer is None:
+        return None
+    try:
+        offered = offer(call.arguments, _result_value(result))
+    except Exception:  # a broken offer offers nothing: the model reads the caller's answer
+        _log.exception("%s: its offer() failed; nothing is offered", call.name)
+        return None
+    if offered is None or offered[0] not in registry:
+        return None
+    return offered
+
+
+def _result_value(result: ToolResult) -> Any:
+    try:
+        return json.loads(result.content)
+    except json.JSONDecodeError:
+        return result.content
 
 
 async def _execute(
@@ -528,32 +561,37 @@ async def _execute(
     """Run ``call``, unless it carries a caller's fact the caller never said: then the caller is
     asked for it (an elicitation), and the world is not touched with an invented name. A tool
     that wants the caller's yes first (``ToolSpec.confirm``) gets its read-back instead."""
-    if not options.guards.ground_caller_facts or call.name not in registry:
+    if call.name not in registry:
         return await registry.execute(call)
     spec = registry.spec(call.name)
     parameters = spec.parameters
-    grounded = ground_call(parameters, call, heard_text(working))
-    if not grounded.unheard_required:
+    if options.guards.ground_caller_facts:
+        grounded = ground_call(parameters, call, heard_text(working))
+        if grounded.unheard_required:
+            return _ask_unheard(parameters, grounded)
         call = grounded.call
-        ready = not any(True for _ in spec.validator.iter_errors(call.arguments))
-        if spec.confirm is not None and options.confirm_calls and not confirmed and ready:
-            try:
-                readback = spec.confirm(call.arguments)
-            except ToolExecutionError as exc:
-                # The tool refuses this call already (its checks run before the read-back):
-                # as if it had run and refused, so the caller is asked what only they can fix.
-                ask = from_tool_error(parameters, call, exc)
-                content = json.dumps({"error": str(exc)}, ensure_ascii=False)
-                return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
-            except Exception as exc:  # the tool's read-back is broken: nothing runs unagreed
-                message = f"internal error reading {call.name} back: {type(exc).__name__}: {exc}"
-                return ToolResult(call.id, call.name, json.dumps({"error": message}), ok=False)
-            return ToolResult(
-                call.id, call.name, awaiting_result(call), ok=True, confirmation=readback
-            )
-        return await registry.execute(call)
-    # The caller's other facts the call lacks are asked in the same breath ("your name and
-    # phone number"): a call the engine cut at an invented name has not written them yet.
+    ready = not any(True for _ in spec.validator.iter_errors(call.arguments))
+    if spec.confirm is not None and options.confirm_calls and not confirmed and ready:
+        try:
+            readback = spec.confirm(call.arguments)
+        except ToolExecutionError as exc:
+            # The tool refuses this call already (its checks run before the read-back): as
+            # if it had run and refused, so the caller is asked what only they can fix.
+            ask = from_tool_error(parameters, call, exc)
+            content = json.dumps({"error": str(exc)}, ensure_ascii=False)
+            return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
+        except Exception as exc:  # the tool's read-back is broken: nothing runs unagreed
+            message = f"internal error reading {call.name} back: {type(exc).__name__}: {exc}"
+            return ToolResult(call.id, call.name, json.dumps({"error": message}), ok=False)
+        return ToolResult(call.id, call.name, awaiting_result(call), ok=True, confirmation=readback)
+    return await registry.execute(call)
+
+
+def _ask_unheard(parameters: dict[str, Any], grounded: Grounding) -> ToolResult:
+    """The caller is asked for the facts a call invented, and for their other facts it lacks
+    in the same breath ("your name and phone number"): a call the engine cut at an invented
+    name has not written them yet."""
+    call = grounded.call
     props = parameters.get("properties", {})
     absent = tuple(
         n

@@ -40,6 +40,7 @@ _FULL_WINDOW_S = 30
 _FRAMES_PER_S = 100  # Whisper's mel hop is 10 ms
 _TIMESTAMP_S = 0.02  # one timestamp token step
 _MAX_PASSES = 4  # decoding passes over one utterance (first + continuations)
+_MAX_DECODE = 448  # Whisper's decoder context, in tokens
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class WhisperOptions:
     """Decode budget per second of audio (plus 10 tokens); normal speech needs ~3."""
     no_speech_threshold: float = 0.6
     """Above this no-speech probability (and with a low average log-prob) the text is empty."""
+    prompt: str = ""
+    """Words the agent expects to hear ("book a room, check-in, checkout"), given to Whisper as
+    the text before the utterance (its ``initial_prompt``): it leans toward them where the
+    audio is unclear. Empty: no prompt."""
     continue_gap_s: float = 1.0
     """Audio left after the last timestamp beyond which decoding continues from there (the
     utterance's own trailing silence must stay below it)."""
@@ -145,6 +150,11 @@ class WhisperSTT:
         )
         # No ``no_timestamps`` token: the timestamps tell where the text ends (module docstring).
         self._prompt: list[int] = list(self._tokenizer.sot_sequence)
+        if options.prompt.strip():
+            # As faster-whisper builds its initial prompt: previous-text marker, at most half
+            # the decoder's context of words, then the start of the transcript.
+            words = self._tokenizer.encode(" " + options.prompt.strip())[-(_MAX_DECODE // 2 - 1) :]
+            self._prompt = [self._tokenizer.sot_prev, *words, *self._prompt]
         self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         self._closed = False
 
@@ -267,7 +277,7 @@ class WhisperSTT:
             beam_size=self.options.beam_size,
             # CTranslate2 stops well short of ``max_length`` tokens (measured: ~half of it
             # for Whisper), so give it twice the budget and enforce the budget below.
-            max_length=min(448, len(self._prompt) + 2 * budget),
+            max_length=min(_MAX_DECODE, len(self._prompt) + 2 * budget),
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,

@@ -33,7 +33,7 @@ from pydantic_core import to_jsonable_python
 
 from quickturn.errors import ToolExecutionError, ToolSchemaError
 from quickturn.tools.context import DetachedContext, ToolContext
-from quickturn.tools.types import ReadBack, SpokenResult, ToolSpec
+from quickturn.tools.types import OfferNext, ReadBack, SpokenResult, ToolSpec
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class FunctionTool:
     """See ``ToolSpec.confirm``: read the call back, run it on the caller's yes."""
     say: SpokenResult | None = None
     """See ``ToolSpec.say``: the tool's own words for its result."""
+    offer: OfferNext | None = None
+    """See ``ToolSpec.offer``: the call those words offer the caller next."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -87,7 +89,13 @@ class FunctionTool:
             return await self.invoke(arguments, context)
 
         return ToolSpec(
-            self.name, self.description, self.parameters, handler, self.confirm, self.say
+            self.name,
+            self.description,
+            self.parameters,
+            handler,
+            self.confirm,
+            self.say,
+            self.offer,
         )
 
 
@@ -102,6 +110,7 @@ def tool(
     description: str | None = None,
     confirm: ReadBack | None = None,
     say: SpokenResult | None = None,
+    offer: OfferNext | None = None,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -113,14 +122,18 @@ def tool(
     description: str | None = None,
     confirm: ReadBack | None = None,
     say: SpokenResult | None = None,
+    offer: OfferNext | None = None,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Turn a typed function into a tool; use bare (``@tool``) or with overrides.
 
     ``confirm``: arguments -> a read-back question; the call runs only after the caller's yes.
-    ``say``: result -> the words the caller hears, instead of the model's summary."""
+    ``say``: result -> the words the caller hears, instead of the model's summary.
+    ``offer``: (arguments, result) -> the call those words offer next, as (tool, arguments)."""
 
     def wrap(f: Callable[..., Any]) -> FunctionTool:
-        return function_tool(f, name=name, description=description, confirm=confirm, say=say)
+        return function_tool(
+            f, name=name, description=description, confirm=confirm, say=say, offer=offer
+        )
 
     return wrap(fn) if fn is not None else wrap
 
@@ -132,6 +145,7 @@ def function_tool(
     description: str | None = None,
     confirm: ReadBack | None = None,
     say: SpokenResult | None = None,
+    offer: OfferNext | None = None,
 ) -> FunctionTool:
     tool_name = name or fn.__name__
     doc = docstring_parser.parse(inspect.getdoc(fn) or "")
@@ -166,7 +180,7 @@ def function_tool(
     if not text:
         raise ToolSchemaError(f"tool {tool_name!r}: needs a docstring or a description")
     schema.setdefault("properties", {})
-    return FunctionTool(tool_name, text, schema, fn, model, context_param, confirm, say)
+    return FunctionTool(tool_name, text, schema, fn, model, context_param, confirm, say, offer)
 
 
 def _is_context(annotation: Any) -> bool:

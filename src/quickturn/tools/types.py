@@ -7,6 +7,7 @@ import functools
 import inspect
 import json
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,6 +22,14 @@ ReadBack = Callable[[dict[str, Any]], str]
 """A call's arguments -> the question that reads it back to the caller ("... Shall I book it?")."""
 SpokenResult = Callable[[Any], str | None]
 """A tool's result (parsed JSON) -> what the caller hears, or None to let the model say it."""
+OfferNext = Callable[[dict[str, Any], Any], "tuple[str, dict[str, Any]] | None"]
+"""A call's arguments and its result (parsed JSON) -> the call its words offer the caller next
+("... is free. Shall I book it for you?"): (tool name, the arguments already settled), or None."""
+
+
+def new_call_id() -> str:
+    """An OpenAI-shaped tool-call id: ``call_`` and 24 random alphanumerics."""
+    return "call_" + secrets.token_hex(12)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,9 @@ class ToolSpec:
     say: SpokenResult | None = field(default=None, compare=False)
     """The tool's own words for its result, spoken instead of another model round: a small
     model's summary of a booking is slower (a round) and often wrong."""
+    offer: OfferNext | None = field(default=None, compare=False)
+    """The call the tool's words offer next (``say`` ends with the question). The caller's
+    answer goes into that call (``quickturn.llm.pending``): a yes, or the facts it still lacks."""
 
     def __post_init__(self) -> None:
         validate_tool_schema(self.schema())

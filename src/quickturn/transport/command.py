@@ -10,6 +10,7 @@ from typing import Any
 
 from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths, default_cache_dir
+from quickturn.domains.hotel.prompt import CALLER_WORDS
 from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
 from quickturn.transport.app import create_app
 from quickturn.transport.options import TransportOptions
@@ -48,7 +49,12 @@ def _run(args: argparse.Namespace) -> int:
         idle_timeout_s=args.idle_timeout_s, max_calls=args.max_calls,
     )
     agent = AgentStackOptions(
-        stack=StackOptions(stt_model=args.stt, tts=args.tts, patience_ms=args.patience_ms),
+        stack=StackOptions(
+            stt_model=args.stt,
+            stt_prompt=CALLER_WORDS,
+            tts=args.tts,
+            patience_ms=args.patience_ms,
+        ),
         llm=args.llm, llm_url=args.llm_url, llm_model=args.llm_model,
         llm_api_key=os.environ.get("OPENAI_API_KEY"), slots=args.slots,
         greeting=not args.no_greeting,

@@ -20,6 +20,17 @@ def day(value: object) -> str:
     return f"{d:%B} {d.day}"
 
 
+def clock(value: object) -> str:
+    """``19:30`` -> ``7:30 PM``; ``19:00`` -> ``7 PM`` (as a front desk says a time)."""
+    try:
+        hour, minute = (int(part) for part in str(value).split(":"))
+    except ValueError:
+        return str(value)
+    half = "AM" if hour < 12 else "PM"
+    twelve = hour % 12 or 12
+    return f"{twelve} {half}" if minute == 0 else f"{twelve}:{minute:02d} {half}"
+
+
 def spelled(code: object) -> str:
     """A confirmation code as the caller writes it down: ``8S8TRK`` -> ``8, S, 8, T, R, K``."""
     return ", ".join(str(code))
@@ -27,6 +38,10 @@ def spelled(code: object) -> str:
 
 def people(count: object, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def diners(count: object) -> str:
+    return f"{count} " + ("person" if count == 1 else "people")
 
 
 def booking_readback(args: dict[str, Any]) -> str:
@@ -79,3 +94,50 @@ def policy(result: Any) -> str | None:
     if not isinstance(result, dict) or not isinstance(result.get("policy"), str):
         return None
     return " ".join(result["policy"].split())
+
+
+def table_availability(result: Any) -> str | None:
+    """What the caller hears after ``check_restaurant_availability``: the asked time free (and
+    an offer to reserve it), or the free times to choose from."""
+    if not isinstance(result, dict) or "date" not in result:
+        return None
+    party, on = diners(result.get("party_size")), day(result["date"])
+    if result.get("available") is True:
+        at = clock(result.get("time"))
+        return f"A table for {party} on {on} at {at} is free. Shall I reserve it?"
+    times = result.get("nearest_free_times", result.get("free_times"))
+    if not isinstance(times, list):
+        return None
+    if not times:
+        return f"I'm sorry, no table for {party} is free on {on}."
+    said = [clock(t) for t in times[:3]]
+    choice = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
+    taken = f"{clock(result['time'])} is taken. " if "time" in result else ""
+    return f"{taken}On {on} a table for {party} is free at {choice}. Which would you like?"
+
+
+def table_offer(arguments: dict[str, Any], result: Any) -> tuple[str, dict[str, Any]] | None:
+    """The reservation ``table_availability``'s words offer: the asked time, when it is free."""
+    if not isinstance(result, dict) or result.get("available") is not True:
+        return None
+    keys = ("date", "time", "party_size")
+    return "reserve_restaurant", {key: result.get(key) for key in keys}
+
+
+def table_readback(args: dict[str, Any]) -> str:
+    """The read-back of a ``reserve_restaurant`` call, before it runs."""
+    party = diners(args.get("party_size", 1))
+    return (
+        f"So that's a table for {party} on {day(args.get('date'))} at {clock(args.get('time'))}, "
+        f"under {args.get('guest_name', '')}, phone {args.get('phone', '')}. Shall I reserve it?"
+    )
+
+
+def table_done(result: Any) -> str | None:
+    """What the caller hears once ``reserve_restaurant`` ran."""
+    if not isinstance(result, dict) or "reservation_code" not in result:
+        return None
+    code = spelled(result["reservation_code"])
+    if result.get("note"):
+        return f"That table is already reserved. Your reservation code is {code}."
+    return f"Your table is reserved. Your reservation code is {code}."

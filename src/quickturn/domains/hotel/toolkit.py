@@ -19,7 +19,7 @@ from types import CodeType
 from typing import Any
 
 from quickturn.tools.function_tool import FunctionTool, function_tool
-from quickturn.tools.types import ReadBack, SpokenResult
+from quickturn.tools.types import OfferNext, ReadBack, SpokenResult
 
 # A memo, not state: bounded by the number of tool definitions in this package (about 40), like
 # the validator cache in ``quickturn.tools.types``. A race builds one schema twice, harmlessly.
@@ -27,10 +27,14 @@ _TEMPLATES: dict[CodeType, FunctionTool] = {}
 
 
 def desk_tool(
-    fn: Callable[..., Any], confirm: ReadBack | None = None, say: SpokenResult | None = None
+    fn: Callable[..., Any],
+    confirm: ReadBack | None = None,
+    say: SpokenResult | None = None,
+    offer: OfferNext | None = None,
 ) -> FunctionTool:
     """``fn`` as a FunctionTool; its schema is built on the first call for this ``def``.
-    ``confirm``/``say``: see ``ToolSpec`` (the read-back before it runs, its words after)."""
+    ``confirm``/``say``/``offer``: see ``ToolSpec`` (the read-back before it runs, its words
+    after, the call those words offer next)."""
     template = _TEMPLATES.get(fn.__code__)
     if template is None:
         built = function_tool(fn)
@@ -39,7 +43,7 @@ def desk_tool(
             built, fn=_unbound, parameters=_without_defaults(built.parameters)
         )
         _TEMPLATES[fn.__code__] = template
-    return dataclasses.replace(template, fn=fn, confirm=confirm, say=say)
+    return dataclasses.replace(template, fn=fn, confirm=confirm, say=say, offer=offer)
 
 
 def _unbound(*args: Any, **kwargs: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, timedelta
+from datetime import date as date_type
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -22,6 +23,12 @@ from quickturn.domains.hotel.fields import (
     Phone,
     Room,
     Time,
+)
+from quickturn.domains.hotel.spoken import (
+    table_availability,
+    table_done,
+    table_offer,
+    table_readback,
 )
 from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
@@ -115,6 +122,30 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             out["free_times"] = free
         return out
 
+    def table_checks(
+        date: str, time: str, party_size: int, guest_name: str, phone: str, **_rest: Any
+    ) -> tuple[date_type, str, int]:
+        """What reserve_restaurant refuses before it reserves, also run before its read-back:
+        a table the restaurant cannot give is never read back."""
+        a.ask_all(
+            lambda: a.name(guest_name),
+            lambda: a.phone(phone),
+            lambda: a.parse_date(date, "date"),
+            lambda: a.parse_time(time),
+        )
+        day = _dinner_date(date)
+        at = seating(time)
+        party = _party(party_size)
+        if at not in open_seatings(day):
+            raise ToolExecutionError(f"{at} today has already passed")
+        return day, at, party
+
+    def readback(args: dict[str, Any]) -> str:
+        day, at, party = table_checks(**args)
+        if free_table(day, at, party) is None:
+            raise ToolExecutionError(f"no table for {party} free at {at} on {day}")
+        return table_readback(args)
+
     async def reserve_restaurant(
         date: Day,
         time: Time,
@@ -124,19 +155,9 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         notes: str = "",
     ) -> dict[str, Any]:
         """Reserve a Lantern Room dinner table."""
-        a.ask_all(
-            lambda: a.name(guest_name),
-            lambda: a.phone(phone),
-            lambda: a.parse_date(date, "date"),
-            lambda: a.parse_time(time),
-        )
+        day, at, party = table_checks(date, time, party_size, guest_name, phone)
         name = a.name(guest_name)
         number = a.phone(phone)
-        day = _dinner_date(date)
-        at = seating(time)
-        party = _party(party_size)
-        if at not in open_seatings(day):
-            raise ToolExecutionError(f"{at} today has already passed")
         note = a.text(notes, "notes", 200) if notes else None
         same = conn.execute(
             "SELECT code FROM restaurant_reservations WHERE lower(guest_name) = lower(?) "
@@ -237,10 +258,11 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         }
 
     return [
+        desk_tool(check_restaurant_availability, say=table_availability, offer=table_offer),
+        desk_tool(reserve_restaurant, confirm=readback, say=table_done),
+    ] + [
         desk_tool(f)
         for f in (
-            check_restaurant_availability,
-            reserve_restaurant,
             cancel_restaurant_reservation,
             get_room_service_menu,
             order_room_service,

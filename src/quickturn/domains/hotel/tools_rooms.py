@@ -22,6 +22,19 @@ MAX_ROOM_CAPACITY = 4
 Guests = Annotated[int, Field(ge=1, le=20)]
 
 
+def booking_offer(arguments: dict[str, Any], result: Any) -> tuple[str, dict[str, Any]] | None:
+    """The booking that check_availability's words offer ("... is free. Shall I book it for
+    you?"): when exactly one room type is free, that room on those dates. The guests are taken
+    as adults; the booking's read-back says so before anything is booked."""
+    free = result.get("available") if isinstance(result, dict) else None
+    if not isinstance(free, list) or len(free) != 1 or not isinstance(free[0], dict):
+        return None
+    stay = {key: result.get(key) for key in ("check_in", "check_out")}
+    return "create_booking", {
+        "room_type": free[0].get("room_type"), **stay, "adults": result.get("guests", 1)
+    }
+
+
 def room_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
     async def get_room_types() -> dict[str, Any]:
         """List the hotel's room types with beds, capacity and lowest nightly rate."""
@@ -109,5 +122,5 @@ def room_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
     return [
         desk_tool(get_room_types),
         desk_tool(get_rates),
-        desk_tool(check_availability, say=availability),
+        desk_tool(check_availability, say=availability, offer=booking_offer),
     ]
