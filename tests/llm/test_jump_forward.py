@@ -136,6 +136,45 @@ async def test_a_call_ends_at_the_first_callers_value_nobody_said(
     assert kept == plain_said and "Anna" in kept.get("guest_name", "")
 
 
+async def test_a_call_past_its_time_closes_after_its_next_value(
+    qwen_path: Path, tmp_path: Path
+) -> None:
+    """``close_call_by`` (the tool loop's deadline): a call still being written then keeps
+    what it has up to its next complete string value, so the caller can be asked the rest."""
+    import time
+    from dataclasses import replace
+
+    client = await EmbeddedChatClient.create(
+        EmbeddedOptions(model_path=qwen_path, n_ctx=2048, persist_prefixes=False),
+        ModelPaths(tmp_path),
+    )
+    request = ChatRequest(
+        messages=[
+            {"role": "system", "content": "You are a hotel assistant. Use the tools."},
+            {"role": "user", "content": "Book a double room from 2027-03-20, I'm Anna Miller."},
+        ],
+        tools=CALLER_TOOLS,
+        tool_choice={"type": "function", "function": {"name": "book_room"}},
+        max_tokens=80,
+    )
+    try:
+        whole, whole_tokens = await _forced_call(client, request)
+        late, late_tokens = await _forced_call(
+            client, replace(request, close_call_by=time.monotonic())
+        )
+        timely, _ = await _forced_call(
+            client, replace(request, close_call_by=time.monotonic() + 600)
+        )
+    finally:
+        await client.aclose()
+    # Closed at the first string value the model chose (an enum value the schema completes
+    # is not a choice): the start of greedy's own call, nothing invented after it.
+    keys = list(whole)
+    assert 0 < len(late) < len(whole) and late == {k: whole[k] for k in keys[: len(late)]}
+    assert isinstance(late[keys[len(late) - 1]], str)
+    assert late_tokens < whole_tokens and timely == whole
+
+
 async def test_a_resumed_call_decodes_only_what_the_caller_was_asked(
     qwen_path: Path, tmp_path: Path
 ) -> None:

@@ -222,6 +222,18 @@ async def test_a_stalled_model_still_gives_the_caller_words_by_the_deadline() ->
     assert client.closed == 1  # the generation was cancelled, not left running
 
 
+async def test_a_call_is_asked_to_close_before_the_deadline() -> None:
+    import time
+
+    client = Scripted(lambda request, n: ["Fine."])
+    before = time.monotonic()
+    await reply(client, deadline_s=5.0, close_calls_before_deadline_s=1.0)
+    close_by = client.requests[0].close_call_by
+    assert close_by is not None and before + 3.9 <= close_by <= time.monotonic() + 4.0
+    await reply(client)  # no deadline: nothing to close by
+    assert client.requests[-1].close_call_by is None
+
+
 async def test_at_the_deadline_what_was_already_said_stands() -> None:
     client = Scripted(lambda request, n: ["We have rooms. ", "STALL"])
     spoken, events = await reply(client, deadline_s=0.05)

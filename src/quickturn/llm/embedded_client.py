@@ -29,6 +29,7 @@ from quickturn.errors import ConfigError, EngineError, MissingDependencyError
 from quickturn.llm.call_walker import CallWalker
 from quickturn.llm.chat_template import ChatTemplate, ToolStyle
 from quickturn.llm.embedded_output import OutputShaper, parse_forced, parse_grammar_output
+from quickturn.llm.jump_forward import ValueCheck
 from quickturn.llm.llama_slot import (
     GenerationResult,
     LlamaSlot,
@@ -442,9 +443,9 @@ class EmbeddedChatClient:
             "avoid_openings": request.avoid_openings,
         }
         fields.update(overrides)
-        if fields.get("walker") is not None and request.stop_at_unheard:
+        if fields.get("walker") is not None:
             # Only a walked call is checked value by value: built for those requests alone.
-            fields["value_check"] = heard_check(request.tools, heard_text(request.messages))
+            fields["value_check"] = _value_check(request)
         return SamplingParams(**fields)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[LLMEvent, None]:
@@ -627,3 +628,23 @@ def call_lead(tool: str | None, known: dict[str, Any] | None) -> str:
         for k, v in known.items()
     )
     return f'{{"name": {json.dumps(tool)}, "arguments": {{{args}, '
+
+
+def _value_check(request: ChatRequest) -> ValueCheck | None:
+    """What may end a walked call after a string value: a caller's fact nobody said
+    (``stop_at_unheard``), or the time (``close_call_by``)."""
+    heard = (
+        heard_check(request.tools, heard_text(request.messages))
+        if request.stop_at_unheard
+        else None
+    )
+    close_by = request.close_call_by
+    if close_by is None:
+        return heard
+
+    def in_time(tool: str, key: str, value: str) -> bool:
+        if time.monotonic() >= close_by:
+            return False
+        return heard is None or heard(tool, key, value)
+
+    return in_time

@@ -49,6 +49,11 @@ class ChatRequest:
     # caller for it anyway, so decoding the rest of an invented call is wasted. Engines that
     # decode calls under the schemas do it (the embedded one, greedy); others ignore it.
     stop_at_unheard: bool = False
+    # ``time.monotonic()`` past which a call being written is closed after its next complete
+    # string value (the tool loop's deadline, less a margin): what it holds is kept and the
+    # caller is asked for the rest, instead of the deadline throwing the call away. Engines
+    # that cannot do this ignore it.
+    close_call_by: float | None = None
     # Routing and admission hints; never sent to a model.
     priority: Priority = "interactive"
     conversation_id: str | None = None
