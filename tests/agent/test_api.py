@@ -184,7 +184,8 @@ async def test_end_call_ends_the_session_after_the_goodbye_is_heard() -> None:
     [ended] = c.of(CallEnded)
     assert ended.reason == "agent_ended" and ended.detail == "caller said bye"
     goodbye = c.of(AgentSpeechFinished)[-1]
-    assert goodbye.text == "One moment. Goodbye, have a lovely day." and not goodbye.interrupted
+    # end_call ran at once and the goodbye followed: no filler before it.
+    assert goodbye.text == "Goodbye, have a lovely day." and not goodbye.interrupted
     assert goodbye.at_s <= ended.at_s < 10.0  # the caller's line was still open until 30 s
     assert c.output.frames[-1].end_s <= ended.at_s + 1e-9  # every frame of it was played
     assert [e.name for e in c.of(ToolCalled)] == ["_end_call"]
@@ -315,7 +316,8 @@ async def test_a_tool_speaks_through_its_context_and_blocking_tools_keep_frames_
     await c.run([(0.5, "find my old booking")], end_s=12.0)
     assert c.of(ToolReturned)[0].content == "served"
     heard = c.of(AgentSpeechFinished)[-1].text
-    assert heard == "One moment. Still looking. Result: served."
+    # The tool spoke at once, so no filler came before its words.
+    assert heard == "Still looking. Result: served."
 
 
 class FrameFedTranscriber:

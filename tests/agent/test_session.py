@@ -203,15 +203,26 @@ async def test_filler_plays_while_a_tool_runs() -> None:
     [t] = s.turns
     assert t.filler == "One moment." and t.tool_calls == ("book_room",)
     tool_started = t.llm_first_token_ms  # the call is the first (and only) token
-    # The filler was pre-synthesised: it plays the instant the tool starts.
-    assert t.first_audio_out_ms == pytest.approx(tool_started)
+    # The filler was pre-synthesised: it plays once the tool has run for tool_filler_after_s
+    # with no words queued.
+    assert t.first_audio_out_ms == pytest.approx(tool_started + 300)
     # The reply itself only after the tool finished, and the filler is not in the history.
     assert t.first_sentence_ms >= tool_started + 1500
     # A2A counts the filler; the answer's own latency does not.
     assert t.first_reply_out_ms is not None and t.first_reply_out_ms >= t.first_sentence_ms
-    assert t.a2a_ms is not None and t.first_reply_out_ms > t.a2a_ms + 1500
+    assert t.a2a_ms is not None and t.first_reply_out_ms > t.a2a_ms + 1500 - 300
     assert not any(m.get("content") == "One moment." for m in s.context.history)
     assert [m["role"] for m in s.context.history] == ["user", "assistant", "tool", "assistant"]
+
+
+async def test_no_tool_filler_when_the_tool_answers_at_once() -> None:
+    # A quick tool and a quick next round: its words are queued within tool_filler_after_s,
+    # so no "One moment." holds them back.
+    h = Harness(front_desk, options=NO_PREEMPT, tool_work_s=0.05)
+    s = await h.run([(0.5, "book a double room")], end_s=7.0)
+    [t] = s.turns
+    assert t.tool_calls == ("book_room",) and t.filler is None
+    assert t.first_audio_out_ms == t.first_reply_out_ms
 
 
 async def test_a_planned_filler_starts_within_300_ms_of_the_decision_and_fits_the_request() -> None:

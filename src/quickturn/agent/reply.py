@@ -44,6 +44,10 @@ class ReplyOptions:
     # confirmed (None: never); a tool call always gets one unless the model already said something.
     late_filler_s: float | None = 1.2
     tool_filler: bool = True
+    tool_filler_after_s: float = 0.3
+    """A tool's filler waits this long and is dropped when words were queued meanwhile: a call
+    that ran on the caller's yes, with the tool's own words, answers at once (seen in the
+    demo: "One moment, let me check that." held the booking's words back 1.8 s)."""
     # A caller waits in silence (after one filler) while the rounds run: the last round starts
     # by 4 s (tools withheld) and by the 6 s deadline the caller hears words, whatever is left.
     loop: ToolLoopOptions = field(
@@ -55,6 +59,8 @@ class ReplyOptions:
             raise ConfigError("output_rate_hz must be > 0")
         if self.late_filler_s is not None and self.late_filler_s <= 0:
             raise ConfigError("late_filler_s must be > 0 or None")
+        if self.tool_filler_after_s < 0:
+            raise ConfigError("tool_filler_after_s must be >= 0")
 
 
 @dataclass
@@ -88,6 +94,8 @@ class _RunState:
     splitter: Splitter
     round_no: int = 1
     said_this_round: bool = False
+    queued: int = 0  # sentences queued so far (a tool filler waits to see if words come)
+    waiting: list[asyncio.Task[None]] = field(default_factory=list)  # tool fillers on hold
 
 
 _END = object()
@@ -137,7 +145,7 @@ class ReplyGenerator:
         )
         stamps.stamp("llm_started", self._clock.now())
         st = _RunState(queue, stamps, outcome, self._splitter_factory())
-        outcome.speak = lambda text: queue.put_nowait((text, st.round_no, "say"))
+        outcome.speak = lambda text: self._queue_say(st, text)
         try:
             # run_tool_loop is an async generator; closing it ends the LLM stream at once.
             loop = run_tool_loop(
@@ -169,9 +177,9 @@ class ReplyGenerator:
                     self._policy.record_first_audio(first - stamps.turn_decided)
         finally:
             outcome.speak = None
-            late.cancel()
-            worker.cancel()
-            for task in (late, worker):
+            for task in (late, worker, *st.waiting):
+                task.cancel()
+            for task in (late, worker, *st.waiting):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             handle.end_input()
@@ -204,9 +212,7 @@ class ReplyGenerator:
                     and outcome.filler is None
                     and not st.said_this_round
                 ):
-                    filler = self._fillers.next_tool()
-                    outcome.filler = filler.text
-                    st.queue.put_nowait(filler)
+                    st.waiting.append(asyncio.create_task(self._tool_filler(st, st.queued)))
                 st.said_this_round = False
             case ReplyDone(rounds=rounds, at_s=at_s):
                 outcome.rounds = rounds
@@ -248,8 +254,22 @@ class ReplyGenerator:
         return Segment(text, np.concatenate(parts), kind=kind, round=round_no,
                        word_ends=joined_word_ends(ends))
 
+    async def _tool_filler(self, st: _RunState, queued: int) -> None:
+        """A tool's filler, unless words were queued within ``tool_filler_after_s``."""
+        await self._clock.sleep(self.options.tool_filler_after_s)
+        if self._fillers is None or st.queued != queued or st.outcome.filler is not None:
+            return
+        filler = self._fillers.next_tool()
+        st.outcome.filler = filler.text
+        st.queue.put_nowait(filler)
+
+    def _queue_say(self, st: _RunState, text: str) -> None:
+        st.queued += 1
+        st.queue.put_nowait((text, st.round_no, "say"))
+
     def _queue_sentence(self, st: _RunState, sentence: str) -> None:
         if sentence.strip():
+            st.queued += 1
             st.said_this_round = True
             st.stamps.stamp("first_sentence", self._clock.now())
             st.queue.put_nowait((sentence.strip(), st.round_no, "reply"))
