@@ -93,6 +93,18 @@ def test_every_flow_agent_has_a_fixed_prefix_to_keep_warm() -> None:
     assert requests[1].tools == tool_schemas(agents[1])
 
 
+def test_the_router_reads_a_table_of_which_tool_for_which_request() -> None:
+    main = Agent(instructions="You are the front desk.", tools=[hours], name="desk")
+    task = Task("reserve", "reserving a slot.", "Reserve a slot.", [lookup])
+    routed = with_tasks(main, [task], routes=[("opening times", "hours")])
+    assert routed.instructions == (
+        "You are the front desk.\nWhich tool for which request:\n"
+        "- reserving a slot: start_reserve\n- opening times: hours"
+    )
+    with pytest.raises(ConfigError, match="routes name tools"):
+        with_tasks(main, [task], routes=[("the weather", "weather")])
+
+
 def test_bad_tasks_are_refused() -> None:
     with pytest.raises(ConfigError):
         Task("Book Room", "when", "do it")

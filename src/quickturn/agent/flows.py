@@ -4,7 +4,8 @@ A small model does far better with five tools and three lines of instructions in
 forty tools and a handbook (LiveKit's AgentTask and Pipecat Flows work this way). ``with_tasks``
 turns a main agent plus a list of ``Task`` s into agents that hand the call to each other:
 
-- the main agent gets one ``start_<task>`` tool per task (its description says when);
+- the main agent gets one ``start_<task>`` tool per task (its description says when), and
+  a routing table at the end of its instructions (which tool for which request);
 - each task's agent has the task's tools plus ``finish_task(result)``, which hands the call
   back to the main agent with the task's result, so the main agent can say it or go on.
 
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from quickturn.agent.agent import Agent, ToolLike, tool_schemas
+from quickturn.agent.agent import Agent, ToolLike, tool_names, tool_schemas
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatRequest
 from quickturn.tools.function_tool import FunctionTool, function_tool
@@ -48,6 +49,11 @@ class Task:
     tool_choice: Literal["auto", "required"] = "auto"
     """The task agent's first round of each reply (and right after the hand-over to it):
     ``required`` makes it act before it speaks (see ``with_tasks``)."""
+    requests: str = ""
+    """The requests that start it, as callers name them ("book a new room, room prices"): its
+    line in the main agent's routing table (empty: ``when``). Measured with the 0.5B on the
+    hotel: ``when`` as a sentence in the tool description and ``requests`` as keywords in the
+    table routed 43 % right; keywords in both places 39 %."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -60,6 +66,8 @@ class Task:
             raise ConfigError(f"task {self.name!r}: finishes_with names no tool of it: {unknown}")
 
 
+ROUTES_HEADER = "Which tool for which request:"
+
 FINISH_NOTE = (
     "When the task is done, or the caller wants something else, call finish_task with a "
     "one-sentence result."
@@ -67,16 +75,28 @@ FINISH_NOTE = (
 
 
 def with_tasks(
-    main: Agent, tasks: Sequence[Task], tool_choice: Literal["auto", "required"] = "required"
+    main: Agent,
+    tasks: Sequence[Task],
+    tool_choice: Literal["auto", "required"] = "required",
+    routes: Sequence[tuple[str, str]] = (),
 ) -> Agent:
     """``main`` with a ``start_<task>`` tool per task; see the module docstring.
 
     ``tool_choice``: the main agent's. ``required`` (the default) makes it a router: the first
     round of each of its replies calls a tool (a task, or one of its own tools such as a policy
     lookup). Measured with the 0.5B: left to choose, it answered in words on every request, so
-    no task was ever entered; made to call, it entered the right one on most."""
+    no task was ever entered; made to call, it entered the right one on most.
+
+    The main agent's instructions end with a routing table, one line per task (its
+    ``requests``: its tool) and then per ``routes`` entry (requests, one of the main agent's own
+    tools). With the tool descriptions alone the 0.5B routed 27 % of the hotel eval's openings
+    right; with the table, 43 % (``scripts/router_accuracy.py``)."""
     if isinstance(main.tools, ToolRegistry):
         raise ConfigError("with_tasks needs the main agent's tools as a list, not a registry")
+    own = set(tool_names(main.tools))
+    stray = [tool for _, tool in routes if tool not in own]
+    if stray:
+        raise ConfigError(f"routes name tools the main agent does not have: {stray}")
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
         raise ConfigError(f"duplicate task names in {names}")
@@ -124,8 +144,13 @@ def with_tasks(
 
         return function_tool(start, name=f"start_{task.name}", description=task.when)
 
+    table = [f"- {(t.requests or t.when).strip().rstrip('.')}: start_{t.name}" for t in tasks]
+    table += [f"- {when.strip().rstrip('.')}: {tool}" for when, tool in routes]
     full = replace(  # type: ignore[misc]
-        main, tools=(*main.tools, *(start_tool(t) for t in tasks)), tool_choice=tool_choice
+        main,
+        instructions=f"{main.instructions}\n{ROUTES_HEADER}\n" + "\n".join(table),
+        tools=(*main.tools, *(start_tool(t) for t in tasks)),
+        tool_choice=tool_choice,
     )
     home.append(full)
     return full

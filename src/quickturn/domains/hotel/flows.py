@@ -87,6 +87,25 @@ TASKS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 
 
+# Each task's line in the main agent's routing table: the requests as callers name them.
+REQUESTS: dict[str, str] = {
+    "book_room": "book a new room, room prices or room types",
+    "change_booking": "change, cancel, extend or shorten a booking, early check-in, late "
+    "checkout, a special request on a booking",
+    "dining": "a restaurant table or room service",
+    "spa_and_transport": "spa or massage, taxi, airport car, parking space",
+    "stay_services": "wake-up call, housekeeping, repairs, the bill or charges, minibar, "
+    "lost items, loyalty points",
+}
+
+# The main agent's own tools in its routing table.
+ROUTES = (
+    ("hotel rules, times and fees (pets, breakfast, checkout, smoking, cancellation)",
+     "lookup_policy"),
+    ("to speak to a person, a manager, groups and events", "transfer_to_human"),
+    ("goodbye", "end_call"),
+)
+
 # A booking made ends its task: the caller's next request goes to the main agent, which routes.
 FINISHES: dict[str, tuple[str, ...]] = {
     "book_room": ("create_booking",),
@@ -126,6 +145,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
             _pick(tools, names),
             FINISHES.get(name, ()),
             tool_choice="required" if name in ACTS_FIRST else "auto",
+            requests=REQUESTS[name],
         )
         for name, when, instructions, names in TASKS
     ]
@@ -135,7 +155,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
         greeting=GREETING,
         name="front-desk",
     )
-    return with_tasks(main, tasks)
+    return with_tasks(main, tasks, routes=ROUTES)
 
 
 def _pick(tools: dict[str, FunctionTool], names: Sequence[str]) -> list[FunctionTool]:
