@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from quickturn.errors import EngineError
 from quickturn.llm.types import ChatRequest, LLMEvent, TextDelta, ToolCallEvent
-from quickturn.tools.types import ToolCall
+from quickturn.tools.types import ToolCall, new_call_id
 
 
 class OutputShaper:
@@ -41,7 +42,10 @@ class OutputShaper:
                 out.append(TextDelta(ev.text, now))
             elif isinstance(ev, ParsedCall) and not self._drop_calls:
                 self.calls_emitted += 1
-                out.append(ToolCallEvent(ev.call, now))
+                # The parser numbers calls from call_0 in every reply; the tool loop finds a
+                # call's result by its id across the whole conversation, so ids must not repeat
+                # (seen: a resumed booking lost its settled arguments to the router's call_0).
+                out.append(ToolCallEvent(replace(ev.call, id=new_call_id()), now))
         return out
 
 
@@ -61,13 +65,13 @@ def parse_forced(
     if forced is not None and call.name != forced:
         return None
     if not valid:
-        return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
+        return ToolCall(id=new_call_id(), name=call.name, arguments=call.arguments)
     for tool in request.tools:
         fn = tool.get("function", {})
         if fn.get("name") == call.name:
             params = fn.get("parameters") or {"type": "object"}
             if jsonschema.Draft202012Validator(params).is_valid(call.arguments):
-                return ToolCall(id="call_0", name=call.name, arguments=call.arguments)
+                return ToolCall(id=new_call_id(), name=call.name, arguments=call.arguments)
     return None
 
 
@@ -80,4 +84,4 @@ def parse_grammar_output(raw: str, forced: str | None) -> ToolCall:
     args = obj.get("arguments", {})
     if not isinstance(name, str) or not isinstance(args, dict):
         raise EngineError(f"constrained decoding produced no call: {raw[:200]!r}")
-    return ToolCall(id="call_0", name=name, arguments=args)
+    return ToolCall(id=new_call_id(), name=name, arguments=args)

@@ -66,12 +66,13 @@ class ToolLoopOptions:
     and the caller hears what was already said, or ``deadline_reply``; no tool starts after
     it. The reply ends with finish_reason "deadline". None: no deadline."""
     deadline_reply: str = "Sorry, that is taking me too long. Could you tell me once more?"
-    close_calls_before_deadline_s: float = 0.6
+    close_calls_before_deadline_s: float = 1.5
     """A call still being written this long before the deadline is closed after its next
-    complete value, where the engine can (``ChatRequest.close_call_by``): it goes on as a call
-    that lacks the rest, so the caller is asked for what is missing and nothing said is lost.
-    Measured in the demo: the booking call (64 tokens) ran past the 6 s deadline at the
-    caller's name, and the caller heard "Sorry, that is taking me too long"."""
+    complete string value, where the engine can (``ChatRequest.close_call_by``): it goes on as
+    a call that lacks the rest, so the caller is asked for what is missing and nothing said is
+    lost. Measured in the demo: the booking call (64 tokens) ran past the 6 s deadline at the
+    caller's name, and the caller heard "Sorry, that is taking me too long". 0.6 s was too
+    little: the value being written when it passed did not end before the deadline."""
     resume_asked_calls: bool = True
     """On the turn after an elicitation, the first round forces the asked-about tool and keeps
     the call if it uses the caller's answer (``llm.pending``). False: an ordinary round."""

@@ -114,10 +114,13 @@ FINISHES: dict[str, tuple[str, ...]] = {
 }
 
 
-# Tasks that act before they speak: a change starts from finding the booking. Measured on the
-# whole eval (flows, text mode): every task acting first took cancellations from 0 to 3 of 13
-# but left the total at 13.5 % and hit the deadline on 56 turns instead of 8.
-ACTS_FIRST = frozenset({"change_booking"})
+# Tasks that act before they speak: a change starts from finding the booking, a booking from
+# its call (left to choose, the 0.5B's booking task answered the demo's request with "Sure, I
+# can help you book a double room... Please provide me with the details."; made to call, its
+# call took 3.4 s instead of 5.2 s). Measured on the whole eval (flows, text mode): every task
+# acting first took cancellations from 0 to 3 of 13 but left the total at 13.5 % and hit the
+# deadline on 56 turns instead of 8.
+ACTS_FIRST = frozenset({"change_booking", "book_room"})
 
 
 def main_instructions(today: date = HOTEL_TODAY) -> str:
