@@ -94,3 +94,16 @@ def test_a_table_is_read_back_and_told_with_its_code() -> None:
         "Your table is reserved. Your reservation code is R, 2, D, 2."
     )
     assert table_done({"error": "no table"}) is None
+
+
+def test_a_goodbye_and_a_transfer_are_said_by_the_desk() -> None:
+    from quickturn.domains.hotel.spoken import goodbye, transferring
+
+    assert goodbye({"status": "ending"}) == "Thank you for calling the Harbor Light Hotel. Goodbye!"
+    assert transferring({"status": "transferring", "department": "billing"}) == (
+        "I'm connecting you with our billing team now. One moment, please."
+    )
+    assert transferring({"status": "transferring", "department": "manager"}) == (
+        "I'm connecting you with the manager on duty now. One moment, please."
+    )
+    assert goodbye({"error": "x"}) is None and transferring({}) is None

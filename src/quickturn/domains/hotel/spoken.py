@@ -141,3 +141,22 @@ def table_done(result: Any) -> str | None:
     if result.get("note"):
         return f"That table is already reserved. Your reservation code is {code}."
     return f"Your table is reserved. Your reservation code is {code}."
+
+
+def goodbye(result: Any) -> str | None:
+    """What the caller hears once ``end_call`` ran (the call ends after it is heard)."""
+    if not isinstance(result, dict) or result.get("status") != "ending":
+        return None
+    return "Thank you for calling the Harbor Light Hotel. Goodbye!"
+
+
+def transferring(result: Any) -> str | None:
+    """What the caller hears once ``transfer_to_human`` ran."""
+    if not isinstance(result, dict) or result.get("status") != "transferring":
+        return None
+    department = str(result.get("department", ""))
+    who = _COLLEAGUES.get(department, f"our {department.replace('_', ' ')} team")
+    return f"I'm connecting you with {who} now. One moment, please."
+
+
+_COLLEAGUES = {"front_desk": "a colleague at the front desk", "manager": "the manager on duty"}

@@ -7,6 +7,7 @@ from typing import Any
 
 from quickturn.domains.hotel import args as a
 from quickturn.domains.hotel.fields import Department
+from quickturn.domains.hotel.spoken import goodbye, transferring
 from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.tools.context import ToolContext
 from quickturn.tools.function_tool import FunctionTool
@@ -52,4 +53,7 @@ def call_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         ctx.end_call(why)  # the session hangs up once the goodbye has been heard
         return {"status": "ending"}
 
-    return [desk_tool(f) for f in (transfer_to_human, end_call)]
+    return [
+        desk_tool(transfer_to_human, say=transferring),
+        desk_tool(end_call, say=goodbye),
+    ]
