@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, timedelta
-from datetime import date as date_type
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -124,7 +123,7 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
 
     def table_checks(
         date: str, time: str, party_size: int, guest_name: str, phone: str, **_rest: Any
-    ) -> tuple[date_type, str, int]:
+    ) -> tuple[date, str, int]:
         """What reserve_restaurant refuses before it reserves, also run before its read-back:
         a table the restaurant cannot give is never read back."""
         a.ask_all(
