@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from quickturn.agent.options import SessionOptions
 from quickturn.agent.stack import StackOptions
 from quickturn.audio.frame import AudioFrame
 from quickturn.audio.resample import resample
+from quickturn.clock import VirtualClock
 from quickturn.errors import AudioFormatError, ConfigError
 from quickturn.llm.types import ChatRequest
 from quickturn.transport.simulated import (
@@ -131,3 +133,58 @@ def test_bad_caller_input_is_refused() -> None:
         recorder.caller(AudioFrame(np.zeros(160, np.int16), 8000, 0.0))
     with pytest.raises(AudioFormatError):
         SimulatedCaller([(CallerLine(("hi",)), np.zeros(0, np.int16))], None, recorder)  # type: ignore[arg-type]
+
+
+class MergingAgent:
+    """An agent that hears a barge-in during its filler as the rest of the same turn: two
+    caller lines, one answer (what the demo's "What time is checkout? Sorry, ..." does)."""
+
+    def __init__(self, clock: VirtualClock, caller: SimulatedCaller) -> None:
+        self.state = "speaking"  # the greeting
+        self.turns: list[str] = []
+        self._clock, self._caller = clock, caller
+
+    async def run(self) -> None:
+        await self._clock.sleep(1.0)
+        self.state = "listening"
+        await self._heard(1)
+        self.state = "speaking"  # the filler; the caller barges in 0.3 s into it
+        await self._heard(2)
+        await self._answer("checkout, late")
+        await self._heard(3)
+        await self._answer("goodbye")
+
+    async def _heard(self, lines: int) -> None:
+        while len(self._caller.spoken) < lines:
+            await self._clock.sleep(0.02)
+
+    async def _answer(self, text: str) -> None:
+        self.state = "speaking"
+        await self._clock.sleep(1.0)
+        self.turns.append(text)
+        self.state = "listening"
+
+
+async def test_a_barge_in_that_joins_two_lines_does_not_leave_the_caller_waiting() -> None:
+    clock = VirtualClock()
+    tone = (np.sin(np.arange(8000) / 5) * 8000).astype(np.int16)
+    script = [
+        (CallerLine(("what time is checkout",)), tone),
+        (CallerLine(("sorry, at one instead",), barge_in_after_s=0.3), tone),
+        (CallerLine(("thanks, goodbye",)), tone),
+    ]
+    recorder = StereoRecorder(16_000, start_s=0.0)
+    caller = SimulatedCaller(script, clock, recorder, CallOptions(max_wait_s=30.0))
+    agent = MergingAgent(clock, caller)
+
+    async def call() -> None:
+        async for _ in caller.frames(agent):
+            pass
+
+    behind = asyncio.ensure_future(agent.run())
+    await run_until(clock, call(), 120)
+    await behind
+    # Before, the caller counted lines (3) against answers (2) and waited out max_wait_s.
+    assert caller.timeouts == 0
+    assert agent.turns == ["checkout, late", "goodbye"]
+    assert clock.now() < 15.0

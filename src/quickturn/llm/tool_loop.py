@@ -294,6 +294,15 @@ async def run_tool_loop(
                     completion_tokens += usage.completion_tokens
                     cached_tokens += usage.cached_tokens
         rest, parroted = parrot.finish()
+        _log.debug(
+            "round %d (tool_choice %s): %.2f s in, calls %s, text %r%s",
+            round_no,
+            choice if isinstance(choice, str) else "named",
+            clock() - started,
+            [(c.name, c.arguments) for c in calls],
+            "".join(text_parts)[:120],
+            ", deadline passed" if timed_out else "",
+        )
         if resuming and resumed is not None and not timed_out:
             if not calls or not resumed.answered_by(calls[0], history):
                 # The caller said something else (a new question): an ordinary round instead.

@@ -327,6 +327,11 @@ def answered(agent: AgentView, lines: int) -> Callable[[], bool]:
     return lambda: len(agent.turns) >= lines and agent.state == LISTENING
 
 
+def answered_after(agent: AgentView, turns: int) -> Callable[[], bool]:
+    """The agent has answered a turn beyond its first ``turns`` and stopped talking."""
+    return lambda: len(agent.turns) > turns and agent.state == LISTENING
+
+
 class SimulatedCaller:
     """Produces the caller's frames in real time and plays its script against ``agent``."""
 
@@ -379,12 +384,18 @@ class SimulatedCaller:
             # The agent speaks first; hear the greeting out.
             await self._until(lambda: agent.state == SPEAKING)
         await self._until(lambda: agent.state == LISTENING)
-        for i, (line, pcm) in enumerate(self._lines):
+        # Turns the agent had answered when the caller's previous line ended: the next line
+        # waits for an answer beyond them. Counting lines instead waited out max_wait_s (60 s
+        # of silence in the demo's call.wav) whenever a barge-in joined two lines into one turn.
+        before: int | None = None
+        for line, pcm in self._lines:
             if line.barge_in_after_s is not None:
                 await self._until(lambda: agent.state == SPEAKING)
                 await self._clock.sleep(line.barge_in_after_s)
             else:
-                await self._until(answered(agent, i))
+                if before is not None:
+                    await self._until(answered_after(agent, before))
+                await self._until(lambda: agent.state == LISTENING)
                 await self._clock.sleep(line.gap_s)
             start = self._clock.now()
             await self._mouth.say(pcm)
@@ -392,6 +403,8 @@ class SimulatedCaller:
             self.spoken.append(spoken)
             if self._on_line is not None:
                 self._on_line(spoken)
-        await self._until(answered(agent, len(self._lines)))
+            before = len(agent.turns)
+        if before is not None:
+            await self._until(answered_after(agent, before))
         await self._clock.sleep(self.options.tail_s)
         self._mouth.done = True
