@@ -161,3 +161,40 @@ async def test_an_offered_room_is_booked_on_the_callers_yes(agent: HotelAgent, d
     assert [(b["room_type"], b["check_in"], b["status"]) for b in new] == [
         ("double", "2026-03-20", "confirmed")
     ]
+
+
+async def test_a_late_checkout_right_after_a_booking_is_for_that_booking(
+    agent: HotelAgent, desk: Desk
+) -> None:
+    """The 0.5B wrote the code field's description as the code; the booking just made is the
+    one meant, and the tool says what it arranged (no model round after it)."""
+    stay = {"room_type": "double", "check_in": "2026-03-20", "check_out": "2026-03-22"}
+    guest = {"guest_name": "Nora Field", "phone": "+1 555 201 3344"}
+    late = {"booking_code": "6-character code", "time": "13:00"}
+    model = ScriptedModel(
+        [
+            [ToolCall("c1", "create_booking", {**stay, "adults": 2, **guest})],
+            [ToolCall("c2", "request_late_checkout", late)],
+        ]
+    )
+    history: list[dict[str, object]] = [
+        {"role": "system", "content": agent.system_prompt},
+        {"role": "assistant", "content": agent.greeting},
+    ]
+
+    async def reply(line: str) -> str:
+        history.append({"role": "user", "content": line})
+        async for event in run_tool_loop(model, history, desk.registry):
+            if isinstance(event, MessageAdded):
+                history.append(event.message)
+        return str(history[-1]["content"])
+
+    await reply("A double, March 20 to 22, two adults; Nora Field, +1 555 201 3344.")
+    before = snapshot(desk.conn)["bookings"]
+    assert (await reply("Yes.")).startswith("You're booked")
+    (code,) = [b["code"] for b in snapshot(desk.conn)["bookings"] if b not in before]
+    said = await reply("Can I check out at one in the afternoon instead?")
+    assert said == "You can check out at 1 PM on March 22, for 25 dollars, added to your bill."
+    assert len(model.requests) == 2  # the words are the tool's: no round after the call
+    row = next(b for b in snapshot(desk.conn)["bookings"] if b["code"] == code)
+    assert row["late_checkout_time"] == "13:00"

@@ -163,3 +163,37 @@ def test_a_finished_top_level_string_is_recorded_with_its_key(walker: CallWalker
     rates = walk(walker, '{"name": "get_rates", "arguments": {"room_type": "suite", ')
     rates = walker.feed(rates, '"check_in": "x"') if rates is not None else None
     assert rates is not None and rates.finished == ("check_in", "x")
+
+
+def _one_tool(properties: dict) -> CallWalker:
+    params = {"type": "object", "properties": properties}
+    return CallWalker([{"type": "function", "function": {"name": "f", "parameters": params}}])
+
+
+def test_a_string_at_its_max_length_can_only_close() -> None:
+    w = _one_tool({"reason": {"type": "string", "maxLength": 5}, "n": {"type": "integer"}})
+    s = w.feed(w.start(), '{"name": "f", "arguments": {"reason": "bye, x')
+    assert s is None  # six characters do not fit
+    s = w.feed(w.start(), '{"name": "f", "arguments": {"reason": "hello')
+    assert s is not None and w.step(s, "x") is None
+    forced, after = w.forced(s)
+    assert forced.startswith('"') and after.finished == ("reason", "hello")
+
+
+def test_a_value_may_not_open_with_its_fields_description() -> None:
+    w = _one_tool({
+        "time": {"type": "string", "description": "HH:MM, 24-hour"},
+        "name": {"type": "string", "description": "guest name"},
+    })
+    at_time = w.feed(w.start(), '{"name": "f", "arguments": {"time": "')
+    assert at_time is not None
+    assert w.echoes_description(at_time, "HH")
+    assert w.echoes_description(at_time, 'HH:MM, 24-hour"')
+    assert not w.echoes_description(at_time, "13")
+    assert not w.echoes_description(at_time, "H")  # one character: a real value may start so
+    later = w.feed(at_time, "1")
+    assert later is not None and not w.echoes_description(later, "HH")  # only the first token
+    at_name = w.feed(w.start(), '{"name": "f", "arguments": {"name": "')
+    assert at_name is not None
+    assert not w.echoes_description(at_name, "Gu")  # case counts: "Gus" is a name
+    assert w.echoes_description(at_name, "guest")

@@ -113,6 +113,31 @@ class CallWalker:
             out.append(ch)
             s = nxt
 
+    @staticmethod
+    def _max_length(s: WalkState) -> float:
+        """The ``maxLength`` of the string being written (counted in raw characters): a free
+        text such as a reason or a summary costs a small model as many tokens as it likes to
+        write (seen: a 66-token ``finish_task`` result that repeated the whole last reply)."""
+        obj = s.stack[-1] if s.stack else None
+        limit = obj.schema_of(s.key).get("maxLength") if isinstance(obj, _Obj) else None
+        return float(limit) if isinstance(limit, int) and limit > 0 else float("inf")
+
+    def echoes_description(self, state: WalkState, piece: str) -> bool:
+        """Whether ``piece`` would open a string value with its own field's description.
+
+        A small model copies a description as the value (seen with the 0.5B:
+        ``"time": "HH:MM, 24-hour"`` for "one in the afternoon", whatever the description
+        said). Only a value's first token is checked, and only a piece of two or more
+        characters that starts the description exactly (case included): a real value that
+        happens to begin like it ("em" of "emma@..." for "email address") can still be written
+        in smaller pieces."""
+        if state.mode != "str" or state.text or state.esc or len(state.stack) != 2:
+            return False
+        obj = state.stack[-1]
+        description = obj.schema_of(state.key).get("description") if isinstance(obj, _Obj) else None
+        head = piece.split('"', 1)[0]
+        return isinstance(description, str) and len(head) >= 2 and description.startswith(head)
+
     # ---- one character ---------------------------------------------------------------------
     def step(self, s: WalkState, ch: str) -> WalkState | None:
         match s.mode:
@@ -136,7 +161,9 @@ class CallWalker:
                     return replace(s, esc=True, text=s.text + ch)
                 if ch == '"':
                     return self._value_done(s)
-                return None if ord(ch) < 0x20 else replace(s, text=s.text + ch)
+                if ord(ch) < 0x20 or len(s.text) >= self._max_length(s):
+                    return None  # past maxLength only the closing quote is allowed
+                return replace(s, text=s.text + ch)
             case "num":
                 allowed = _INTEGER_CHARS if s.integer else _NUMBER_CHARS
                 if ch in allowed:
@@ -263,6 +290,8 @@ class CallWalker:
         return None
 
     def _forced_char(self, s: WalkState) -> str | None:
+        if s.mode == "str" and not s.esc and len(s.text) >= self._max_length(s):
+            return '"'
         if s.mode == "lit":
             return s.text[0] if s.text else None
         if s.mode == "trie":

@@ -46,6 +46,10 @@ class GuardOptions:
     """Check a call's caller's fields (names, phones, e-mails) against what the caller said:
     an invented required value makes the caller be asked, an invented optional one is dropped
     (``quickturn.tools.grounding``)."""
+    use_established_facts: bool = True
+    """A caller's fact a call lacks (or invented) is taken from an earlier tool result of this
+    conversation when exactly one value was returned under its name: the booking just made is
+    the one a late checkout is for (``quickturn.tools.established``)."""
 
     def __post_init__(self) -> None:
         if not 0.0 < self.parrot_similarity <= 1.0:

@@ -260,7 +260,7 @@ class JumpForwardDecoder:
                 if tok in self._stop_ids or tok in self._open_ids:
                     continue
                 piece = self._piece(tok)
-                if not piece or "\ufffd" in piece:
+                if not piece or "\ufffd" in piece or self._walker.echoes_description(state, piece):
                     continue
                 nxt = self._walker.feed(state, piece)
                 if nxt is not None:

@@ -34,6 +34,7 @@ from quickturn.llm.types import (
     Usage,
 )
 from quickturn.tools.elicit import elicitation, from_tool_error
+from quickturn.tools.established import fill_established
 from quickturn.tools.grounding import Grounding, ground_call, heard_text, is_callers_fact
 from quickturn.tools.repair_literal import (
     LiteralError,
@@ -589,7 +590,11 @@ async def _execute(
     spec = registry.spec(call.name)
     parameters = spec.parameters
     if options.guards.ground_caller_facts:
-        grounded = ground_call(parameters, call, heard_text(working))
+        heard = heard_text(working)
+        if options.guards.use_established_facts:
+            call, used = fill_established(parameters, call, working, heard)
+            heard = f"{heard}\n{used}" if used else heard
+        grounded = ground_call(parameters, call, heard)
         if grounded.unheard_required:
             return _ask_unheard(parameters, grounded)
         call = grounded.call

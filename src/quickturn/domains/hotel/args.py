@@ -22,7 +22,8 @@ from quickturn.tools.elicit import CallerInputError
 MAX_STAY_NIGHTS = 30
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # "7:30" is accepted as 07:30: small models often drop the leading zero.
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# A time, and after it at most words (the 0.5B writes "14:00, 24-hour", its description's tail).
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?:[,\s].*)?$")
 
 
 def ask_all(*checks: Callable[[], object]) -> None:
@@ -59,7 +60,7 @@ def future_date(value: str, field: str) -> date:
 
 
 def parse_time(value: str, field: str = "time") -> time:
-    m = _TIME.fullmatch(value.strip())
+    m = _TIME.match(value.strip())
     if not m:
         raise CallerInputError(f"{field} must be a 24-hour time like 19:30, got {value!r}", field)
     return time(int(m.group(1)), int(m.group(2)))

@@ -106,6 +106,9 @@ ROUTES = (
     ("goodbye", "end_call"),
 )
 
+# The main agent's tools every task has too: a goodbye inside a task ends the call at once.
+SHARED = ("end_call",)
+
 # A booking made ends its task: the caller's next request goes to the main agent, which routes.
 FINISHES: dict[str, tuple[str, ...]] = {
     "book_room": ("create_booking",),
@@ -158,7 +161,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
         greeting=GREETING,
         name="front-desk",
     )
-    return with_tasks(main, tasks, routes=ROUTES)
+    return with_tasks(main, tasks, routes=ROUTES, shared=SHARED)
 
 
 def _pick(tools: dict[str, FunctionTool], names: Sequence[str]) -> list[FunctionTool]:

@@ -143,6 +143,23 @@ def table_done(result: Any) -> str | None:
     return f"Your table is reserved. Your reservation code is {code}."
 
 
+def arrival_time_done(result: Any) -> str | None:
+    """What the caller hears once an early check-in or a late checkout is arranged."""
+    if not isinstance(result, dict) or "fee_usd" not in result:
+        return None
+    if "late_checkout_time" in result:
+        at, on = clock(result["late_checkout_time"]), day(result.get("check_out"))
+        what = f"You can check out at {at} on {on}"
+    elif "early_checkin_time" in result:
+        at, on = clock(result["early_checkin_time"]), day(result.get("check_in"))
+        what = f"You can check in at {at} on {on}"
+    else:
+        return None
+    fee = result["fee_usd"]
+    cost = "at no charge" if not fee else f"for {fee} dollars, added to your bill"
+    return f"{what}, {cost}."
+
+
 def goodbye(result: Any) -> str | None:
     """What the caller hears once ``end_call`` ran (the call ends after it is heard)."""
     if not isinstance(result, dict) or result.get("status") != "ending":

@@ -7,6 +7,7 @@ from datetime import time
 from typing import Any
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY
 from quickturn.domains.hotel.fields import Code, Time
 from quickturn.domains.hotel.toolkit import desk_tool
@@ -108,4 +109,7 @@ def arrival_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "fee_usd": fee,
         }
 
-    return [desk_tool(f) for f in (request_early_checkin, request_late_checkout)]
+    return [
+        desk_tool(f, say=spoken.arrival_time_done)
+        for f in (request_early_checkin, request_late_checkout)
+    ]
