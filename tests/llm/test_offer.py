@@ -164,3 +164,21 @@ async def test_read_back_does_not_depend_on_grounding() -> None:
         client, history, tools, guards=GuardOptions(ground_caller_facts=False)
     )
     assert spoken == "2 nights for Anna Lee, ok?" and ran == []
+
+
+async def test_an_offer_the_caller_never_heard_is_not_taken_by_a_yes() -> None:
+    """The model spoke after the check (its words, not the tool's offer): a yes is the model's
+    to read, never a run of the offered call."""
+    ran: list[dict[str, Any]] = []
+    tools = desk(ran)
+    client = Scripted(model)
+    history: list[Message] = [{"role": "user", "content": "Is a room free for two nights?"}]
+    spoken, done, _ = await turn(client, history, tools, speak_after_result=False)
+    assert spoken == "Checkout is at eleven." and done.rounds == 2
+    assert "offered_call" not in str(history)
+    history.append({"role": "user", "content": "Yes please."})
+    asked = len(client.requests)
+    spoken, done, _ = await turn(client, history, tools)
+    assert done.rounds >= 1 and done.finish_reason == "stop" and ran == []
+    assert all(r.tool_choice != {"type": "function", "function": {"name": "book"}}
+               for r in client.requests[asked:])

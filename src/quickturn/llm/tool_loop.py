@@ -498,6 +498,8 @@ async def _run_calls(
     ran: _Ran,
     clock: Callable[[], float],
 ) -> AsyncIterator[ReplyEvent]:
+    added: list[int] = []  # where this round's results are in ``working``
+    offers: dict[int, Message] = {}  # results whose words offer a call: marked if heard
     for call in calls:
         # A call of a tool that failed before (its caller was asked) keeps what the caller
         # gave then: small models call again with only the new facts.
@@ -508,11 +510,11 @@ async def _run_calls(
         if result.elicitation is not None:
             message = mark_asked(message, result.elicitation.fields)
         elif (offer := _tool_offer(registry, merged, result)) is not None:
-            message = mark_offered(message, *offer)
+            offers[len(working)] = mark_offered(message, *offer)
+        added.append(len(working))
         working.append(message)
         ran.all_ok = ran.all_ok and result.ok
         yield ToolFinished(result, call, clock())
-        yield MessageAdded(message)
         if ran.finish == "stop" and result.elicitation is not None:
             ran.words, ran.finish = result.elicitation.question, "elicitation"
         elif ran.finish == "stop" and result.confirmation is not None:
@@ -526,6 +528,14 @@ async def _run_calls(
     if ran.words is None and options.speak_after_result and ran.all_ok and ran.said:
         if not ran.unsaid:
             ran.words = " ".join(ran.said)
+    # An offer stands only if the caller hears it: the tools' words are the reply. When the
+    # model speaks instead (or a question of another call is), a later "yes" must not run a
+    # call the caller was never offered.
+    if ran.words is not None and ran.finish == "stop":
+        for at, marked in offers.items():
+            working[at] = marked
+    for at in added:
+        yield MessageAdded(working[at])
 
 
 def _say(
