@@ -148,6 +148,19 @@ async def test_entering_a_flow_costs_no_prefill(qwen_path: Path, tmp_path: Path)
         )
         try:
             assert [r.source for r in await again.warm_each(requests)] == ["disk", "disk"]
+            # One slot for two flows: a call the other flow must make (tool_choice required,
+            # the router's and an acting task's first round) loads that prefix from disk too,
+            # instead of prefilling it (forced calls used to skip the store).
+            for request, report in zip(requests, reports, strict=True):
+                forced = ChatRequest(
+                    messages=request.messages + turns,
+                    tools=request.tools,
+                    tool_choice="required",
+                    max_tokens=24,
+                )
+                events = [ev async for ev in again.stream(forced)]
+                usage = next(ev for ev in events if isinstance(ev, Finished)).usage
+                assert usage.cached_tokens >= report.prefix_tokens
         finally:
             await again.aclose()
     finally:

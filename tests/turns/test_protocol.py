@@ -17,7 +17,9 @@ from quickturn.turns import (
     TurnOptions,
     completeness,
 )
+from quickturn.turns.detector import reads_final
 from quickturn.turns.labelled_set import KINDS, load_labelled_set, parse_item
+from quickturn.turns.smart_turn import hold_after
 
 AUDIO = np.zeros(1600, np.int16)
 
@@ -50,6 +52,14 @@ async def test_text_rules_hold_unfinished_words() -> None:
         ("I have two numbers.", "complete"),
         ("", "empty"),
         ("Room for", "weak"),
+        # Whisper's reading of "my phone number is" at the pause (labelled set, session 17)
+        ("My phone numbers.", "incomplete"),
+        ("my emails.", "incomplete"),
+        ("My booking references.", "incomplete"),
+        ("My name's.", "incomplete"),
+        ("My booking reference is", "incomplete"),
+        ("Thank you. My phone numbers.", "incomplete"),
+        ("My booking references. B7, 429.", "complete"),
     ],
 )
 def test_completeness_slots_and_numbers(text: str, expected: str) -> None:
@@ -57,9 +67,63 @@ def test_completeness_slots_and_numbers(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "final"),
+    [
+        # the demo's three turns that waited 1.1 s
+        ("Great, thank you. Goodbye.", True),
+        ("Sorry, can I check out at one in the afternoon instead?", True),
+        ("Hi, I'd like to book a double room for two adults, from March 20th to the 22nd.", True),
+        ("Bye-bye.", True),
+        ("No, that's all.", True),
+        ("Can you also book the airport shuttle?", True),
+        ("I need a room with two beds and a sea view.", True),
+        # finished words, but callers go on after them
+        ("Thank you.", False),  # "Thank you. [700] Oh, and one more thing..."
+        ("Can I?", False),  # "Can I [400] bring my dog?"
+        ("So, what?", False),  # "So [500] uh [700] what time is checkout?"
+        ("I was wondering.", False),
+        ("We are arriving on Friday.", False),
+        ("It is spelled O B R I E N.", False),  # letters come in groups
+        ("My last name is Smith S and my T.", False),
+        ("My phone number is 555 0142.", False),  # so do digits
+        ("The card number is 4111 2222 3333 4444.", False),
+        # not finished at all
+        ("I'd like to book a double room for two nights and", False),
+        ("My phone numbers.", False),
+        ("", False),
+    ],
+)
+def test_words_that_read_final(text: str, final: bool) -> None:
+    assert reads_final(text) is final
+
+
+def test_smart_turn_decision_table() -> None:
+    opts = SmartTurnOptions()
+    wait = opts.patience_s - opts.ask_after_s
+    sure, unsure = 0.9, 0.3
+    assert hold_after(opts, sure, "I'll take the double room.") == 0.0
+    assert hold_after(opts, sure, "a double room for") == opts.weak_wait_s
+    assert hold_after(opts, sure, "My number is") == wait
+    # The voice sounds unfinished: the words decide how long to wait.
+    assert hold_after(opts, unsure, "I was wondering.") == opts.disagree_wait_s
+    assert hold_after(opts, unsure, "Great, thank you. Goodbye.") == opts.final_wait_s
+    assert hold_after(opts, unsure, "Can I check out at one instead?") == opts.final_wait_s
+    assert hold_after(opts, unsure, "a double room for") == wait
+    assert hold_after(opts, unsure, "") == wait
+    # Without the transcript the model alone decides.
+    alone = SmartTurnOptions(use_transcript=False)
+    assert hold_after(alone, unsure, "Goodbye.") == wait
+    assert hold_after(alone, sure, "My number is") == 0.0
+    assert opts.final_wait_s < opts.disagree_wait_s < wait
+
+
+@pytest.mark.parametrize(
     "kwargs",
     [
         {"ask_after_s": 0.0},
+        {"final_wait_s": 1.0},
+        {"final_wait_s": -0.1},
+        {"final_min_words": 0},
         {"threshold": 1.0},
         {"ask_after_s": 0.5, "patience_s": 0.3},
         {"weak_wait_s": 2.0},

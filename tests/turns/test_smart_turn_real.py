@@ -92,10 +92,38 @@ async def test_sentences_cut_before_the_object_score_incomplete(
     # A reading the model heard as unfinished (a fresh one may happen to sound final).
     cut = readings[int(np.argmin(probs))]
     assert await detector.hold_s(cut, "") == pytest.approx(opts.patience_s - opts.ask_after_s)
-    # Unfinished voice, finished words: the shorter wait.
+    # Unfinished voice, finished words: the shorter wait, shortest when they read final.
     assert await detector.hold_s(cut, "We are arriving on Friday.") == pytest.approx(
         opts.disagree_wait_s
     )
+    assert await detector.hold_s(cut, "Great, thank you. Goodbye.") == pytest.approx(
+        opts.final_wait_s
+    )
+
+
+# The demo's caller turns that waited 1.1 s of silence (session 17): Smart Turn heard the Piper
+# voice as unfinished while the words read finished.
+FINAL_TURNS = [
+    ("Sorry, can I check out at one in the afternoon instead?", "Sorry, can I check out at one "
+     "in the afternoon instead?"),
+    ("Great, thank you. Goodbye.", "Great, thank you. Goodbye."),
+    ("a double room for two adults, from March twentieth to the twenty-second.",
+     "Hi, I'd like to book a double room for two adults from March 20th to the 22nd."),
+]
+
+
+async def test_turns_that_read_final_end_within_the_final_wait(
+    synth: LabelledSynth, detector: SmartTurnDetector
+) -> None:
+    opts = detector.options
+    holds = []
+    for spoken, heard in FINAL_TURNS:
+        audio = _with_silence(_reading(synth, spoken, None))
+        holds.append(await detector.hold_s(audio, heard))
+    print(f"\nholds: {holds}")
+    # Either the model hears them as finished (0) or the words cut its doubt short.
+    assert all(h <= opts.final_wait_s + 1e-9 for h in holds)
+    assert opts.ask_after_s + max(holds) <= 0.45
 
 
 async def test_transcript_holds_a_turn_the_voice_calls_complete(

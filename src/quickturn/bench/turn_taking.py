@@ -105,6 +105,7 @@ async def _pass(
     per_item: list[dict[str, Any]] = []
     false_items = false_total = pauses = never = 0
     false_by_half = [0, 0]
+    delays_by_half: tuple[list[float], list[float]] = ([], [])
     for index, r in enumerate(rendered):
         res = await replay(
             r.pcm,
@@ -123,6 +124,7 @@ async def _pass(
             never += 1
         else:
             delays.append(delay)
+            delays_by_half[index % 2].append(delay)
         per_item.append(
             {
                 "id": r.item.id,
@@ -150,6 +152,8 @@ async def _pass(
         # are the held-out half.
         "false_end_turns_tuned_half": false_by_half[0],
         "false_end_turns_held_out_half": false_by_half[1],
+        "delay_s_tuned_half": _dist(delays_by_half[0]),
+        "delay_s_held_out_half": _dist(delays_by_half[1]),
         "false_end_rate_paused_turns": false_items / max(1, with_pauses),
         "false_ends_per_pause": false_total / max(1, pauses),
         "never_ended": never,
@@ -241,12 +245,13 @@ def format_row(row: dict[str, Any]) -> str:
         return "   -" if v is None else f"{v * 1000:4.0f}"
 
     def part(p: dict[str, Any]) -> str:
-        d = p["delay_s"]
+        d, h = p["delay_s"], p["delay_s_held_out_half"]
         held_out = (row["turns"]) // 2
         return (
             f"delay p50 {ms(d['p50'])} p95 {ms(d['p95'])} ms, "
             f"false ends {p['false_end_turns']:2d}/{row['turns']} ({p['false_end_rate']:3.0%}; "
-            f"held-out {p['false_end_turns_held_out_half']}/{held_out})"
+            f"held-out {p['false_end_turns_held_out_half']}/{held_out}, "
+            f"p50 {ms(h['p50'])} p95 {ms(h['p95'])} ms)"
         )
 
     m = row["measured"]

@@ -10,7 +10,9 @@ The transcript overrides it where words are surer than sound: a trailing "and", 
 or a phone number with too few digits holds the turn open even when the model says complete,
 and words that only probably end a sentence add a short ``weak_wait_s``. Where the model says
 unfinished but the words read finished, the turn ends after ``disagree_wait_s`` more (1.1 s in
-all) instead of the full patience. Measured on the Piper
+all) instead of the full patience, and after only ``final_wait_s`` (0.4 s in all) when the words
+read like the end of a turn (``detector.reads_final``: "Goodbye.", "...instead?", a long
+sentence that does not end on a spelled letter or number group). Measured on the Piper
 voice (docs/turn-taking.md) the model alone often calls a sentence cut mid-way complete, so the
 words matter; with no transcript ("") the model decides alone.
 
@@ -33,7 +35,7 @@ import numpy.typing as npt
 from quickturn.assets import ModelPaths
 from quickturn.audio.frame import PCM16
 from quickturn.errors import AudioFormatError, ConfigError, MissingDependencyError
-from quickturn.turns.detector import completeness
+from quickturn.turns.detector import completeness, reads_final
 
 SAMPLE_RATE_HZ = 16000
 WINDOW_S = 8
@@ -46,11 +48,12 @@ _NORM_EPS = 1e-7  # the variance floor of transformers' zero-mean unit-variance 
 class SmartTurnOptions:
     ask_after_s: float = 0.2
     """Silence after the last speech before the model is asked (the detector's min_silence_s)."""
-    threshold: float = 0.7
-    """Probability at or above which the turn is complete. Tuned with ``disagree_wait_s`` on
-    half of the labelled set (two renderings, the even-numbered items; docs/turn-taking.md):
-    the lowest false-end rate with a delay p50 <= 250 ms. 0.5, Pipecat's, ended more turns
-    early on the Piper voice, which the model often hears as finished mid-sentence."""
+    threshold: float = 0.75
+    """Probability at or above which the turn is complete. Tuned on half of the labelled set
+    (the even-numbered items; docs/turn-taking.md): the lowest false-end rate with a delay p50
+    <= 250 ms. 0.5, Pipecat's, ended more turns early on the Piper voice, which the model often
+    hears as finished mid-sentence; 0.75 (session 17, with ``final_wait_s``) ended fewer than
+    0.7 on both halves."""
     patience_s: float = 1.4
     """Total silence before a turn that sounds (or reads) unfinished ends anyway. Longer than
     the hesitation it must outlast plus the VAD's own delay in reporting resumed speech
@@ -65,6 +68,14 @@ class SmartTurnOptions:
     """Further wait when the model says incomplete but the words read finished ("I was
     wondering.", "The name is Katarina."): 1.1 s of silence in all (tuned with ``threshold``;
     at 0.3 s, pauses of 0.4-1.0 s after such words were cut)."""
+    final_wait_s: float = 0.2
+    """Further wait, instead of ``disagree_wait_s``, when the model says incomplete but the
+    words read like the end of a turn (``detector.reads_final``): the demo's "...instead?",
+    "Goodbye." and "...to the twenty-second." waited 1.1 s for nothing. Tuned on the even half
+    (0.2-0.45 s ended no more turns early there; the shortest delay won)."""
+    final_min_words: int = 8
+    """Words from which a turn that reads finished reads final (``reads_final``). 5 ended more
+    turns early on the tuned half; 6-8 tied there and the most careful, 8, was kept."""
     threads: int = 1
     """onnxruntime intra-op threads (1 is fastest per call on a busy 2-core machine)."""
 
@@ -86,6 +97,12 @@ class SmartTurnOptions:
                 f"disagree_wait_s must be in [0, patience_s - ask_after_s], "
                 f"got {self.disagree_wait_s}"
             )
+        if not 0.0 <= self.final_wait_s <= self.disagree_wait_s:
+            raise ConfigError(
+                f"final_wait_s must be in [0, disagree_wait_s], got {self.final_wait_s}"
+            )
+        if not 1 <= self.final_min_words <= 100:
+            raise ConfigError(f"final_min_words must be in [1, 100], got {self.final_min_words}")
         if not 1 <= self.threads <= 16:
             raise ConfigError(f"threads must be in [1, 16], got {self.threads}")
 
@@ -147,6 +164,24 @@ class SmartTurnModel:
         return float(out[0][0][0])
 
 
+def hold_after(options: SmartTurnOptions, probability: float, transcript: str) -> float:
+    """Further silence to wait once the model has said ``probability`` (pure: the benchmark and
+    the tests replay it)."""
+    wait_s = options.patience_s - options.ask_after_s
+    words = completeness(transcript) if options.use_transcript else "empty"
+    if words == "incomplete":
+        return wait_s  # the words cannot end here, whatever the voice did
+    if probability < options.threshold:
+        # The voice sounds unfinished: believe it fully unless the words read finished, and
+        # least when they read like the end of a turn (a goodbye, a whole question).
+        if words != "complete":
+            return wait_s
+        if reads_final(transcript, options.final_min_words):
+            return options.final_wait_s
+        return options.disagree_wait_s
+    return options.weak_wait_s if words == "weak" else 0.0
+
+
 class SmartTurnDetector:
     """The end-of-turn protocol over Smart Turn (module docstring). One model, one thread."""
 
@@ -187,16 +222,8 @@ class SmartTurnDetector:
         return await loop.run_in_executor(self._executor, self._model.probability, audio16k)
 
     def hold_for(self, probability: float, transcript: str) -> float:
-        """The decision once the model has spoken (pure: the benchmark replays it)."""
-        opts = self.options
-        wait_s = opts.patience_s - opts.ask_after_s
-        words = completeness(transcript) if opts.use_transcript else "empty"
-        if words == "incomplete":
-            return wait_s  # the words cannot end here, whatever the voice did
-        if probability < opts.threshold:
-            # The voice sounds unfinished: believe it fully unless the words read finished.
-            return opts.disagree_wait_s if words == "complete" else wait_s
-        return opts.weak_wait_s if words == "weak" else 0.0
+        """The decision once the model has spoken (``hold_after`` with these options)."""
+        return hold_after(self.options, probability, transcript)
 
     async def hold_s(self, audio16k: PCM16, transcript: str) -> float:
         return self.hold_for(await self.probability(audio16k), transcript)
