@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from quickturn.agent.agent import Agent, bind_tools
+from quickturn.agent.agent import Agent, bind_agent
 from quickturn.agent.flows import flow_warm_requests
 from quickturn.agent.stack import load_embedded_llm
 from quickturn.assets import ModelPaths, default_cache_dir
@@ -77,7 +77,7 @@ async def main(lines: list[str]) -> None:
 
     def switch(agent: Agent) -> None:
         state["agent"] = agent
-        state["tools"] = bind_tools(agent.tools, DetachedContext(), switch, agent.tool_choice)
+        state["tools"] = bind_agent(agent, DetachedContext(), switch)
 
     switch(front)
     engine = await load_embedded_llm(

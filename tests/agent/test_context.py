@@ -93,3 +93,31 @@ def test_earlier_turns_keep_their_words_and_lose_their_tool_traffic() -> None:
     assert spoken_past(unsaid) == unsaid
     one_turn = said[:3]
     assert spoken_past(one_turn) == one_turn and spoken_past(one_turn) is not one_turn  # a copy
+
+
+def test_an_agent_that_reads_since_entry_sees_its_own_part_of_the_call() -> None:
+    from quickturn.llm.context import since_entry
+
+    system = {"role": "system", "content": "You change bookings."}
+    early = [
+        {"role": "assistant", "content": "Harbor Light, how can I help?"},
+        {"role": "user", "content": "Book a double."},
+        {"role": "assistant", "content": "Booked, code AB12CD."},
+        {"role": "user", "content": "Thanks."},
+        {"role": "assistant", "content": "You're welcome."},
+    ]
+    entry = [
+        {"role": "user", "content": "Can I check out late?"},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "c9", "type": "function",
+         "function": {"name": "start_change", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c9", "content": "Transferred to change."},
+    ]
+    history = [system, *early, *entry]
+    # The exchange before the hand-over's line stays; earlier turns go.
+    assert since_entry(history) == [system, *early[3:], *entry]
+    assert since_entry(history, exchanges_before=0) == [system, *entry]
+    later = [*history, {"role": "assistant", "content": "Which time?"},
+             {"role": "user", "content": "One pm."}]
+    assert since_entry(later) == [system, *early[3:], *later[len(history) - len(entry):]]
+    no_handoff = [system, *early]
+    assert since_entry(no_handoff) == no_handoff

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from quickturn.agent.agent import Agent, bind_tools, tool_schemas
+from quickturn.agent.agent import Agent, bind_agent, bind_tools, tool_schemas
 from quickturn.agent.flows import Task, flow_agents, flow_warm_requests, with_tasks
 from quickturn.errors import ConfigError
 from quickturn.tools.context import DetachedContext
@@ -180,3 +181,43 @@ async def test_shared_tools_of_the_main_agent_are_in_every_task() -> None:
         assert "end_call" in [t.name for t in agent.tools], agent.name
     with pytest.raises(ConfigError, match="hang_up"):
         with_tasks(main, tasks, shared=("hang_up",))
+
+
+async def test_a_task_reads_only_its_part_of_the_call() -> None:
+    from llm.test_tool_loop_guards import Scripted, calls_of
+    from quickturn.llm.tool_loop import MessageAdded, run_tool_loop
+    from quickturn.llm.types import ChatRequest, LLMEvent
+
+    main = build()
+    assert main.reads == "all"
+    live: dict[str, Any] = {}
+
+    def on_agent(agent: Agent) -> None:
+        live["agent"], live["tools"] = agent, bind_agent(agent, DetachedContext(), on_agent)
+
+    on_agent(main)
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return calls_of(ToolCall("c1", "start_reserve", {}))
+        return ["Which day?"]
+
+    client = Scripted(script)
+    history: list[dict[str, object]] = [
+        {"role": "system", "content": main.instructions},
+        {"role": "user", "content": "What are your hours?"},
+        {"role": "assistant", "content": "Nine to five."},
+        {"role": "user", "content": "Thanks, good."},
+        {"role": "assistant", "content": "Anything else?"},
+        {"role": "user", "content": "Can I reserve a slot?"},
+    ]
+    tools = lambda: (live["agent"].instructions, live["tools"])  # noqa: E731
+    async for ev in run_tool_loop(client, history, tools):
+        if isinstance(ev, MessageAdded):
+            history.append(ev.message)
+    task_view = client.requests[-1].messages
+    assert live["agent"].name == "reserve" and live["agent"].reads == "since_entry"
+    assert [m.get("content") for m in task_view] == [
+        live["agent"].instructions, "Thanks, good.", "Anything else?", "Can I reserve a slot?"
+    ]
+    assert len(client.requests[0].messages) == 6  # the main agent read it all

@@ -35,3 +35,15 @@ def test_every_parsed_call_gets_its_own_id() -> None:
     ids += [c.id for c in forced if c is not None]
     assert len(ids) == 4 and len(set(ids)) == 4
     assert all(i.startswith("call_") and len(i) >= 16 for i in ids)
+
+
+def test_a_forced_call_lacking_a_required_argument_goes_to_the_tool_loop_only() -> None:
+    # The tool loop asks the caller for what is missing (stop_at_unheard); any other client
+    # (the gateway's) gets no half call: the engine decodes again under the grammar.
+    empty = '<tool_call>\n{"name": "book", "arguments": {}}'
+    loop = ChatRequest(messages=REQUEST.messages, tools=TOOLS, stop_at_unheard=True)
+    call = parse_forced(empty, loop, "book")
+    assert call is not None and call.arguments == {}
+    assert parse_forced(empty, REQUEST, "book") is None
+    wrong = '<tool_call>\n{"name": "book", "arguments": {"nights": "two"}}'
+    assert parse_forced(wrong, loop, "book") is None  # a wrong type is never passed on

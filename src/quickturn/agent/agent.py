@@ -14,7 +14,7 @@ from typing import Any, Literal
 from quickturn.errors import ConfigError, ToolSchemaError
 from quickturn.tools.context import ToolContext
 from quickturn.tools.function_tool import FunctionTool, jsonable
-from quickturn.tools.types import ToolRegistry, ToolSpec, handoff_note
+from quickturn.tools.types import Reads, ToolRegistry, ToolSpec, handoff_note
 
 ToolLike = FunctionTool | ToolSpec
 Tools = Sequence[ToolLike] | ToolRegistry
@@ -32,6 +32,12 @@ class Agent:
     """``required``: the first model round of every reply must call one of the tools (a
     router, such as the main agent of ``with_tasks``: a small model left to choose between words
     and a call almost always chooses words). Later rounds of the reply are ``auto``."""
+    reads: Reads = "all"
+    """What its model reads of the conversation: ``all``, or ``since_entry``: from the exchange
+    before the hand-over that gave it the call (a task of ``with_tasks``). A task entered late in
+    a call re-read every earlier turn on top of its own prefix (~220 tokens, ~1.2 s of prefill
+    with the 0.5B, and the deadline hit); what it needs is the request that started it. Tools
+    still see the whole conversation (a booking code returned earlier is found)."""
 
     def __post_init__(self) -> None:
         if not self.instructions.strip():
@@ -72,12 +78,13 @@ def bind_tools(
     context: ToolContext,
     on_agent: Callable[[Agent], None],
     tool_choice: Literal["auto", "required"] = "auto",
+    reads: Reads = "all",
 ) -> ToolRegistry:
     """The registry one call runs: ``@tool`` functions bound to the call's context; a result
-    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``. ``tool_choice`` is the
-    agent's (the registry carries it to the tool loop's first round)."""
+    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``. ``tool_choice`` and
+    ``reads`` are the agent's (the registry carries them to the tool loop)."""
     if isinstance(tools, ToolRegistry):
-        return tools.with_tool_choice(tool_choice)
+        return tools.with_tool_choice(tool_choice, reads)
     specs: list[ToolSpec] = []
     for t in tools:
         if isinstance(t, ToolSpec):
@@ -86,7 +93,14 @@ def bind_tools(
             specs.append(_bound(t, context, on_agent))
         else:
             raise ToolSchemaError(f"not a tool: {t!r:.80} (use @tool or ToolSpec)")
-    return ToolRegistry(specs, tool_choice=tool_choice)
+    return ToolRegistry(specs, tool_choice=tool_choice, reads=reads)
+
+
+def bind_agent(
+    agent: Agent, context: ToolContext, on_agent: Callable[[Agent], None]
+) -> ToolRegistry:
+    """``bind_tools`` of ``agent``'s tools under its own ``tool_choice`` and ``reads``."""
+    return bind_tools(agent.tools, context, on_agent, agent.tool_choice, agent.reads)
 
 
 def _bound(

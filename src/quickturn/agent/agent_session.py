@@ -15,9 +15,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-from quickturn.agent.agent import Agent, Tools, bind_tools
+from quickturn.agent.agent import Agent, Tools, bind_agent
 from quickturn.agent.events import (
     AgentChanged,
     EventBus,
@@ -98,7 +98,7 @@ class AgentSession:
         # Pre-synthesised phrases may be shared by many calls (a server's sessions).
         self._fillers: FillerBank | None = fillers
         self._bus = EventBus()
-        self._registry = self._bind(agent.tools, agent.tool_choice)
+        self._registry = self._bind(agent)
         self._voice: VoiceSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._context = ChatContext(agent.instructions, options.context)
@@ -172,12 +172,12 @@ class AgentSession:
     def update_tools(self, tools: Tools) -> None:
         """New tools from the next model round on."""
         self._agent = replace(self._agent, tools=tools)
-        self._registry = self._bind(tools, self._agent.tool_choice)
+        self._registry = self._bind(self._agent)
 
     def update_agent(self, agent: Agent) -> None:
         """Hand the call to ``agent`` (its instructions and tools apply from the next round)."""
         self._agent = agent
-        self._registry = self._bind(agent.tools, agent.tool_choice)
+        self._registry = self._bind(agent)
         self._bus.emit(AgentChanged(agent.name, self._clock.now()))
 
     # -- running -----------------------------------------------------------------------------------
@@ -271,8 +271,8 @@ class AgentSession:
     def _live_tools(self) -> tuple[str, ToolRegistry]:
         return self._agent.instructions, self._registry
 
-    def _bind(self, tools: Tools, tool_choice: Literal["auto", "required"]) -> ToolRegistry:
-        return bind_tools(tools, _CallContext(self), self.update_agent, tool_choice)
+    def _bind(self, agent: Agent) -> ToolRegistry:
+        return bind_agent(agent, _CallContext(self), self.update_agent)
 
     def _on_tool(self, event: ToolStarted | ToolFinished) -> None:
         if isinstance(event, ToolStarted):

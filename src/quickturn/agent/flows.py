@@ -30,7 +30,7 @@ from quickturn.agent.agent import Agent, ToolLike, tool_names, tool_schemas
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatRequest
 from quickturn.tools.function_tool import FunctionTool, function_tool
-from quickturn.tools.types import ToolRegistry
+from quickturn.tools.types import Reads, ToolRegistry
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -51,6 +51,10 @@ class Task:
     tool_choice: Literal["auto", "required"] = "auto"
     """The task agent's first round of each reply (and right after the hand-over to it):
     ``required`` makes it act before it speaks (see ``with_tasks``)."""
+    reads: Reads = "since_entry"
+    """What the task's model reads of the call (``Agent.reads``): by default only from the
+    exchange before the hand-over to it, so entering a task late in a call costs no re-reading
+    of every earlier turn."""
     requests: str = ""
     """The requests that start it, as callers name them ("book a new room, room prices"): its
     line in the main agent's routing table (empty: ``when``). Measured with the 0.5B on the
@@ -137,6 +141,7 @@ def with_tasks(
             tools=(*(finishing(x, t) for x in t.tools), *common, finish_tool(t)),
             name=t.name,
             tool_choice=t.tool_choice,
+            reads=t.reads,
         )
         for t in tasks
     }

@@ -50,11 +50,11 @@ class HotelWorld:
             self._switch(flows)
 
     def _switch(self, agent: Agent) -> None:
-        from quickturn.agent.agent import bind_tools
+        from quickturn.agent.agent import bind_agent
         from quickturn.tools.context import DetachedContext
 
         self._on_duty = agent
-        self._registry = bind_tools(agent.tools, DetachedContext(), self._switch, agent.tool_choice)
+        self._registry = bind_agent(agent, DetachedContext(), self._switch)
 
     def live_tools(self) -> tuple[str, ToolRegistry]:
         return self.system_prompt, self._registry

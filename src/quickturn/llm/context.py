@@ -249,3 +249,24 @@ def spoken_past(messages: list[Message]) -> list[Message]:
                 out.append({"role": "assistant", "content": m["content"]})
     out.extend(messages[starts[-1] :])
     return out
+
+
+def since_entry(messages: list[Message], exchanges_before: int = 1) -> list[Message]:
+    """``messages`` as an agent that reads only its own part of the call sees them
+    (``Agent.reads == "since_entry"``): the system prompt, then from ``exchanges_before``
+    caller lines before the one that handed the call to it (the latest hand-over in the
+    history is the one to the agent on duty). One exchange before keeps what the request
+    may point back to ("...for that booking") and what the agent just said; all of it stays
+    in the full history, which the tools read."""
+    handoffs = [
+        i for i, m in enumerate(messages)
+        if m.get("role") == "tool" and is_handoff_note(m.get("content"))
+    ]
+    if not handoffs:
+        return list(messages)
+    users = [i for i, m in enumerate(messages[: handoffs[-1]]) if m.get("role") == "user"]
+    if not users:
+        return list(messages)
+    start = users[max(0, len(users) - 1 - exchanges_before)]
+    head = [m for m in messages[:start] if m.get("role") == "system"][:1]
+    return head + messages[start:]

@@ -531,6 +531,7 @@ class EmbeddedChatClient:
             # A call cut at an unheard value lacks what the caller must give: it is kept as
             # written (the tool loop asks the caller), not sent to the grammar to be invented.
             call = parse_forced(lead + text, request, forced, valid=not done.result.cut_call)
+            _log.debug("walked call (cut %s): %r", done.result.cut_call, text[-160:])
         elif self.options.forced_calls == "lead":
             lead = '<tool_call>\n{"name": "' + (f'{forced}", "arguments": ' if forced else "")
             tokens, n_prefix = await self.prompt_tokens(request, assistant_lead=lead)
@@ -540,6 +541,7 @@ class EmbeddedChatClient:
             usage = done.usage
             call = parse_forced(lead + text, request, forced)
         if call is None:
+            _log.debug("forced call did not parse; decoding under the grammar")
             grammar = self._grammar_for(request.tools, forced)
             tokens, n_prefix = await self.prompt_tokens(request)
             text, done = await self._complete(

@@ -70,7 +70,15 @@ def parse_forced(
         fn = tool.get("function", {})
         if fn.get("name") == call.name:
             params = fn.get("parameters") or {"type": "object"}
-            if jsonschema.Draft202012Validator(params).is_valid(call.arguments):
+            errors = list(jsonschema.Draft202012Validator(params).iter_errors(call.arguments))
+            # The tool loop asks the caller for what a call lacks (stop_at_unheard): a call
+            # that closed before a required argument goes to it as written. The grammar retry
+            # made the 0.5B invent it instead ("booking_code": "6-character code"), at twice
+            # the tokens.
+            lacking_only = request.stop_at_unheard and all(
+                e.validator == "required" and not e.path for e in errors
+            )
+            if not errors or lacking_only:
                 return ToolCall(id=new_call_id(), name=call.name, arguments=call.arguments)
     return None
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from quickturn.errors import ToolExecutionError
 from quickturn.llm.confirm import awaiting_result, confirmed_call, said_yes
-from quickturn.llm.context import hide_handoffs, spoken_past
+from quickturn.llm.context import hide_handoffs, since_entry, spoken_past
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
 from quickturn.llm.pending import mark_asked, mark_offered, pending_call
 from quickturn.llm.types import (
@@ -222,10 +222,12 @@ async def run_tool_loop(
             choice = {"type": "function", "function": {"name": resumed.tool}}
             # What the caller gave before is settled: only the asked fields are decoded.
             known = resumed.known_arguments(history)
+        # What this agent reads: a task only its own part of the call (``Agent.reads``).
+        read = since_entry(working) if registry.reads == "since_entry" else working
         request = ChatRequest(
             # A snapshot (working grows after this), without earlier turns' tool traffic.
             messages=hide_handoffs(
-                list(working) if options.show_past_tool_calls else spoken_past(working)
+                list(read) if options.show_past_tool_calls else spoken_past(read)
             ),
             # Withheld by tool_choice "none", not by leaving them out: the tools are part of
             # the prompt's warm prefix, and a request without them re-prefilled the whole

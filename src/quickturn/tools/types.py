@@ -180,11 +180,19 @@ def _validator_for(params_json: str) -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(json.loads(params_json))
 
 
+Reads = Literal["all", "since_entry"]
+"""How much of the conversation an agent's model reads: all of it, or from the exchange before
+the hand-over that gave it the call."""
+
+
 class ToolRegistry:
     """The tools one conversation may call; built per conversation (handlers close over it)."""
 
     def __init__(
-        self, specs: Iterable[ToolSpec], tool_choice: Literal["auto", "required"] = "auto"
+        self,
+        specs: Iterable[ToolSpec],
+        tool_choice: Literal["auto", "required"] = "auto",
+        reads: Reads = "all",
     ) -> None:
         self._specs: dict[str, ToolSpec] = {}
         for spec in specs:
@@ -195,12 +203,20 @@ class ToolRegistry:
             raise ToolSchemaError(f"tool_choice must be 'auto' or 'required', not {tool_choice!r}")
         self.tool_choice: Literal["auto", "required"] = tool_choice
         """The first round of a reply: may answer in words (auto) or must call a tool."""
+        if reads not in ("all", "since_entry"):
+            raise ToolSchemaError(f"reads must be 'all' or 'since_entry', not {reads!r}")
+        self.reads: Reads = reads
+        """What the model of the agent using these tools reads of the conversation (see
+        ``Agent.reads``)."""
 
-    def with_tool_choice(self, tool_choice: Literal["auto", "required"]) -> ToolRegistry:
-        """This registry's tools under ``tool_choice`` (itself when it is already that)."""
-        if tool_choice == self.tool_choice:
+    def with_tool_choice(
+        self, tool_choice: Literal["auto", "required"], reads: Reads | None = None
+    ) -> ToolRegistry:
+        """This registry's tools under ``tool_choice`` (and ``reads``; itself when unchanged)."""
+        reads = self.reads if reads is None else reads
+        if tool_choice == self.tool_choice and reads == self.reads:
             return self
-        return ToolRegistry(self._specs.values(), tool_choice=tool_choice)
+        return ToolRegistry(self._specs.values(), tool_choice=tool_choice, reads=reads)
 
     @property
     def names(self) -> list[str]:
