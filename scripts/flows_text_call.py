@@ -19,8 +19,14 @@ from quickturn.agent.flows import flow_warm_requests
 from quickturn.agent.stack import load_embedded_llm
 from quickturn.assets import ModelPaths, default_cache_dir
 from quickturn.domains.hotel.agent_spec import HotelAgent
-from quickturn.domains.hotel.flows import hotel_flows
-from quickturn.llm.tool_loop import MessageAdded, ReplyDone, ToolFinished, run_tool_loop
+from quickturn.domains.hotel.flows import HOTEL_GUARDS, hotel_flows
+from quickturn.llm.tool_loop import (
+    MessageAdded,
+    ReplyDone,
+    ToolFinished,
+    ToolLoopOptions,
+    run_tool_loop,
+)
 from quickturn.llm.types import (
     ChatClient,
     ChatRequest,
@@ -96,7 +102,7 @@ async def main(lines: list[str]) -> None:
         print(f"caller: {line}")
         history.append({"role": "user", "content": line})
         started = time.perf_counter()
-        async for ev in run_tool_loop(client, history, live):
+        async for ev in run_tool_loop(client, history, live, ToolLoopOptions(guards=HOTEL_GUARDS)):
             if isinstance(ev, MessageAdded):
                 history.append(ev.message)
             elif isinstance(ev, ToolFinished):

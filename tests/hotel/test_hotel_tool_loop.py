@@ -198,3 +198,28 @@ async def test_a_late_checkout_right_after_a_booking_is_for_that_booking(
     assert len(model.requests) == 2  # the words are the tool's: no round after the call
     row = next(b for b in snapshot(desk.conn)["bookings"] if b["code"] == code)
     assert row["late_checkout_time"] == "13:00"
+
+
+async def test_a_table_is_looked_for_on_the_day_the_caller_named(
+    agent: HotelAgent, desk: Desk
+) -> None:
+    """The 0.5B wrote today's date for "Thursday the 19th"; on the hotel's calendar the call
+    goes to the 19th."""
+    from quickturn.domains.hotel.flows import HOTEL_GUARDS
+
+    model = ScriptedModel(
+        [[ToolCall("c1", "check_restaurant_availability",
+                   {"date": "2026-03-14", "time": "19:00", "party_size": 4})]]
+    )
+    history: list[dict[str, object]] = [
+        {"role": "system", "content": agent.system_prompt},
+        {"role": "user", "content": "A table for four on Thursday the 19th at 7 pm?"},
+    ]
+    results = [
+        ev.result
+        async for ev in run_tool_loop(
+            model, history, desk.registry, ToolLoopOptions(guards=HOTEL_GUARDS)
+        )
+        if isinstance(ev, ToolFinished)
+    ]
+    assert results and json.loads(results[0].content)["date"] == "2026-03-19"

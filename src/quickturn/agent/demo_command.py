@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from quickturn.agent.session import SessionOptions
 from quickturn.agent.simulate import print_line, print_summary, print_turn
 from quickturn.agent.stack import TURN_DETECTORS, StackOptions
 from quickturn.assets import ModelPaths, default_cache_dir
+from quickturn.domains.hotel.flows import HOTEL_GUARDS
 from quickturn.domains.hotel.prompt import CALLER_WORDS
 from quickturn.stt.types import CHUNK_S
 
@@ -60,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         turn_detector=args.turns,
         stt_chunking=args.stt_chunking,
         session=SessionOptions(preemptive=not args.no_preemptive, turn_lock=args.turn_lock),
-        reply=ReplyOptions(),
+        reply=ReplyOptions(loop=replace(ReplyOptions().loop, guards=HOTEL_GUARDS)),
     )
     options = DemoOptions(
         out_dir=args.out or default_out_dir(),

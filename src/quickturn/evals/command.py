@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from quickturn.domains.hotel.flows import HOTEL_GUARDS
 from quickturn.errors import ConfigError, MissingDependencyError
 from quickturn.evals.callers.base import SimulatedCaller
 from quickturn.evals.callers.llm import EndpointConfig, LLMCaller
@@ -236,7 +237,7 @@ async def run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         conversation=ConversationOptions(
             max_turns=args.max_turns,
-            tool_loop=ToolLoopOptions(deadline_s=args.deadline_s or None),
+            tool_loop=ToolLoopOptions(deadline_s=args.deadline_s or None, guards=HOTEL_GUARDS),
         ),
     )
     started = datetime.now(UTC)

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from quickturn.errors import ConfigError
@@ -50,6 +51,10 @@ class GuardOptions:
     """A caller's fact a call lacks (or invented) is taken from an earlier tool result of this
     conversation when exactly one value was returned under its name: the booking just made is
     the one a late checkout is for (``quickturn.tools.established``)."""
+    today: date | None = None
+    """The agent's calendar date. When set, a call's date the caller never said is replaced by
+    the one their words name ("Thursday the 19th", "tomorrow"), resolved against it
+    (``quickturn.tools.heard_dates``); None leaves dates to the model."""
 
     def __post_init__(self) -> None:
         if not 0.0 < self.parrot_similarity <= 1.0:

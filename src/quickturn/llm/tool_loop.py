@@ -36,6 +36,7 @@ from quickturn.llm.types import (
 from quickturn.tools.elicit import elicitation, from_tool_error
 from quickturn.tools.established import fill_established
 from quickturn.tools.grounding import Grounding, ground_call, heard_text, is_callers_fact
+from quickturn.tools.heard_dates import fix_dates
 from quickturn.tools.repair_literal import (
     LiteralError,
     close_truncated,
@@ -601,6 +602,8 @@ async def _execute(
         return await registry.execute(call)
     spec = registry.spec(call.name)
     parameters = spec.parameters
+    if options.guards.today is not None:
+        call = fix_dates(parameters, call, working, options.guards.today)
     if options.guards.ground_caller_facts:
         heard = heard_text(working)
         if options.guards.use_established_facts:

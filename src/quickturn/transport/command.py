@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from dataclasses import replace
 from typing import Any
 
+from quickturn.agent.reply import ReplyOptions
 from quickturn.agent.stack import StackOptions
 from quickturn.assets import ModelPaths, default_cache_dir
+from quickturn.domains.hotel.flows import HOTEL_GUARDS
 from quickturn.domains.hotel.prompt import CALLER_WORDS
 from quickturn.transport.agent_stack import AgentStackOptions, voice_calls
 from quickturn.transport.app import create_app
@@ -54,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
             stt_prompt=CALLER_WORDS,
             tts=args.tts,
             patience_ms=args.patience_ms,
+            reply=ReplyOptions(loop=replace(ReplyOptions().loop, guards=HOTEL_GUARDS)),
         ),
         llm=args.llm, llm_url=args.llm_url, llm_model=args.llm_model,
         llm_api_key=os.environ.get("OPENAI_API_KEY"), slots=args.slots,

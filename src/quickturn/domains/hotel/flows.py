@@ -20,6 +20,7 @@ from quickturn.domains.hotel.policy import PolicyBook
 from quickturn.domains.hotel.prompt import GREETING, HOTEL_NAME
 from quickturn.domains.hotel.tools import hotel_tools
 from quickturn.errors import ConfigError
+from quickturn.llm.guards import GuardOptions
 from quickturn.tools.function_tool import FunctionTool
 
 MAIN_TOOLS = (
@@ -105,6 +106,10 @@ ROUTES = (
     ("to speak to a person, a manager, groups and events", "transfer_to_human"),
     ("goodbye", "end_call"),
 )
+
+# The hotel's calendar: what the caller's spoken dates ("Thursday the 19th") are resolved
+# against when a call's date is not one they said (the 0.5B wrote today's date for it).
+HOTEL_GUARDS = GuardOptions(today=HOTEL_TODAY)
 
 # The main agent's tools every task has too: a goodbye inside a task ends the call at once.
 SHARED = ("end_call",)

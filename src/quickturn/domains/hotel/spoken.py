@@ -7,6 +7,7 @@ runs after the caller's yes validates it anyway.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -22,10 +23,11 @@ def day(value: object) -> str:
 
 def clock(value: object) -> str:
     """``19:30`` -> ``7:30 PM``; ``19:00`` -> ``7 PM`` (as a front desk says a time)."""
-    try:
-        hour, minute = (int(part) for part in str(value).split(":"))
-    except ValueError:
+    # Leading HH:MM only: the 0.5B writes its description's tail after it ("19:00, 24-hour").
+    m = re.match(r"^\s*(\d{1,2}):(\d{2})\b", str(value))
+    if m is None:
         return str(value)
+    hour, minute = int(m.group(1)), int(m.group(2))
     half = "AM" if hour < 12 else "PM"
     twelve = hour % 12 or 12
     return f"{twelve} {half}" if minute == 0 else f"{twelve}:{minute:02d} {half}"

@@ -1,0 +1,178 @@
+"""Dates the caller said, resolved against the agent's today, and a call's dates checked by them.
+
+A small model converts "Thursday the 19th" into a date badly: the 0.5B wrote today's date
+(``2026-03-14``, from its instructions) for "a table for four on Thursday the 19th", and the
+table was looked for on the wrong day. Converting a spoken date is not a matter of judgement, so
+it is done here: ``dates_in`` finds the dates a line names ("March 20", "the 22nd", "Thursday
+the 19th", "tomorrow", "next Friday", "March twentieth"), and ``fix_dates`` replaces a call's
+date that the caller never said (nor a tool returned) with the one the caller's latest dated line
+gives, where that is unambiguous: as many dates said as need fixing. Otherwise the call goes on
+as the model wrote it, and the tool's own checks answer. Nothing here knows any agent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from quickturn.tools.elicit import blank
+from quickturn.tools.established import established_values
+from quickturn.tools.types import ToolCall
+
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        ("january jan", "february feb", "march mar", "april apr", "may", "june jun",
+         "july jul", "august aug", "september sep sept", "october oct", "november nov",
+         "december dec")
+    )
+    for name in names.split()
+}
+_WEEKDAYS = {d: i for i, d in enumerate(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)}
+_UNITS = ("first second third fourth fifth sixth seventh eighth ninth").split()
+_ORDINAL_WORDS: dict[str, int] = {w: i + 1 for i, w in enumerate(_UNITS)}
+_ORDINAL_WORDS.update({
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+})
+for _i, _w in enumerate(_UNITS):
+    _ORDINAL_WORDS[f"twenty {_w}"] = 21 + _i
+_ORDINAL_WORDS["thirty first"] = 31
+
+_ORDINAL = r"(?:\d{1,2}(?:st|nd|rd|th)?|(?:twenty |thirty )?(?:" + "|".join(
+    sorted({w.split()[-1] for w in _ORDINAL_WORDS}, key=len, reverse=True)
+) + "))"
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:" + "|".join(_WEEKDAYS) + r")"
+_DATE = re.compile(
+    rf"\b(?P<md>(?P<m1>{_MONTH})\s+(?:the\s+)?(?P<d1>{_ORDINAL}))\b"
+    rf"|\b(?P<dm>(?:the\s+)?(?P<d2>{_ORDINAL})\s+of\s+(?P<m2>{_MONTH}))\b"
+    rf"|\b(?:(?P<wd3>{_WEEKDAY})\s+)?the\s+(?P<d3>{_ORDINAL})\b"
+    rf"|\b(?P<rel>today|tonight|this evening|day after tomorrow|tomorrow)\b"
+    rf"|\b(?:(?P<next>next|this|on)\s+)?(?P<wd>{_WEEKDAY})\b"
+)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(text: str) -> int | None:
+    text = text.replace("-", " ").strip().lower()
+    digits = re.match(r"^(\d{1,2})(?:st|nd|rd|th)?$", text)
+    value = int(digits.group(1)) if digits else _ORDINAL_WORDS.get(text)
+    return value if value is not None and 1 <= value <= 31 else None
+
+
+def _on_or_after(today: date, month: int, day: int) -> date | None:
+    """``month``/``day`` in today's year, or next year's once it has passed."""
+    for year in (today.year, today.year + 1):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            return None
+        if found >= today:
+            return found
+    return None
+
+
+def _next_day(today: date, day: int) -> date | None:
+    """Day ``day`` of this month, or of the next once it has passed."""
+    year, month = today.year, today.month
+    for _ in range(3):  # a 31st may skip a short month
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            found = None
+        if found is not None and found >= today:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def dates_in(text: str, today: date) -> list[date]:
+    """The dates ``text`` names, in the order it names them (future-leaning, as callers mean
+    them: "the 2nd" said on the 14th is next month's; "Friday" is the coming one)."""
+    found: list[date] = []
+    month: int | None = None  # the month last named: "March 20 to the 22nd"
+    for m in _DATE.finditer(text.lower().replace("-", " ")):
+        got: date | None = None
+        if m.group("md") or m.group("dm"):
+            month = _MONTHS[(m.group("m1") or m.group("m2")).rstrip(".")]
+            day = _day(m.group("d1") or m.group("d2"))
+            got = _on_or_after(today, month, day) if day else None
+        elif m.group("d3"):
+            day = _day(m.group("d3"))
+            # "the second room", "the first thing": a small ordinal word alone is no date.
+            if day is None or (not m.group("d3")[0].isdigit() and day < 10):
+                continue
+            # The month last named ("March 20 to the 22nd"), else this month or, once the day
+            # has passed, the next.
+            got = _on_or_after(today, month, day) if month is not None else _next_day(today, day)
+        elif m.group("rel"):
+            offset = {"tomorrow": 1, "day after tomorrow": 2}.get(m.group("rel"), 0)
+            got = today + timedelta(days=offset)
+        elif m.group("wd"):
+            # The coming one ("Friday" said on a Friday: a week ahead).
+            got = today + timedelta(days=(_WEEKDAYS[m.group("wd")] - today.weekday()) % 7 or 7)
+        if got is not None and got not in found:
+            found.append(got)
+    return found
+
+
+def date_fields(parameters: Mapping[str, Any]) -> list[str]:
+    """The arguments of a schema that hold a calendar date (``format: date`` or a
+    ``YYYY-MM-DD`` description), in the schema's order."""
+    props: Mapping[str, Any] = parameters.get("properties", {})
+    return [
+        name
+        for name, schema in props.items()
+        if isinstance(schema, Mapping)
+        and (schema.get("format") == "date" or "YYYY-MM-DD" in str(schema.get("description", "")))
+    ]
+
+
+def fix_dates(
+    parameters: Mapping[str, Any],
+    call: ToolCall,
+    history: Sequence[Mapping[str, Any]],
+    today: date,
+) -> ToolCall:
+    """``call`` with the dates the caller did not say replaced by those they did (see the
+    module docstring); a required date left out is filled the same way."""
+    fields = date_fields(parameters)
+    if not fields:
+        return call
+    lines = [str(m.get("content") or "") for m in history if m.get("role") == "user"]
+    said = [d for line in lines for d in dates_in(line, today)]
+    latest = next((ds for line in reversed(lines) if (ds := dates_in(line, today))), [])
+    returned = established_values(history)
+    known = set(said) | {
+        d for n in fields for v in returned.get(n, []) if (d := _iso(v)) is not None
+    }
+    required = set(parameters.get("required", []))
+    args = call.arguments
+    kept = {n: _iso(args.get(n)) for n in fields if _iso(args.get(n)) in known}
+    to_fix = [
+        n
+        for n in fields
+        if n not in kept and (not blank(args.get(n)) or n in required)
+    ]
+    spare = [d for d in latest if d not in kept.values()]
+    if not to_fix or len(spare) != len(to_fix):
+        return call
+    fixed = dict(args)
+    fixed.update({n: d.isoformat() for n, d in zip(to_fix, sorted(spare), strict=True)})
+    return replace(call, arguments=fixed)
+
+
+def _iso(value: object) -> date | None:
+    if not isinstance(value, str) or not _ISO.match(value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
