@@ -162,7 +162,8 @@ async def run_demo(
 def _new_bookings(conn: Any, seeded: set[str]) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT b.code, g.name AS guest, b.room_type, b.check_in, b.check_out, b.adults, "
-        "b.status FROM bookings b JOIN guests g ON g.id = b.guest_id ORDER BY b.code"
+        "b.status, b.late_checkout_time FROM bookings b JOIN guests g ON g.id = b.guest_id "
+        "ORDER BY b.code"
     ).fetchall()
     return [dict(r) for r in rows if r["code"] not in seeded]
 

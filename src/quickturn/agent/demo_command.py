@@ -82,8 +82,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     print_summary(result.payload, len(result.turns))
     for b in result.bookings:
+        late = f", late checkout {b['late_checkout_time']}" if b.get("late_checkout_time") else ""
         print(f"booking written: {b['code']} for {b['guest']}, {b['room_type']} room, "
-              f"{b['check_in']} to {b['check_out']}, {b['adults']} adult(s), {b['status']}")
+              f"{b['check_in']} to {b['check_out']}, {b['adults']} adult(s), {b['status']}"
+              f"{late}")
     if not result.bookings:
         print("no booking was written: the agent did not complete the caller's booking")
     print(f"wrote {result.out_dir}/call.wav, metrics.json, report.html")
