@@ -106,7 +106,10 @@ async def _pass(
     false_items = false_total = pauses = never = 0
     false_by_half = [0, 0]
     delays_by_half: tuple[list[float], list[float]] = ([], [])
-    for index, r in enumerate(rendered):
+    # The half is the item's place in the labelled set, whatever the rendering.
+    order = {it_id: i for i, it_id in enumerate(dict.fromkeys(r.item.id for r in rendered))}
+    for r in rendered:
+        index = order[r.item.id]
         res = await replay(
             r.pcm,
             detector,
@@ -202,10 +205,15 @@ class TurnBenchOptions:
     detectors: tuple[str, ...] = ()
     """Names to run (empty: all)."""
     phantom: bool = True
+    renderings: int = 1
+    """Readings of the set (Piper's prosody is sampled, so each differs): one moves a
+    detector's false ends by +-3 of 40 between runs; more average that out."""
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
             raise ConfigError("limit must be >= 1")
+        if not 1 <= self.renderings <= 20:
+            raise ConfigError("renderings must be in [1, 20]")
 
 
 async def run_turn_taking(options: TurnBenchOptions, paths: ModelPaths) -> dict[str, Any]:
@@ -219,7 +227,7 @@ async def run_turn_taking(options: TurnBenchOptions, paths: ModelPaths) -> dict[
         specs = [s for s in specs if s.name in options.detectors]
     items = load_labelled_set()[: options.limit]
     synth = LabelledSynth(paths)
-    rendered = [synth.render(it) for it in items]
+    rendered = [synth.render(it) for _ in range(options.renderings) for it in items]
     stt = await WhisperSTT.create(WhisperOptions(), paths)
     try:
         transcribe = cached_transcriber(stt)
@@ -235,6 +243,7 @@ async def run_turn_taking(options: TurnBenchOptions, paths: ModelPaths) -> dict[
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": platform.processor() or platform.machine(),
         "labelled_turns": len(rendered),
+        "renderings": options.renderings,
         "detectors": rows,
         "phantom": phantom,
     }
@@ -285,11 +294,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=None, help="only the first N labelled turns")
     p.add_argument("--detector", action="append", default=[], help="run only this (repeatable)")
     p.add_argument("--no-phantom", action="store_true", help="skip the noise/background part")
+    p.add_argument(
+        "--renderings", type=int, default=1, help="read the set N times (averages out prosody)"
+    )
     p.add_argument("--out", type=Path, default=None, help="JSON file to write")
 
 
 def run_command(args: argparse.Namespace) -> int:
-    opts = TurnBenchOptions(args.limit, tuple(args.detector), not args.no_phantom)
+    opts = TurnBenchOptions(
+        args.limit, tuple(args.detector), not args.no_phantom, args.renderings
+    )
     result = asyncio.run(run_turn_taking(opts, ModelPaths(default_cache_dir())))
     if result["phantom"]:
         print(format_phantom(result["phantom"]))
