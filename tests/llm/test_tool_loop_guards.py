@@ -390,3 +390,36 @@ async def test_grounding_can_be_switched_off() -> None:
 
     spoken, _ = await reply(Scripted(script), guards=GuardOptions(ground_caller_facts=False))
     assert RAN == [{"guest_name": "John Doe", "nights": 2}] and spoken == "Booked."
+
+
+async def test_a_tool_that_refused_is_not_called_again_and_the_refusal_is_said() -> None:
+    from quickturn.errors import ToolExecutionError
+
+    tries: list[dict[str, Any]] = []
+
+    def book(args: dict[str, Any]) -> dict[str, Any]:
+        tries.append(args)
+        raise ToolExecutionError("no suite free on those dates")
+
+    tools = ToolRegistry([ToolSpec("book", "Book.", {"type": "object", "properties": {}}, book)])
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if request.tool_choice == "none":
+            return ["Sorry, no suite is free on those dates."]
+        return calls_of(ToolCall(f"c{n}", "book", {"n": n}))  # a different call each time
+
+    client = Scripted(script)
+    history: list[dict[str, Any]] = [{"role": "user", "content": "A suite please."}]
+    events = [ev async for ev in run_tool_loop(client, history, tools)]
+    spoken = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    assert spoken == "Sorry, no suite is free on those dates." and len(tries) == 1
+    assert [r.tool_choice for r in client.requests] == ["auto", "none"]
+    # A loop that lets the model chain calls may correct the call instead.
+    chained = Scripted(script)
+    events = [
+        ev
+        async for ev in run_tool_loop(
+            chained, history, tools, ToolLoopOptions(speak_after_result=False, max_rounds=3)
+        )
+    ]
+    assert len(tries) == 3

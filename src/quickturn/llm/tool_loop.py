@@ -166,6 +166,10 @@ async def run_tool_loop(
     loop_time = asyncio.get_running_loop().time
     deadline_at = None if options.deadline_s is None else loop_time() + options.deadline_s
     answered = AnsweredCalls()  # calls already answered in this reply: never run twice
+    # Tools that refused a call in this reply: not called again in it. Told "no suite room free
+    # from 2026-03-20 to 2026-03-22", the 0.5B called create_booking twice more (94 and 101
+    # tokens, 19 s) and never told the caller; the next round says the refusal instead.
+    refused: set[str] = set()
     words_only = False  # set when the model asked again for a result it already has
     retried = False  # set once when a reply parroted an earlier turn
     avoided: tuple[str, ...] = ()  # the parrot's text, barred as an opening on the retry
@@ -286,7 +290,7 @@ async def run_tool_loop(
                     # Small models repeat one call many times in a reply (seen: end_call x16);
                     # a repeat would run the same action twice. Nor may a call answered in an
                     # earlier round of this reply run again: the model already has its result.
-                    if answered.earlier(call) is not None:
+                    if answered.earlier(call) is not None or call.name in refused:
                         repeated += 1
                     elif not any(_same_call(call, c) for c in calls):
                         calls.append(call)
@@ -376,6 +380,12 @@ async def run_tool_loop(
         ran = _Ran()
         async for ev in _run_calls(calls, registry, working, options, answered, ran, clock):
             yield ev
+        if options.speak_after_result:
+            # A refusal is the caller's to hear: the next round says it (tools withheld)
+            # rather than decoding a call that would be refused again. A loop that lets the
+            # model chain calls (speak_after_result off) may correct the call instead.
+            refused.update(ran.refused)
+            words_only = words_only or bool(ran.refused)
         if ran.words is not None:
             # Only the caller can go on from here (what a call lacks, or their yes to a
             # read-back), or the tools said their results in their own words: spoken at once,
@@ -489,6 +499,7 @@ class _Ran:
     words: str | None = None  # a question (elicitation, read-back) or the tools' own words
     finish: str = "stop"
     said: list[str] = field(default_factory=list)  # ToolSpec.say of each result so far
+    refused: list[str] = field(default_factory=list)  # tools that refused (not to be asked)
     unsaid: bool = False  # a result the tool has no words for: the model must speak
 
 
@@ -509,6 +520,8 @@ async def _run_calls(
         merged = merge_earlier_call(call, working)
         result = await _execute(registry, merged, working, options, ran.confirmed)
         answered.record(call, result)
+        if result.refused and result.elicitation is None:
+            ran.refused.append(call.name)
         message = result.to_message()
         if result.elicitation is not None:
             message = mark_asked(message, result.elicitation.fields)

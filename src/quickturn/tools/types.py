@@ -69,6 +69,9 @@ class ToolResult:
     confirmation: str | None = None
     """Set when the call did not run yet: the read-back the caller must say yes to
     (``ToolSpec.confirm``, ``quickturn.llm.confirm``)."""
+    refused: bool = False
+    """The tool itself refused the call (``ToolExecutionError``: "no suite free on those
+    dates"), as opposed to a malformed call or a bug."""
 
     def to_message(self) -> dict[str, Any]:
         return {"role": "tool", "tool_call_id": self.call_id, "content": self.content}
@@ -256,7 +259,9 @@ class ToolRegistry:
                 out = await out
         except ToolExecutionError as exc:
             ask = from_tool_error(spec.parameters, call, exc)
-            return ToolResult(call.id, call.name, _error(str(exc)), ok=False, elicitation=ask)
+            return ToolResult(
+                call.id, call.name, _error(str(exc)), ok=False, elicitation=ask, refused=True
+            )
         except Exception as exc:  # a handler's bug is reported to the model; the call goes on
             message = f"internal error in {call.name}: {type(exc).__name__}: {exc}"
             return ToolResult(call.id, call.name, _error(message), ok=False)
