@@ -102,6 +102,10 @@ def has_repeated_ngram(tokens: list[int], n: int = 3, max_count: int = 2) -> boo
     return any(c > max_count for c in grams.values())
 
 
+def _words(text: str) -> set[str]:
+    return set("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
 def repeats_sentence(text: str) -> bool:
     """Whether ``text`` says one sentence twice in a row ("Hi. Hi.", "No? No?"): how a short
     window hallucinates on a short utterance (the 3-gram guard misses a two-token sentence said
@@ -150,6 +154,7 @@ class WhisperSTT:
         )
         # No ``no_timestamps`` token: the timestamps tell where the text ends (module docstring).
         self._prompt: list[int] = list(self._tokenizer.sot_sequence)
+        self._prompt_words = _words(options.prompt)
         if options.prompt.strip():
             # As faster-whisper builds its initial prompt: previous-text marker, at most half
             # the decoder's context of words, then the start of the transcript.
@@ -224,10 +229,19 @@ class WhisperSTT:
         text, repeated = self._decode(features, window_s, audio_s)
         repeated = repeated or repeats_sentence(text)
         if repeated and window_s < _FULL_WINDOW_S and not partial:
-            text, _ = self._decode(features, _FULL_WINDOW_S, audio_s)
+            text, still = self._decode(features, _FULL_WINDOW_S, audio_s)
+            if (still or repeats_sentence(text)) and self._only_prompt_words(text):
+                # The prompt itself, looping: on 2 s of digital silence tiny.en wrote "Check-in,
+                # rooms. Check-in, rooms. ..." from the desk's words, in both windows.
+                text = ""
             repeated = False
         done = time.perf_counter()
         return Transcript(text, audio_s, started, done, self.options.model), not repeated
+
+    def _only_prompt_words(self, text: str) -> bool:
+        """Whether every word of ``text`` is a word of the prompt (and there is a prompt)."""
+        said = _words(text)
+        return bool(self._prompt_words) and bool(said) and said <= self._prompt_words
 
     def _batch_sync(self, pcm: PCM16) -> Transcript:
         return self._transcribe_sync(pcm)[0]
