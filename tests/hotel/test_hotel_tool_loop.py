@@ -45,6 +45,24 @@ class ScriptedModel:
         return None
 
 
+class Conversation:
+    """Caller lines through the tool loop, the history kept across turns."""
+
+    def __init__(self, agent: HotelAgent, desk: Desk, model: ScriptedModel) -> None:
+        self.model, self.desk = model, desk
+        self.history: list[dict[str, object]] = [
+            {"role": "system", "content": agent.system_prompt},
+            {"role": "assistant", "content": agent.greeting},
+        ]
+
+    async def reply(self, line: str) -> str:
+        self.history.append({"role": "user", "content": line})
+        async for event in run_tool_loop(self.model, self.history, self.desk.registry):
+            if isinstance(event, MessageAdded):
+                self.history.append(event.message)
+        return str(self.history[-1]["content"])
+
+
 async def test_scripted_booking_through_the_tool_loop(agent: HotelAgent, desk: Desk) -> None:
     stay = {"check_in": "2026-03-20", "check_out": "2026-03-22"}
     model = ScriptedModel(
@@ -133,17 +151,7 @@ async def test_an_offered_room_is_booked_on_the_callers_yes(agent: HotelAgent, d
             [ToolCall("c2", "create_booking", {**stay, "adults": 2, **guest})],
         ]
     )
-    history: list[dict[str, object]] = [
-        {"role": "system", "content": agent.system_prompt},
-        {"role": "assistant", "content": agent.greeting},
-    ]
-
-    async def reply(line: str) -> str:
-        history.append({"role": "user", "content": line})
-        async for event in run_tool_loop(model, history, desk.registry):
-            if isinstance(event, MessageAdded):
-                history.append(event.message)
-        return str(history[-1]["content"])
+    reply = Conversation(agent, desk, model).reply
 
     assert (await reply("Is a double free from March 20 to 22 for two of us?")).endswith(
         "is free from March 20 to March 22. Shall I book it for you?"
@@ -177,17 +185,7 @@ async def test_a_late_checkout_right_after_a_booking_is_for_that_booking(
             [ToolCall("c2", "request_late_checkout", late)],
         ]
     )
-    history: list[dict[str, object]] = [
-        {"role": "system", "content": agent.system_prompt},
-        {"role": "assistant", "content": agent.greeting},
-    ]
-
-    async def reply(line: str) -> str:
-        history.append({"role": "user", "content": line})
-        async for event in run_tool_loop(model, history, desk.registry):
-            if isinstance(event, MessageAdded):
-                history.append(event.message)
-        return str(history[-1]["content"])
+    reply = Conversation(agent, desk, model).reply
 
     await reply("A double, March 20 to 22, two adults; Nora Field, +1 555 201 3344.")
     before = snapshot(desk.conn)["bookings"]
