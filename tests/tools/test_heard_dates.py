@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from quickturn.tools.heard_dates import date_fields, dates_in, fix_dates
+from quickturn.tools.heard_dates import date_fields, dates_in, fix_dates, fix_times, times_in
 from quickturn.tools.types import ToolCall
 
 TODAY = date(2026, 3, 14)  # a Saturday
@@ -90,3 +90,30 @@ def test_a_range_is_filled_in_order_and_ambiguity_changes_nothing() -> None:
     one_said = said("Arriving on the 22nd.")
     assert fix_dates(STAY, wrong, one_said, TODAY) == wrong  # two to fix, one date said
     assert fix_dates(STAY, wrong, said("Two nights please."), TODAY) == wrong
+
+
+@pytest.mark.parametrize(
+    ("line", "times"),
+    [
+        ("Can I check out at one in the afternoon instead?", ["13:00"]),
+        ("seven thirty p.m. please", ["19:30"]),
+        ("at noon", ["12:00"]),
+        ("19:30", ["19:30"]),
+        ("a massage at 4 pm and a table at 8 pm", ["16:00", "20:00"]),
+        ("at seven", []),  # morning or evening: the model's to decide
+        ("around eleven", []),
+    ],
+)
+def test_spoken_times_are_read_only_when_the_hour_is_certain(line: str, times: list[str]) -> None:
+    assert [t.strftime("%H:%M") for t in times_in(line)] == times
+
+
+def test_a_time_the_caller_did_not_say_becomes_the_one_they_did() -> None:
+    late = {"type": "object", "properties": {"time": {"type": "string", "description": "HH:MM"}}}
+    history = said("Can I check out at one in the afternoon instead?")
+    wrong = ToolCall("c1", "late", {"time": "14:00, 24-hour"})
+    assert fix_times(late, wrong, history).arguments == {"time": "13:00"}
+    right = ToolCall("c1", "late", {"time": "13:00"})
+    assert fix_times(late, right, history) == right
+    two = said("At 4 pm or 5 pm.")
+    assert fix_times(late, wrong, two) == wrong  # two times said: ambiguous

@@ -53,8 +53,9 @@ class GuardOptions:
     the one a late checkout is for (``quickturn.tools.established``)."""
     today: date | None = None
     """The agent's calendar date. When set, a call's date the caller never said is replaced by
-    the one their words name ("Thursday the 19th", "tomorrow"), resolved against it
-    (``quickturn.tools.heard_dates``); None leaves dates to the model."""
+    the one their words name ("Thursday the 19th", "tomorrow"), resolved against it, and a
+    time field the same way ("one in the afternoon": 13:00, not the 0.5B's 14:00)
+    (``quickturn.tools.heard_dates``); None leaves dates and times to the model."""
 
     def __post_init__(self) -> None:
         if not 0.0 < self.parrot_similarity <= 1.0:

@@ -36,7 +36,7 @@ from quickturn.llm.types import (
 from quickturn.tools.elicit import elicitation, from_tool_error
 from quickturn.tools.established import fill_established
 from quickturn.tools.grounding import Grounding, ground_call, heard_text, is_callers_fact
-from quickturn.tools.heard_dates import fix_dates
+from quickturn.tools.heard_dates import fix_dates, fix_times
 from quickturn.tools.repair_literal import (
     LiteralError,
     close_truncated,
@@ -617,6 +617,7 @@ async def _execute(
     parameters = spec.parameters
     if options.guards.today is not None:
         call = fix_dates(parameters, call, working, options.guards.today)
+        call = fix_times(parameters, call, working)
     if options.guards.ground_caller_facts:
         heard = heard_text(working)
         if options.guards.use_established_facts:

@@ -1,4 +1,4 @@
-"""Dates the caller said, resolved against the agent's today, and a call's dates checked by them.
+"""Dates and times the caller said, and a call's dates and times checked by them.
 
 A small model converts "Thursday the 19th" into a date badly: the 0.5B wrote today's date
 (``2026-03-14``, from its instructions) for "a table for four on Thursday the 19th", and the
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from quickturn.tools.elicit import blank
@@ -176,3 +176,79 @@ def _iso(value: object) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         return None
+
+
+# Times said so that the hour is certain: "1 pm", "7:30 p.m.", "one in the afternoon",
+# "noon", "19:30". A bare "at seven" could be morning or evening: left to the model.
+_HOURS = {
+    w: i + 1
+    for i, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_HOUR = r"(?:\d{1,2}|" + "|".join(_HOURS) + r")"
+_TIME = re.compile(
+    rf"\b(?P<h>{_HOUR})(?::(?P<m>\d{{2}})|\s+(?P<mw>thirty|fifteen|forty five|o'?clock))?\s*"
+    rf"(?P<half>a\.?m\.?|p\.?m\.?|in the morning|in the afternoon|in the evening|at night)"
+    rf"|\b(?P<h24>1[3-9]|2[0-3]):(?P<m24>[0-5]\d)\b"
+    rf"|\b(?P<noon>noon|midday|midnight)\b"
+)
+
+
+def times_in(text: str) -> list[time]:
+    """The clock times ``text`` names unambiguously, in order."""
+    found: list[time] = []
+    for m in _TIME.finditer(text.lower().replace("-", " ")):
+        if m.group("noon"):
+            got = time(0, 0) if m.group("noon") == "midnight" else time(12, 0)
+        elif m.group("h24"):
+            got = time(int(m.group("h24")), int(m.group("m24")))
+        else:
+            raw = m.group("h")
+            hour = int(raw) if raw.isdigit() else _HOURS[raw]
+            minute = int(m.group("m")) if m.group("m") else _MINUTE_WORDS.get(m.group("mw"), 0)
+            if not 1 <= hour <= 12 or minute > 59:
+                continue
+            pm = m.group("half").startswith(("p", "in the afternoon", "in the evening", "at"))
+            got = time(hour % 12 + (12 if pm else 0), minute)
+        if got not in found:
+            found.append(got)
+    return found
+
+
+_MINUTE_WORDS = {"thirty": 30, "fifteen": 15, "forty five": 45, "oclock": 0, "o'clock": 0}
+
+
+def time_fields(parameters: Mapping[str, Any]) -> list[str]:
+    """The arguments of a schema that hold a clock time (``format: time`` or an ``HH:MM``
+    description)."""
+    props: Mapping[str, Any] = parameters.get("properties", {})
+    return [
+        name
+        for name, schema in props.items()
+        if isinstance(schema, Mapping)
+        and (schema.get("format") == "time" or "HH:MM" in str(schema.get("description", "")))
+    ]
+
+
+def fix_times(
+    parameters: Mapping[str, Any], call: ToolCall, history: Sequence[Mapping[str, Any]]
+) -> ToolCall:
+    """``call`` with one time field the caller named otherwise set to what they said (the 0.5B
+    wrote 14:00 for "one in the afternoon"): only when the call has one time field, the
+    caller's latest timed line names one time, and no line of theirs named the model's."""
+    fields = time_fields(parameters)
+    if len(fields) != 1:
+        return call
+    lines = [str(m.get("content") or "") for m in history if m.get("role") == "user"]
+    latest = next((ts for line in reversed(lines) if (ts := times_in(line))), [])
+    if len(latest) != 1:
+        return call
+    said = {t for line in lines for t in times_in(line)}
+    value = call.arguments.get(fields[0])
+    written = re.match(r"^\s*(\d{1,2}):(\d{2})", value) if isinstance(value, str) else None
+    if written is not None:
+        hour, minute = int(written.group(1)), int(written.group(2))
+        if hour < 24 and minute < 60 and time(hour, minute) in said:
+            return call
+    return replace(call, arguments={**call.arguments, fields[0]: f"{latest[0]:%H:%M}"})
