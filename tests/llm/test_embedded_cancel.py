@@ -46,7 +46,7 @@ async def test_a_cancellation_during_cleanup_is_raised_after_the_worker_stops() 
     closed_normally: list[bool] = []
 
     async def consumer() -> None:
-        gen = client._generate([1, 2, 3], SamplingParams(max_tokens=8))
+        gen = client._generate([1, 2, 3], SamplingParams(max_tokens=8), 0)
         assert await anext(gen) == "Hello"
         # A barge-in closes the stream; the caller's task is cancelled while the close waits
         # for the worker. The cancellation must reach the caller, not vanish in the cleanup.

@@ -46,8 +46,8 @@ async def test_jump_forward_writes_the_calls_plain_greedy_writes(
                 max_tokens=80,
             )
             tokens, _ = await client.prompt_tokens(request)
-            plain, _ = await client._complete(tokens, client._params(request))
-            jumped, done = await client._complete(tokens, client._params(request, walker=walker))
+            plain, _ = await client._complete(tokens, client._params(request), 0)
+            jumped, done = await client._complete(tokens, client._params(request, walker=walker), 0)
             if _is_valid_call(walker, plain):
                 compared += 1
                 forced_total += done.result.forced_tokens

@@ -365,7 +365,7 @@ class EmbeddedChatClient:
         return prefix + rest, len(prefix)
 
     async def _generate(
-        self, tokens: list[int], params: SamplingParams, n_prefix: int = 0
+        self, tokens: list[int], params: SamplingParams, n_prefix: int
     ) -> AsyncGenerator[str | _Done, None]:
         """Raw text pieces, then one _Done. Closing early cancels the worker at its next token.
 
@@ -442,8 +442,10 @@ class EmbeddedChatClient:
                 raise cancelled
 
     async def _complete(
-        self, tokens: list[int], params: SamplingParams, n_prefix: int = 0
+        self, tokens: list[int], params: SamplingParams, n_prefix: int
     ) -> tuple[str, _Done]:
+        # n_prefix has no default (nor in _generate): forced calls once left it out, and a slot
+        # without their prefix prefilled it instead of loading it from disk.
         parts: list[str] = []
         async with contextlib.aclosing(self._generate(tokens, params, n_prefix)) as gen:
             async for item in gen:

@@ -55,7 +55,7 @@ _DATE = re.compile(
     rf"|\b(?P<dm>(?:the\s+)?(?P<d2>{_ORDINAL})\s+of\s+(?P<m2>{_MONTH}))\b"
     rf"|\b(?:(?P<wd3>{_WEEKDAY})\s+)?the\s+(?P<d3>{_ORDINAL})\b"
     rf"|\b(?P<rel>today|tonight|this evening|day after tomorrow|tomorrow)\b"
-    rf"|\b(?:(?P<next>next|this|on)\s+)?(?P<wd>{_WEEKDAY})\b"
+    rf"|\b(?:(?:next|this|on)\s+)?(?P<wd>{_WEEKDAY})\b"
 )
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -126,13 +126,27 @@ def dates_in(text: str, today: date) -> list[date]:
 def date_fields(parameters: Mapping[str, Any]) -> list[str]:
     """The arguments of a schema that hold a calendar date (``format: date`` or a
     ``YYYY-MM-DD`` description), in the schema's order."""
+    return _fields(parameters, "date", "YYYY-MM-DD")
+
+
+def time_fields(parameters: Mapping[str, Any]) -> list[str]:
+    """The arguments of a schema that hold a clock time (``format: time`` or an ``HH:MM``
+    description)."""
+    return _fields(parameters, "time", "HH:MM")
+
+
+def _fields(parameters: Mapping[str, Any], fmt: str, pattern: str) -> list[str]:
     props: Mapping[str, Any] = parameters.get("properties", {})
     return [
         name
         for name, schema in props.items()
         if isinstance(schema, Mapping)
-        and (schema.get("format") == "date" or "YYYY-MM-DD" in str(schema.get("description", "")))
+        and (schema.get("format") == fmt or pattern in str(schema.get("description", "")))
     ]
+
+
+def _caller_lines(history: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [str(m.get("content") or "") for m in history if m.get("role") == "user"]
 
 
 def fix_dates(
@@ -146,16 +160,17 @@ def fix_dates(
     fields = date_fields(parameters)
     if not fields:
         return call
-    lines = [str(m.get("content") or "") for m in history if m.get("role") == "user"]
-    said = [d for line in lines for d in dates_in(line, today)]
-    latest = next((ds for line in reversed(lines) if (ds := dates_in(line, today))), [])
+    per_line = [dates_in(line, today) for line in _caller_lines(history)]
+    said = [d for ds in per_line for d in ds]
+    latest = next((ds for ds in reversed(per_line) if ds), [])
     returned = established_values(history)
     known = set(said) | {
         d for n in fields for v in returned.get(n, []) if (d := _iso(v)) is not None
     }
     required = set(parameters.get("required", []))
     args = call.arguments
-    kept = {n: _iso(args.get(n)) for n in fields if _iso(args.get(n)) in known}
+    written = {n: _iso(args.get(n)) for n in fields}
+    kept = {n: d for n, d in written.items() if d in known}
     to_fix = [
         n
         for n in fields
@@ -186,6 +201,7 @@ _HOURS = {
         "one two three four five six seven eight nine ten eleven twelve".split()
     )
 }
+_MINUTE_WORDS = {"thirty": 30, "fifteen": 15, "forty five": 45, "oclock": 0, "o'clock": 0}
 _HOUR = r"(?:\d{1,2}|" + "|".join(_HOURS) + r")"
 _TIME = re.compile(
     rf"\b(?P<h>{_HOUR})(?::(?P<m>\d{{2}})|\s+(?P<mw>thirty|fifteen|forty five|o'?clock))?\s*"
@@ -216,20 +232,6 @@ def times_in(text: str) -> list[time]:
     return found
 
 
-_MINUTE_WORDS = {"thirty": 30, "fifteen": 15, "forty five": 45, "oclock": 0, "o'clock": 0}
-
-
-def time_fields(parameters: Mapping[str, Any]) -> list[str]:
-    """The arguments of a schema that hold a clock time (``format: time`` or an ``HH:MM``
-    description)."""
-    props: Mapping[str, Any] = parameters.get("properties", {})
-    return [
-        name
-        for name, schema in props.items()
-        if isinstance(schema, Mapping)
-        and (schema.get("format") == "time" or "HH:MM" in str(schema.get("description", "")))
-    ]
-
 
 def fix_times(
     parameters: Mapping[str, Any], call: ToolCall, history: Sequence[Mapping[str, Any]]
@@ -240,11 +242,11 @@ def fix_times(
     fields = time_fields(parameters)
     if len(fields) != 1:
         return call
-    lines = [str(m.get("content") or "") for m in history if m.get("role") == "user"]
-    latest = next((ts for line in reversed(lines) if (ts := times_in(line))), [])
+    per_line = [times_in(line) for line in _caller_lines(history)]
+    latest = next((ts for ts in reversed(per_line) if ts), [])
     if len(latest) != 1:
         return call
-    said = {t for line in lines for t in times_in(line)}
+    said = {t for ts in per_line for t in ts}
     value = call.arguments.get(fields[0])
     written = re.match(r"^\s*(\d{1,2}):(\d{2})", value) if isinstance(value, str) else None
     if written is not None:
