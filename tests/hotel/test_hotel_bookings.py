@@ -200,6 +200,7 @@ async def test_quote_and_cancel(desk: Desk) -> None:
         "booking_code": "QMZ6ZY",
         "status": "cancelled",
         "cancellation_fee_usd": first_night,
+        "rate_plan": "flexible",
     }
     row = desk.rows("SELECT * FROM bookings WHERE code = 'QMZ6ZY'")[0]
     assert (row["status"], row["cancellation_fee_usd"], row["cancelled_on"]) == (

@@ -3,6 +3,12 @@
 Written for the ear: dates as "March 20", codes letter by letter, money in dollars. A value that
 is not what the schema promised (a date the model wrote oddly) is read as it is: the tool that
 runs after the caller's yes validates it anyway.
+
+This module holds the helpers every area shares (``day``, ``clock``, ``spelled``, ``dollars``...)
+and the words of rooms, dining and the call itself; the other areas have their own modules
+(``spoken_bookings``, ``spoken_services``, ``spoken_stay``). The words are also what the model
+reads of a past turn (``llm.context.spoken_past``): a code or a room number the caller will
+come back to must be in them.
 """
 
 from __future__ import annotations
@@ -46,16 +52,58 @@ def diners(count: object) -> str:
     return f"{count} " + ("person" if count == 1 else "people")
 
 
+def party(adults: object, children: object = 0) -> str:
+    """``2, 1`` -> ``2 adults and 1 child``."""
+    said = people(adults, "adult")
+    if children:
+        said += " and " + (f"{children} children" if children != 1 else "1 child")
+    return said
+
+
+def dollars(amount: object) -> str:
+    return f"{amount} dollar" + ("" if amount == 1 else "s")
+
+
+def fee(amount: object) -> str:
+    """A charge as the end of a sentence: ``free of charge``, ``with a fee of 88 dollars``."""
+    return "free of charge" if not amount else f"with a fee of {dollars(amount)}"
+
+
+def one_of(said: list[str], last: str = "or") -> str:
+    """``["8 PM", "9 PM", "7 PM"]`` -> ``8 PM, 9 PM or 7 PM``."""
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} {last} {said[-1]}"
+
+
+def a_room(room_type: object) -> str:
+    """``double`` -> ``a double room``, ``accessible`` -> ``an accessible room``, ``suite`` ->
+    ``a suite``."""
+    kind = named(room_type)
+    article = "an" if kind[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+    return f"{article} {kind}" + ("" if kind == "suite" else " room")
+
+
+def named(code: object) -> str:
+    """A schema code as words: ``hot_stone_massage`` -> ``hot stone massage``."""
+    return str(code).replace("_", " ")
+
+
+def mid_sentence(text: object) -> str:
+    """Free text (a description, a request) inside a sentence: ``Two sodas`` -> ``two sodas``,
+    but ``iPhone`` and ``TV remote`` keep their capitals."""
+    words = str(text).strip()
+    if len(words) > 1 and words[0].isupper() and not words[1].isupper():
+        return words[0].lower() + words[1:]
+    return words
+
+
 def booking_readback(args: dict[str, Any]) -> str:
     """The read-back of a ``create_booking`` call, before it runs."""
-    party = people(args.get("adults", 1), "adult")
-    if args.get("children"):
-        party += " and " + people(args["children"], "child").replace("childs", "children")
+    guests = party(args.get("adults", 1), args.get("children"))
     # A non-refundable rate is said out loud: the caller must agree to it, not just hear yes.
     rate = " at the non-refundable rate" if args.get("rate_plan") == "nonrefundable" else ""
     return (
-        f"So that's a {args.get('room_type', '')} room from {day(args.get('check_in'))} to "
-        f"{day(args.get('check_out'))} for {party}{rate}, under {args.get('guest_name', '')}, "
+        f"So that's {a_room(args.get('room_type', ''))} from {day(args.get('check_in'))} to "
+        f"{day(args.get('check_out'))} for {guests}{rate}, under {args.get('guest_name', '')}, "
         f"phone {args.get('phone', '')}. Shall I book it?"
     )
 
@@ -81,7 +129,7 @@ def availability(result: Any) -> str | None:
         return None
     stay = f"from {day(result.get('check_in'))} to {day(result.get('check_out'))}"
     rooms = [
-        f"a {r['room_type']} room at {r['flexible_total_usd']} dollars in total"
+        f"{a_room(r['room_type'])} at {r['flexible_total_usd']} dollars in total"
         for r in result["available"][:2]
         if isinstance(r, dict) and "room_type" in r and "flexible_total_usd" in r
     ]
@@ -103,19 +151,18 @@ def table_availability(result: Any) -> str | None:
     an offer to reserve it), or the free times to choose from."""
     if not isinstance(result, dict) or "date" not in result:
         return None
-    party, on = diners(result.get("party_size")), day(result["date"])
+    size, on = diners(result.get("party_size")), day(result["date"])
     if result.get("available") is True:
         at = clock(result.get("time"))
-        return f"A table for {party} on {on} at {at} is free. Shall I reserve it?"
+        return f"A table for {size} on {on} at {at} is free. Shall I reserve it?"
     times = result.get("nearest_free_times", result.get("free_times"))
     if not isinstance(times, list):
         return None
     if not times:
-        return f"I'm sorry, no table for {party} is free on {on}."
-    said = [clock(t) for t in times[:3]]
-    choice = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
+        return f"I'm sorry, no table for {size} is free on {on}."
+    choice = one_of([clock(t) for t in times[:3]])
     taken = f"{clock(result['time'])} is taken. " if "time" in result else ""
-    return f"{taken}On {on} a table for {party} is free at {choice}. Which would you like?"
+    return f"{taken}On {on} a table for {size} is free at {choice}. Which would you like?"
 
 
 def table_offer(arguments: dict[str, Any], result: Any) -> tuple[str, dict[str, Any]] | None:
@@ -128,9 +175,9 @@ def table_offer(arguments: dict[str, Any], result: Any) -> tuple[str, dict[str, 
 
 def table_readback(args: dict[str, Any]) -> str:
     """The read-back of a ``reserve_restaurant`` call, before it runs."""
-    party = diners(args.get("party_size", 1))
+    size = diners(args.get("party_size", 1))
     return (
-        f"So that's a table for {party} on {day(args.get('date'))} at {clock(args.get('time'))}, "
+        f"So that's a table for {size} on {day(args.get('date'))} at {clock(args.get('time'))}, "
         f"under {args.get('guest_name', '')}, phone {args.get('phone', '')}. Shall I reserve it?"
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic.json_schema import SkipJsonSchema
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_bookings as said
 from quickturn.domains.hotel.db import HOTEL_TODAY, new_code
 from quickturn.domains.hotel.fields import (
     Adults,
@@ -312,6 +313,11 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "free_cancellation": fee == 0,
         }
 
+    def cancel_readback(args: dict[str, Any]) -> str:
+        # The tool's own checks and fee (a booking it would refuse is never read back).
+        row = a.booking(conn, str(args.get("booking_code", "")))
+        return said.cancellation_readback(booking_summary(row), _fee(row))
+
     async def cancel_booking(booking_code: Code) -> dict[str, Any]:
         """Cancel a booking after the caller accepted the fee from quote_cancellation."""
         row = a.booking(conn, booking_code)
@@ -326,7 +332,12 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
                 "UPDATE parking_reservations SET status = 'cancelled' WHERE booking_code = ?",
                 (row["code"],),
             )
-        return {"booking_code": row["code"], "status": "cancelled", "cancellation_fee_usd": fee}
+        return {
+            "booking_code": row["code"],
+            "status": "cancelled",
+            "cancellation_fee_usd": fee,
+            "rate_plan": row["rate_plan"],  # a non-refundable stay's fee is said as no refund
+        }
 
     async def add_special_request(booking_code: Code, request: str) -> dict[str, Any]:
         """Note a request on a booking (high floor, anniversary, allergy, crib)."""
@@ -364,16 +375,13 @@ def booking_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
 
     return [
         desk_tool(create_booking, confirm=readback, say=booking_done),
-        *(
-            desk_tool(f)
-            for f in (
-                get_booking,
-                find_booking_by_name,
-                modify_booking,
-                quote_cancellation,
-                cancel_booking,
-                add_special_request,
-                update_guest_contact,
-            )
+        desk_tool(get_booking, say=said.booking_details),
+        desk_tool(find_booking_by_name, say=said.bookings_found),
+        desk_tool(modify_booking, say=said.modified),
+        desk_tool(
+            quote_cancellation, say=said.cancellation_quote, offer=said.cancellation_offer
         ),
+        desk_tool(cancel_booking, confirm=cancel_readback, say=said.cancelled),
+        desk_tool(add_special_request, say=said.request_noted),
+        desk_tool(update_guest_contact, say=said.contact_updated),
     ]

@@ -14,6 +14,7 @@ from quickturn.domains.hotel.fields import CheckIn, CheckOut, RoomType
 from quickturn.domains.hotel.inventory import rooms_free
 from quickturn.domains.hotel.pricing import nightly_rates
 from quickturn.domains.hotel.spoken import availability
+from quickturn.domains.hotel.spoken_bookings import rates, room_types
 from quickturn.domains.hotel.toolkit import desk_tool
 from quickturn.errors import ToolExecutionError
 from quickturn.tools.function_tool import FunctionTool
@@ -120,7 +121,7 @@ def room_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         return out
 
     return [
-        desk_tool(get_room_types),
-        desk_tool(get_rates),
+        desk_tool(get_room_types, say=room_types),
+        desk_tool(get_rates, say=rates),
         desk_tool(check_availability, say=availability, offer=booking_offer),
     ]
