@@ -31,6 +31,12 @@ def test_synthetic_prompt_scales_and_validates() -> None:
         synthetic_tools(41)
 
 
+def test_the_prose_workload_is_the_hotel_prompt_without_tools() -> None:
+    prose, hotel = load_workload("hotel-prose"), load_workload("hotel")
+    assert prose.system_prompt == hotel.system_prompt and hotel.tools
+    assert prose.tools == []
+
+
 def test_required_parameters_exist_in_properties() -> None:
     for tool in synthetic_tools():
         params = tool["function"]["parameters"]

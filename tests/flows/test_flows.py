@@ -221,3 +221,57 @@ async def test_a_task_reads_only_its_part_of_the_call() -> None:
         live["agent"].instructions, "Thanks, good.", "Anything else?", "Can I reserve a slot?"
     ]
     assert len(client.requests[0].messages) == 6  # the main agent read it all
+
+
+def keyword_desk() -> Agent:
+    main = Agent(instructions="You are the front desk.", tools=[hours], name="desk")
+    reserve = Task(
+        "reserve", "The caller wants to reserve a slot.", "Reserve a slot.", [lookup],
+        keywords=("reserve a slot", "appointment"),
+    )
+    return with_tasks(main, [reserve], keywords={"hours": ("opening hours", "open")})
+
+
+def test_keywords_of_tasks_and_own_tools_make_the_main_agent_pick() -> None:
+    desk = keyword_desk()
+    assert desk.picks is not None
+    assert desk.picks("Can I get an appointment on Monday?") == "start_reserve"
+    assert desk.picks("When are you open?") == "hours"
+    assert desk.picks("Hello there.") is None
+    with pytest.raises(ConfigError, match="keywords"):
+        with_tasks(Agent("Desk.", tools=[hours]), [], keywords={"nope": ("x",)})
+
+
+async def test_the_router_round_calls_the_picked_tool_and_never_re_picks_it() -> None:
+    from llm.test_tool_loop_guards import Scripted, calls_of
+    from quickturn.llm.tool_loop import MessageAdded, run_tool_loop
+    from quickturn.llm.types import ChatRequest, LLMEvent
+
+    desk = keyword_desk()
+    live: dict[str, Any] = {}
+
+    def on_agent(agent: Agent) -> None:
+        live["agent"], live["tools"] = agent, bind_agent(agent, DetachedContext(), on_agent)
+
+    on_agent(desk)
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return calls_of(ToolCall("c1", "start_reserve", {}))
+        if n == 2:
+            return calls_of(ToolCall("c2", "finish_task", {}))
+        return ["Anything else?"]
+
+    client = Scripted(script)
+    history: list[dict[str, object]] = [
+        {"role": "system", "content": desk.instructions},
+        {"role": "user", "content": "I need an appointment."},
+    ]
+    tools = lambda: (live["agent"].instructions, live["tools"])  # noqa: E731
+    async for ev in run_tool_loop(client, history, tools):
+        if isinstance(ev, MessageAdded):
+            history.append(ev.message)
+    first = client.requests[0].tool_choice
+    assert first == {"type": "function", "function": {"name": "start_reserve"}}
+    # Handed back for the same line: the model chooses (the task was already started).
+    assert client.requests[2].tool_choice == "required"

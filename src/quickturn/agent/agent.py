@@ -14,7 +14,7 @@ from typing import Any, Literal
 from quickturn.errors import ConfigError, ToolSchemaError
 from quickturn.tools.context import ToolContext
 from quickturn.tools.function_tool import FunctionTool, jsonable
-from quickturn.tools.types import Reads, ToolRegistry, ToolSpec, handoff_note
+from quickturn.tools.types import Reads, ToolPicker, ToolRegistry, ToolSpec, handoff_note
 
 ToolLike = FunctionTool | ToolSpec
 Tools = Sequence[ToolLike] | ToolRegistry
@@ -38,6 +38,10 @@ class Agent:
     a call re-read every earlier turn on top of its own prefix (~220 tokens, ~1.2 s of prefill
     with the 0.5B, and the deadline hit); what it needs is the request that started it. Tools
     still see the whole conversation (a booking code returned earlier is found)."""
+    picks: ToolPicker | None = field(default=None, compare=False)
+    """With ``tool_choice`` "required": the caller's line -> the tool the first round must call
+    (the model writes only its arguments), or None to let the model choose. ``with_tasks`` sets
+    a ``KeywordRouter`` here from the keywords its tasks and routes declare."""
 
     def __post_init__(self) -> None:
         if not self.instructions.strip():
@@ -79,12 +83,13 @@ def bind_tools(
     on_agent: Callable[[Agent], None],
     tool_choice: Literal["auto", "required"] = "auto",
     reads: Reads = "all",
+    picks: ToolPicker | None = None,
 ) -> ToolRegistry:
     """The registry one call runs: ``@tool`` functions bound to the call's context; a result
-    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``. ``tool_choice`` and
-    ``reads`` are the agent's (the registry carries them to the tool loop)."""
+    that is an ``Agent`` (or ``(Agent, result)``) goes to ``on_agent``. ``tool_choice``,
+    ``reads`` and ``picks`` are the agent's (the registry carries them to the tool loop)."""
     if isinstance(tools, ToolRegistry):
-        return tools.with_tool_choice(tool_choice, reads)
+        return tools.with_tool_choice(tool_choice, reads, picks)
     specs: list[ToolSpec] = []
     for t in tools:
         if isinstance(t, ToolSpec):
@@ -93,14 +98,17 @@ def bind_tools(
             specs.append(_bound(t, context, on_agent))
         else:
             raise ToolSchemaError(f"not a tool: {t!r:.80} (use @tool or ToolSpec)")
-    return ToolRegistry(specs, tool_choice=tool_choice, reads=reads)
+    return ToolRegistry(specs, tool_choice=tool_choice, reads=reads, picks=picks)
 
 
 def bind_agent(
     agent: Agent, context: ToolContext, on_agent: Callable[[Agent], None]
 ) -> ToolRegistry:
-    """``bind_tools`` of ``agent``'s tools under its own ``tool_choice`` and ``reads``."""
-    return bind_tools(agent.tools, context, on_agent, agent.tool_choice, agent.reads)
+    """``bind_tools`` of ``agent``'s tools under its own ``tool_choice``, ``reads`` and
+    ``picks``."""
+    return bind_tools(
+        agent.tools, context, on_agent, agent.tool_choice, agent.reads, agent.picks
+    )
 
 
 def _bound(

@@ -6,6 +6,9 @@ turns a main agent plus a list of ``Task`` s into agents that hand the call to e
 
 - the main agent gets one ``start_<task>`` tool per task (its description says when), and
   a routing table at the end of its instructions (which tool for which request);
+- a caller's line that names a request beyond doubt by its keywords (``Task.keywords``)
+  starts it without the model choosing: a small model routes on surface words ("room" in
+  "towels for room 501" went to the booking task);
 - each task's agent has the task's tools plus ``finish_task()``, which hands the call back to
   the main agent; the main agent answers the caller's line as if asked directly (the hand-over
   is hidden from it, like every hand-over). It takes no arguments: asked for a one-sentence
@@ -22,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from quickturn.agent.agent import Agent, ToolLike, tool_names, tool_schemas
+from quickturn.agent.keyword_router import KeywordRouter
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatRequest
 from quickturn.tools.function_tool import FunctionTool, function_tool
@@ -60,6 +64,9 @@ class Task:
     line in the main agent's routing table (empty: ``when``). Measured with the 0.5B on the
     hotel: ``when`` as a sentence in the tool description and ``requests`` as keywords in the
     table routed 43 % right; keywords in both places 39 %."""
+    keywords: tuple[str, ...] = ()
+    """Phrases a caller uses for it ("towels", "wake-up call"): a line that names them beyond
+    doubt starts it without the model choosing (``quickturn.agent.keyword_router``)."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -84,6 +91,7 @@ def with_tasks(
     tool_choice: Literal["auto", "required"] = "required",
     routes: Sequence[tuple[str, str]] = (),
     shared: Sequence[str] = (),
+    keywords: Mapping[str, Sequence[str]] | None = None,
 ) -> Agent:
     """``main`` with a ``start_<task>`` tool per task; see the module docstring.
 
@@ -99,13 +107,22 @@ def with_tasks(
 
     ``shared``: main-agent tools every task has too (ending the call, a transfer): a caller who
     says goodbye inside a task was handed back first (``finish_task``, then the main agent's
-    ``end_call``: two model rounds, 11 s with the 0.5B in the demo)."""
+    ``end_call``: two model rounds, 11 s with the 0.5B in the demo).
+
+    ``keywords``: phrases callers use for the main agent's own tools, as ``Task.keywords`` are
+    for tasks. With any keywords and ``tool_choice`` "required", the main agent's first round
+    calls the tool a ``KeywordRouter`` picks from the caller's line, when the line leaves no
+    doubt; otherwise the model chooses."""
     if isinstance(main.tools, ToolRegistry):
         raise ConfigError("with_tasks needs the main agent's tools as a list, not a registry")
     own = set(tool_names(main.tools))
+    own_keywords = dict(keywords or {})
     stray = [tool for _, tool in routes if tool not in own] + [n for n in shared if n not in own]
+    stray += [n for n in own_keywords if n not in own]
     if stray:
-        raise ConfigError(f"routes or shared name tools the main agent does not have: {stray}")
+        raise ConfigError(
+            f"routes, shared or keywords name tools the main agent does not have: {stray}"
+        )
     common = [t for t in main.tools if getattr(t, "name", None) in shared]
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
@@ -152,13 +169,16 @@ def with_tasks(
 
         return function_tool(start, name=f"start_{task.name}", description=task.when)
 
+    phrases = {f"start_{t.name}": t.keywords for t in tasks if t.keywords} | own_keywords
+    router = KeywordRouter(phrases) if phrases and tool_choice == "required" else None
     table = [f"- {(t.requests or t.when).strip().rstrip('.')}: start_{t.name}" for t in tasks]
     table += [f"- {when.strip().rstrip('.')}: {tool}" for when, tool in routes]
-    full = replace(  # type: ignore[misc]
+    full = replace(
         main,
         instructions=f"{main.instructions}\n{ROUTES_HEADER}\n" + "\n".join(table),
         tools=(*main.tools, *(start_tool(t) for t in tasks)),
         tool_choice=tool_choice,
+        picks=router.pick if router is not None else main.picks,
     )
     home.append(full)
     return full

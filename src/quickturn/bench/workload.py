@@ -1,8 +1,11 @@
 """Workloads: a production-shaped agent (system prompt + tools) plus the conversations to replay.
 
-Two agents are available: ``hotel`` (the real hotel domain's prompt and tools, from
-``quickturn.domains.hotel``) and ``synthetic`` (a stand-in of the same shape that needs no
-database). Both replay the same caller scripts. Tool calls in replies are answered with canned
+Three agents are available: ``hotel`` (the real hotel domain's prompt and tools, from
+``quickturn.domains.hotel``), ``hotel-prose`` (the same prompt with no tools, so every reply is
+prose on every engine: the workload that shows whether a gateway holds prose back, which a
+tool-calling reply cannot, since one engine sends a call whole and another streams it as text)
+and ``synthetic`` (a stand-in of the same shape that needs no database). All replay the same
+caller scripts. Tool calls in replies are answered with canned
 results (``canned_tool_result``) so a conversation continues without touching any real system.
 """
 
@@ -19,7 +22,7 @@ from quickturn.errors import ConfigError, MissingDependencyError
 from quickturn.llm.types import Message
 from quickturn.tools.types import ToolCall, validate_tool_schema
 
-WORKLOADS = ("hotel", "synthetic")
+WORKLOADS = ("hotel", "hotel-prose", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ def load_workload(name: str) -> Workload:
         return Workload("synthetic", synthetic_system_prompt(), synthetic_tools())
     if name == "hotel":
         return _hotel_workload()
+    if name == "hotel-prose":
+        return Workload("hotel-prose", _hotel_workload().system_prompt, [])
     raise ConfigError(f"unknown workload {name!r}: use one of {', '.join(WORKLOADS)}")
 
 

@@ -184,6 +184,10 @@ def _validator_for(params_json: str) -> jsonschema.protocols.Validator:
 
 
 Reads = Literal["all", "since_entry"]
+
+ToolPicker = Callable[[str], str | None]
+"""The caller's line -> the tool a router's first round must call, or None to let the model
+choose (``quickturn.agent.keyword_router``)."""
 """How much of the conversation an agent's model reads: all of it, or from the exchange before
 the hand-over that gave it the call."""
 
@@ -196,6 +200,7 @@ class ToolRegistry:
         specs: Iterable[ToolSpec],
         tool_choice: Literal["auto", "required"] = "auto",
         reads: Reads = "all",
+        picks: ToolPicker | None = None,
     ) -> None:
         self._specs: dict[str, ToolSpec] = {}
         for spec in specs:
@@ -211,15 +216,25 @@ class ToolRegistry:
         self.reads: Reads = reads
         """What the model of the agent using these tools reads of the conversation (see
         ``Agent.reads``)."""
+        self.picks = picks
+        """With ``tool_choice`` "required": picks the first round's tool from the caller's line
+        before the model does (see ``Agent.picks``)."""
 
     def with_tool_choice(
-        self, tool_choice: Literal["auto", "required"], reads: Reads | None = None
+        self,
+        tool_choice: Literal["auto", "required"],
+        reads: Reads | None = None,
+        picks: ToolPicker | None = None,
     ) -> ToolRegistry:
-        """This registry's tools under ``tool_choice`` (and ``reads``; itself when unchanged)."""
+        """This registry's tools under ``tool_choice`` (and ``reads``, ``picks``; itself when
+        unchanged)."""
         reads = self.reads if reads is None else reads
-        if tool_choice == self.tool_choice and reads == self.reads:
+        picks = self.picks if picks is None else picks
+        if tool_choice == self.tool_choice and reads == self.reads and picks is self.picks:
             return self
-        return ToolRegistry(self._specs.values(), tool_choice=tool_choice, reads=reads)
+        return ToolRegistry(
+            self._specs.values(), tool_choice=tool_choice, reads=reads, picks=picks
+        )
 
     @property
     def names(self) -> list[str]:

@@ -99,6 +99,58 @@ REQUESTS: dict[str, str] = {
     "lost items, loyalty points",
 }
 
+# The words callers use for each request: a line that names one beyond doubt starts it without
+# the model choosing (agent/keyword_router.py). The 0.5B routes on surface words: "towels for
+# room 501" went to the room booking, "cancel my massage" to the booking changes. "room" alone is
+# no keyword: guests say their room number in every kind of request.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "book_room": (
+        "book a room", "reserve a room", "need a room", "room available", "rooms available",
+        "availability", "vacancy", "room rate", "room price", "price of a room", "cost of a room",
+        "room types", "suite", "double room", "king room", "twin room", "family room",
+        "standard room", "deluxe room", "nights",
+    ),
+    "change_booking": (
+        "my booking", "my reservation", "cancel my stay", "extend my stay", "shorten my stay",
+        "extra night", "one more night", "another night", "leave a day early", "change the dates",
+        "move my dates", "early check-in", "check in early", "late checkout", "check out late",
+        "special request", "anniversary", "high floor", "quiet room", "crib", "upgrade",
+        "confirmation code", "phone number on", "email on",
+    ),
+    "dining": (
+        "restaurant", "table for", "dinner", "lunch", "room service", "menu", "order food",
+        "something to eat", "hungry", "sandwich", "burger", "pizza", "salad", "wine", "dessert",
+    ),
+    "spa_and_transport": (
+        "spa", "massage", "facial", "treatment", "sauna", "taxi", "cab", "airport", "shuttle",
+        "car to", "a ride", "pick us up", "pick me up", "transfer", "parking", "park my car",
+        "garage",
+    ),
+    "stay_services": (
+        "wake-up call", "wake up call", "wake me", "alarm", "towels", "pillow", "blanket",
+        "iron", "hair dryer", "toiletries", "shampoo", "soap", "clean", "housekeeping", "sheets",
+        "broken", "not working", "doesn't work", "isn't working", "leak", "leaking", "dripping",
+        "repair", "fix", "air conditioning", "heating", "tv", "remote", "lamp", "light bulb",
+        "toilet", "sink", "shower", "bill", "invoice", "balance", "charge", "charges", "minibar",
+        "lost", "left my", "forgot my", "found", "loyalty", "points", "rewards",
+    ),
+}
+
+# The same for the main agent's own tools.
+OWN_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "lookup_policy": (
+        "policy", "rules", "pets", "dog", "cat", "what time is checkout",
+        "what time is check-in", "checkout time", "check-in time", "smoking", "smoke in",
+        "cancellation policy", "cancel for free", "deposit", "pool", "gym", "wifi",
+    ),
+    "transfer_to_human": (
+        "speak to a person", "talk to a person", "real person", "a human", "manager",
+        "complaint", "group booking", "wedding", "conference", "event", "emergency", "fire",
+        "smell of smoke",
+    ),
+    "end_call": ("goodbye", "bye"),
+}
+
 # The main agent's own tools in its routing table.
 ROUTES = (
     ("hotel rules, times and fees (pets, breakfast, checkout, smoking, cancellation)",
@@ -157,6 +209,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
             FINISHES.get(name, ()),
             tool_choice="required" if name in ACTS_FIRST else "auto",
             requests=REQUESTS[name],
+            keywords=KEYWORDS[name],
         )
         for name, when, instructions, names in TASKS
     ]
@@ -166,7 +219,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
         greeting=GREETING,
         name="front-desk",
     )
-    return with_tasks(main, tasks, routes=ROUTES, shared=SHARED)
+    return with_tasks(main, tasks, routes=ROUTES, shared=SHARED, keywords=OWN_KEYWORDS)
 
 
 def _pick(tools: dict[str, FunctionTool], names: Sequence[str]) -> list[FunctionTool]:
