@@ -79,3 +79,22 @@ async def test_a_booking_the_tool_would_refuse_is_never_read_back(
     assert [(r.ok, r.confirmation) for r in results] == [(False, None)]
     assert json.loads(results[0].content) == {"error": "booking 2K9324 is already cancelled"}
 
+
+
+async def test_a_cancelled_spa_appointment_is_read_back_with_its_late_fee(
+    agent: HotelAgent, desk: Desk
+) -> None:
+    model = ScriptedModel(
+        [[ToolCall("c1", "cancel_spa_appointment", {"appointment_code": "NULJDG"})]]
+    )
+    reply = Conversation(agent, desk, model).reply
+    assert await reply("Please cancel my hot stone massage this afternoon, NULJDG.") == (
+        "So that's cancelling your hot stone massage on March 14 at 2 PM, with a "
+        "late-cancellation fee of 88 dollars, half the price. Shall I cancel it?"
+    )
+    assert await reply("Yes.") == (
+        "Your hot stone massage on March 14 at 2 PM is cancelled, with a fee of 88 dollars."
+    )
+    assert desk.rows(
+        "SELECT status, cancellation_fee_usd FROM spa_appointments WHERE code = 'NULJDG'"
+    ) == [{"status": "cancelled", "cancellation_fee_usd": 88}]

@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_services as said
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
 from quickturn.domains.hotel.fields import (
     Code,
@@ -259,11 +260,7 @@ def dining_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
     return [
         desk_tool(check_restaurant_availability, say=table_availability, offer=table_offer),
         desk_tool(reserve_restaurant, confirm=readback, say=table_done),
-    ] + [
-        desk_tool(f)
-        for f in (
-            cancel_restaurant_reservation,
-            get_room_service_menu,
-            order_room_service,
-        )
+        desk_tool(cancel_restaurant_reservation, say=said.table_cancelled),
+        desk_tool(get_room_service_menu, say=said.menu),
+        desk_tool(order_room_service, say=said.room_service_ordered),
     ]

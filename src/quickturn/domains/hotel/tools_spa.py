@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_services as said
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
 from quickturn.domains.hotel.fields import Code, Day, GuestName, Phone, Room, SpaService, Time
 from quickturn.domains.hotel.toolkit import desk_tool
@@ -122,8 +123,9 @@ def spa_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "price_usd": svc["price_usd"],
         }
 
-    async def cancel_spa_appointment(appointment_code: Code) -> dict[str, Any]:
-        """Cancel a spa appointment (free until 24 hours before, else half price)."""
+    def cancellable(appointment_code: str) -> tuple[dict[str, Any], int]:
+        """What cancel_spa_appointment refuses, also run before its read-back; the appointment
+        (service name, date, time, price) and the fee cancelling it now costs."""
         code = a.booking_code(appointment_code, "appointment")
         row = conn.execute("SELECT * FROM spa_appointments WHERE code = ?", (code,)).fetchone()
         if row is None:
@@ -138,15 +140,33 @@ def spa_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             if starts - HOTEL_NOW >= FREE_CANCELLATION
             else int(round(int(row["price_usd"]) * LATE_CANCELLATION_SHARE))
         )
+        appointment = {
+            "appointment_code": code,
+            "service": treatment(row["service_code"])["name"],
+            "date": row["date"],
+            "time": row["time"],
+            "price_usd": row["price_usd"],
+        }
+        return appointment, fee
+
+    def cancel_readback(args: dict[str, Any]) -> str:
+        return said.spa_cancel_readback(*cancellable(str(args.get("appointment_code", ""))))
+
+    async def cancel_spa_appointment(appointment_code: Code) -> dict[str, Any]:
+        """Cancel a spa appointment (free until 24 hours before, else half price)."""
+        appointment, fee = cancellable(appointment_code)
+        code = appointment["appointment_code"]
         with conn:
             conn.execute(
                 "UPDATE spa_appointments SET status = 'cancelled', cancellation_fee_usd = ? "
                 "WHERE code = ?",
                 (fee, code),
             )
-        return {"appointment_code": code, "status": "cancelled", "cancellation_fee_usd": fee}
+        return {**appointment, "status": "cancelled", "cancellation_fee_usd": fee}
 
     return [
-        desk_tool(f)
-        for f in (get_spa_services, check_spa_availability, book_spa, cancel_spa_appointment)
+        desk_tool(get_spa_services, say=said.spa_services),
+        desk_tool(check_spa_availability, say=said.spa_availability, offer=said.spa_offer),
+        desk_tool(book_spa, say=said.spa_booked),
+        desk_tool(cancel_spa_appointment, confirm=cancel_readback, say=said.spa_cancelled),
     ]

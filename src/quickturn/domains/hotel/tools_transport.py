@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_services as said
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, new_code
 from quickturn.domains.hotel.fields import Code, Day, Direction, GuestName, Passengers, Phone, Time
 from quickturn.domains.hotel.toolkit import desk_tool
@@ -47,14 +48,15 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         )
         return (a.name(guest_name), a.phone(phone), *pickup(date, time))
 
-    def insert(values: dict[str, Any]) -> str:
+    def insert(values: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """The ride's code, and a note when it was booked already (nothing new is booked)."""
         same = conn.execute(
             "SELECT code FROM transport_bookings WHERE kind = ? AND lower(guest_name) = lower(?) "
             "AND date = ? AND time = ? AND status = 'confirmed'",
             (values["kind"], values["guest_name"], values["date"], values["time"]),
         ).fetchone()
         if same:
-            return str(same["code"])
+            return str(same["code"]), {"note": "this ride already existed; nothing new was booked"}
         with conn:
             code = new_code(conn)
             conn.execute(
@@ -65,7 +67,7 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
                 ":price_usd, 'confirmed')",
                 {"code": code, **values},
             )
-        return code
+        return code, {}
 
     async def book_taxi(
         date: Day,
@@ -84,7 +86,8 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
                 "the airport, a van transfer"
             )
         where = a.text(pickup_location or HOTEL_PICKUP, "pickup_location", 120)
-        code = insert(
+        to = a.text(destination, "destination", 120)
+        code, note = insert(
             {
                 "kind": "taxi",
                 "guest_name": name,
@@ -92,7 +95,7 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
                 "date": day,
                 "time": at,
                 "pickup_location": where,
-                "destination": a.text(destination, "destination", 120),
+                "destination": to,
                 "passengers": passengers,
                 "vehicle": "taxi",
                 "flight_number": None,
@@ -105,7 +108,9 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "date": day,
             "time": at,
             "pickup_location": where,
+            "destination": to,
             "fare": "metered, paid to the driver",
+            **note,
         }
 
     async def book_airport_transfer(
@@ -128,14 +133,15 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         to_airport = direction == "to_airport"
         if not to_airport and not flight:
             raise CallerInputError("an airport pickup needs the flight number", "flight_number")
-        code = insert(
+        where = HOTEL_PICKUP if to_airport else f"{AIRPORT} arrivals"
+        code, note = insert(
             {
                 "kind": "airport_transfer",
                 "guest_name": name,
                 "phone": number,
                 "date": day,
                 "time": at,
-                "pickup_location": HOTEL_PICKUP if to_airport else f"{AIRPORT} arrivals",
+                "pickup_location": where,
                 "destination": AIRPORT if to_airport else "Harbor Light Hotel",
                 "passengers": passengers,
                 "vehicle": vehicle[0],
@@ -148,8 +154,10 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "kind": "airport_transfer",
             "date": day,
             "time": at,
+            "pickup_location": where,
             "vehicle": vehicle[0],
             "price_usd": vehicle[1],
+            **note,
         }
 
     async def cancel_transport(transport_code: Code) -> dict[str, Any]:
@@ -171,6 +179,17 @@ def transport_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
                 "WHERE code = ?",
                 (fee, code),
             )
-        return {"transport_code": code, "status": "cancelled", "cancellation_fee_usd": fee}
+        return {
+            "transport_code": code,
+            "status": "cancelled",
+            "cancellation_fee_usd": fee,
+            "kind": row["kind"],
+            "date": row["date"],
+            "time": row["time"],
+        }
 
-    return [desk_tool(f) for f in (book_taxi, book_airport_transfer, cancel_transport)]
+    return [
+        desk_tool(book_taxi, say=said.ride_booked),
+        desk_tool(book_airport_transfer, say=said.ride_booked),
+        desk_tool(cancel_transport, say=said.ride_cancelled),
+    ]
