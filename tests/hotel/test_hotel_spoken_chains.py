@@ -98,3 +98,21 @@ async def test_a_cancelled_spa_appointment_is_read_back_with_its_late_fee(
     assert desk.rows(
         "SELECT status, cancellation_fee_usd FROM spa_appointments WHERE code = 'NULJDG'"
     ) == [{"status": "cancelled", "cancellation_fee_usd": 88}]
+
+
+async def test_nothing_found_offers_a_lost_item_report_and_a_yes_asks_what_it_lacks(
+    agent: HotelAgent, desk: Desk
+) -> None:
+    model = ScriptedModel(
+        [[ToolCall("c1", "search_lost_and_found", {"description": "red backpack"})]]
+    )
+    reply = Conversation(agent, desk, model).reply
+    assert await reply("Did anyone find a red backpack?") == (
+        "I'm sorry, nothing like that has been handed in. Shall I report it as lost?"
+    )
+    # The item is settled by the offer: only what the report still lacks is asked.
+    assert await reply("Yes, please.") == (
+        "Could you tell me where you lost it, the day you lost it, your full name and a phone "
+        "number?"
+    )
+    assert len(model.requests) == 1  # the yes cost no model round

@@ -33,6 +33,7 @@ async def test_wakeup_call_set_move_cancel(desk: Desk) -> None:
         "date": "2026-03-15",
         "time": "07:15",
         "status": "scheduled",
+        "previous_time": "06:30",  # the seeded call, moved (the caller hears from and to)
     }
     calls = desk.rows("SELECT time, status FROM wakeup_calls WHERE room_number = '402'")
     assert calls == [{"time": "07:15", "status": "scheduled"}]  # moved, not duplicated

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_stay as said
 from quickturn.domains.hotel.db import HOTEL_TODAY
 from quickturn.domains.hotel.fields import ChargeCategory, Code
 from quickturn.domains.hotel.toolkit import desk_tool
@@ -84,4 +85,4 @@ def billing_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "description": description,
         }
 
-    return [desk_tool(f) for f in (get_invoice, add_charge)]
+    return [desk_tool(get_invoice, say=said.invoice), desk_tool(add_charge, say=said.charge_added)]

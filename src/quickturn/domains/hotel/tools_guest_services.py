@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_stay as said
 from quickturn.domains.hotel.db import HOTEL_TODAY, new_member_id
 from quickturn.domains.hotel.fields import (
     CheckIn,
@@ -159,4 +160,9 @@ def guest_service_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             )
         return {"member_id": member_id, "guest_name": name, "tier": "member", "points": 0}
 
-    return [desk_tool(f) for f in (check_parking, reserve_parking, lookup_loyalty, enroll_loyalty)]
+    return [
+        desk_tool(check_parking, say=said.parking_free),
+        desk_tool(reserve_parking, say=said.parking_reserved),
+        desk_tool(lookup_loyalty, say=said.loyalty_member),
+        desk_tool(enroll_loyalty, say=said.loyalty_enrolled),
+    ]

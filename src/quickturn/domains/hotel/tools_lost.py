@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_stay as said
 from quickturn.domains.hotel.db import HOTEL_TODAY
 from quickturn.domains.hotel.fields import GuestName, Phone
 from quickturn.domains.hotel.text_match import terms
@@ -89,4 +90,7 @@ def lost_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "next_step": "security checks and calls back within 24 hours",
         }
 
-    return [desk_tool(f) for f in (search_lost_and_found, report_lost_item)]
+    return [
+        desk_tool(search_lost_and_found, say=said.lost_items, offer=said.lost_offer),
+        desk_tool(report_lost_item, say=said.lost_reported),
+    ]

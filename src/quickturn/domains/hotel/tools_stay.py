@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from quickturn.domains.hotel import args as a
+from quickturn.domains.hotel import spoken_stay as said
 from quickturn.domains.hotel.db import HOTEL_TODAY
 from quickturn.domains.hotel.fields import Day, HousekeepingType, Room, Time, Urgency
 from quickturn.domains.hotel.toolkit import desk_tool
@@ -30,20 +31,29 @@ def stay_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             )
         a.future_moment(day, at, "wake-up call")
         room, hhmm = stay["room_number"], f"{at:%H:%M}"
+        earlier = conn.execute(
+            "SELECT time FROM wakeup_calls WHERE room_number = ? AND date = ? "
+            "AND status = 'scheduled'",
+            (room, str(day)),
+        ).fetchone()
         with conn:
             # One call per room and morning: asking again moves it rather than adding a second.
-            updated = conn.execute(
-                "UPDATE wakeup_calls SET time = ? WHERE room_number = ? AND date = ? "
-                "AND status = 'scheduled'",
-                (hhmm, room, str(day)),
-            ).rowcount
-            if not updated:
+            if earlier:
+                conn.execute(
+                    "UPDATE wakeup_calls SET time = ? WHERE room_number = ? AND date = ? "
+                    "AND status = 'scheduled'",
+                    (hhmm, room, str(day)),
+                )
+            else:
                 conn.execute(
                     "INSERT INTO wakeup_calls(room_number, date, time, status) "
                     "VALUES (?, ?, ?, 'scheduled')",
                     (room, str(day), hhmm),
                 )
-        return {"room_number": room, "date": str(day), "time": hhmm, "status": "scheduled"}
+        out = {"room_number": room, "date": str(day), "time": hhmm, "status": "scheduled"}
+        if earlier and earlier["time"] != hhmm:
+            out["previous_time"] = earlier["time"]  # said: the call was moved, not added
+        return out
 
     async def cancel_wakeup_call(room_number: Room, date: Day) -> dict[str, Any]:
         """Cancel a room's wake-up call on a date."""
@@ -81,6 +91,7 @@ def stay_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
             "request_type": kind,
             "quantity": qty,
             "expected": "within 30 minutes",
+            **({"notes": note} if note else {}),  # "after 2 pm": read back to the caller
         }
 
     async def report_maintenance(room_number: Room, issue: str, urgency: Urgency) -> dict[str, Any]:
@@ -101,6 +112,8 @@ def stay_tools(conn: sqlite3.Connection) -> list[FunctionTool]:
         }
 
     return [
-        desk_tool(f)
-        for f in (set_wakeup_call, cancel_wakeup_call, request_housekeeping, report_maintenance)
+        desk_tool(set_wakeup_call, say=said.wakeup_set),
+        desk_tool(cancel_wakeup_call, say=said.wakeup_cancelled),
+        desk_tool(request_housekeeping, say=said.housekeeping_sent),
+        desk_tool(report_maintenance, say=said.maintenance_reported),
     ]
