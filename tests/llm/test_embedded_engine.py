@@ -262,3 +262,22 @@ async def test_auto_tool_call_written_as_text_becomes_a_structured_call(
     assert [c.name for c in calls] == ["lookup_policy"]
     assert calls[0].repaired and "<tool_call>" not in text and "{" not in text
     assert events[-1].finish_reason == "tool_calls"  # type: ignore[union-attr]
+
+
+def _foreign(text: str) -> list[str]:
+    return [ch for ch in text if ch.isalpha() and ord(ch) > 0x024F]
+
+
+async def test_latin_only_bars_other_scripts_at_every_step(client: EmbeddedChatClient) -> None:
+    # Asked for Chinese, the 0.5B writes it (as it did unasked after tool results in the eval).
+    ask = "Say 'thank you for calling' in Chinese characters."
+    plain, _ = await collect(client.stream(req(ask, system="You are a translator.", max_tokens=24)))
+    assert _foreign(plain), plain
+    for tools in ([], BOOKING_TOOLS):  # plain decoding and the jump-forward decoder
+        barred, _ = await collect(
+            client.stream(
+                req(ask, system="You are a translator.", max_tokens=24, latin_only=True,
+                    tools=tools, tool_choice="none" if tools else "auto")
+            )
+        )
+        assert barred.strip() and not _foreign(barred), barred

@@ -462,6 +462,7 @@ class EmbeddedChatClient:
             "seed": request.seed,
             "stop": request.stop,
             "avoid_openings": request.avoid_openings,
+            "latin_only": request.latin_only,
         }
         fields.update(overrides)
         if fields.get("walker") is not None:

@@ -78,10 +78,12 @@ class JumpForwardDecoder:
         in_call: bool = False,
         barred: frozenset[int] = frozenset(),
         call_lead: str = "",
+        never: frozenset[int] = frozenset(),
     ) -> Generator[int, None, None]:
         """Tokens after ``prompt``, whose first ``keep`` tokens are already in the KV cache.
 
         ``barred``: tokens the reply may not begin with (the opening of a parrot, say).
+        ``never``: tokens barred at every sampled step (letters of another script).
 
         ``call_lead``: with ``in_call``, call text the prompt already holds after the marker.
         ``in_call``: the prompt ends with the call marker (a call is required): the call's
@@ -99,12 +101,14 @@ class JumpForwardDecoder:
             begun = self._walker.feed(self._walker.start(), call_lead) if call_lead else None
             state = yield from self._jump(begun or self._walker.start())
         reply_text = ""  # free text so far: a reply that opens with a bare "{" is a call too
+        always = np.fromiter(never, dtype=np.intp, count=len(never))
+        ids = np.fromiter(barred | never, dtype=np.intp, count=len(barred | never))
         while True:
             logits = self._logits(np)
-            if barred:
+            if ids.size:
                 logits = logits.copy()
-                logits[list(barred)] = -np.inf
-                barred = frozenset()  # the first step only
+                logits[ids] = -np.inf
+            ids = always  # ``barred``: the first step only
             if state is None:
                 token = int(logits.argmax())
                 yield token

@@ -43,6 +43,8 @@ class SamplingParams:
     avoid_openings: tuple[str, ...] = ()
     # With ``walker``: a refused string argument ends the call after it (jump_forward).
     value_check: Any = field(default=None, compare=False)
+    # Tokens with letters outside the Latin script are barred at every step (ChatRequest).
+    latin_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class OpeningBars:
         self._llm = llama
         self._pieces: list[str] | None = None
         self._known: dict[tuple[str, ...], frozenset[int]] = {}
+        self._foreign: frozenset[int] | None = None
 
     def tokens(self, avoid: tuple[str, ...]) -> frozenset[int]:
         texts = tuple(t.lstrip() for t in avoid if t.strip())
@@ -101,21 +104,36 @@ class OpeningBars:
         found = self._known.get(texts)
         if found is not None:
             return found
-        if self._pieces is None:
-            llm = self._llm
-            self._pieces = [
-                llm.detokenize([i]).decode("utf-8", errors="replace").lstrip()
-                for i in range(int(llm.n_vocab()))
-            ]
         found = frozenset(
             i
-            for i, piece in enumerate(self._pieces)
+            for i, piece in enumerate(self._vocabulary())
             if piece and any(t.startswith(piece) or piece.startswith(t) for t in texts)
         )
         if len(self._known) >= self._KEEP:
             self._known.pop(next(iter(self._known)))
         self._known[texts] = found
         return found
+
+    def foreign_letters(self) -> frozenset[int]:
+        """Tokens holding a letter outside the Latin script (Latin Extended-B ends at U+024F):
+        Chinese, Cyrillic, Arabic... Byte pieces of characters the vocabulary lacks are kept
+        (they spell rare Latin letters too)."""
+        if self._foreign is None:
+            self._foreign = frozenset(
+                i
+                for i, piece in enumerate(self._vocabulary())
+                if any(ch.isalpha() and ord(ch) > 0x024F for ch in piece)
+            )
+        return self._foreign
+
+    def _vocabulary(self) -> list[str]:
+        if self._pieces is None:
+            llm = self._llm
+            self._pieces = [
+                llm.detokenize([i]).decode("utf-8", errors="replace").lstrip()
+                for i in range(int(llm.n_vocab()))
+            ]
+        return self._pieces
 
 
 class LlamaSlot:
@@ -230,6 +248,7 @@ class LlamaSlot:
         finish = "length"
         gen: Generator[int, Any, None]
         jump: JumpForwardDecoder | None = None
+        never = self._bars.foreign_letters() if params.latin_only else frozenset()
         if params.walker is not None and params.temperature == 0 and params.grammar is None:
             jump = self._jump_decoder(params.walker, params.value_check)
             barred = self._bars.tokens(params.avoid_openings)
@@ -239,13 +258,14 @@ class LlamaSlot:
                 in_call=params.in_call,
                 barred=barred,
                 call_lead=params.call_lead,
+                never=never,
             )
         elif self._draft_max > 0 and params.temperature == 0 and params.grammar is None:
-            gen = self._greedy_lookup(tokens)
+            gen = self._greedy_lookup(tokens, never)
         else:
             gen = llm.generate(
                 tokens,
-                logits_processor=_bar_first(self._bars.tokens(params.avoid_openings)),
+                logits_processor=_barring(self._bars.tokens(params.avoid_openings), never),
                 temp=params.temperature,
                 top_p=params.top_p,
                 top_k=0 if params.temperature > 0 else 40,
@@ -306,7 +326,9 @@ class LlamaSlot:
         open_ids = frozenset({int(opener[0])}) if len(opener) == 1 else frozenset()
         return JumpForwardDecoder(llm, walker, tokenize, open_ids, self._stop_ids, value_check)
 
-    def _greedy_lookup(self, tokens: list[int]) -> Generator[int, Any, None]:
+    def _greedy_lookup(
+        self, tokens: list[int], never: frozenset[int] = frozenset()
+    ) -> Generator[int, Any, None]:
         """Greedy decoding with prompt-lookup speculation.
 
         Voice replies and tool calls repeat the prompt a lot (names, dates, booking codes, tool
@@ -328,8 +350,13 @@ class LlamaSlot:
         ctx = llm._ctx.ctx
         n_vocab = int(llm.n_vocab())
 
+        barred = np.fromiter(never, dtype=np.intp, count=len(never))
+
         def argmax_at(i: int) -> int:
             row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, i), shape=(n_vocab,))
+            if barred.size:
+                row = row.copy()
+                row[barred] = -np.inf
             return int(row.argmax())
 
         keep = self._keep(tokens)
@@ -395,16 +422,21 @@ class _NgramIndex:
         return []
 
 
-def _bar_first(barred: frozenset[int]) -> Any:
-    """A llama.cpp logits processor barring ``barred`` at the first generated token only."""
-    if not barred:
+def _barring(first: frozenset[int], always: frozenset[int]) -> Any:
+    """A llama.cpp logits processor barring ``first`` at the first generated token and
+    ``always`` at every one."""
+    if not first and not always:
         return None
-    ids = sorted(barred)
+    import numpy as np
+
+    first_ids = np.fromiter(first | always, dtype=np.intp, count=len(first | always))
+    always_ids = np.fromiter(always, dtype=np.intp, count=len(always))
     done = [False]
 
     def process(_input_ids: Any, scores: Any) -> Any:
-        if not done[0]:
-            done[0] = True
+        ids = always_ids if done[0] else first_ids
+        done[0] = True
+        if ids.size:
             scores[ids] = -float("inf")
         return scores
 

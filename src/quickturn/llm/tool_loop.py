@@ -89,6 +89,11 @@ class ToolLoopOptions:
     show_past_tool_calls: bool = False
     """Show the model the tool calls and results of earlier turns. False: only what was said
     in them (``llm.context.spoken_past``); the current turn's calls are always shown."""
+    latin_only: bool = True
+    """Replies and calls are written in the Latin script only (``ChatRequest.latin_only``):
+    the bundled voices and STT are English, and after a tool result the 0.5B answered in
+    Chinese ("抱歉，我无法协助完成这个请求。") in 6 of 13 cancellation calls of the eval. False
+    for an agent that speaks a language written otherwise."""
     guards: GuardOptions = field(default_factory=GuardOptions)
     """Parrot detection (a reply repeating an earlier turn is never spoken)."""
     parrot_retry_temperature: float = 0.7
@@ -253,6 +258,7 @@ async def run_tool_loop(
             # of JSON, then the fallback apology); barring call openings makes it speak.
             avoid_openings=avoided + (CALL_OPENINGS if last else ()),
             known_arguments=known,
+            latin_only=options.latin_only,
             asked_arguments=resumed.fields if resuming and resumed is not None else None,
             stop_at_unheard=options.guards.ground_caller_facts,
             close_call_by=None

@@ -54,6 +54,10 @@ class ChatRequest:
     # caller is asked for the rest, instead of the deadline throwing the call away. Engines
     # that cannot do this ignore it.
     close_call_by: float | None = None
+    # Letters outside the Latin script are never written (a reply for an English voice: the
+    # 0.5B answered English callers in Chinese after a tool result). Engines that can bar
+    # tokens do it at every step (the embedded one); others ignore it.
+    latin_only: bool = False
     # Routing and admission hints; never sent to a model.
     priority: Priority = "interactive"
     conversation_id: str | None = None
