@@ -1,5 +1,6 @@
 """The desk's own words through the tool loop, on the real seeded database: a quote offers the
-cancellation, the caller's yes reads it back, a second yes cancels, and no model round speaks.
+cancellation, the caller's yes to it cancels (the offer's words were its read-back), and no model
+round speaks.
 
 The model is scripted (its calls are what the 0.5B writes); everything else is real.
 """
@@ -20,7 +21,7 @@ def _booking(desk: Desk, code: str) -> dict[str, object]:
     return next(b for b in snapshot(desk.conn)["bookings"] if b["code"] == code)
 
 
-async def test_a_quoted_cancellation_is_offered_read_back_and_done_on_the_callers_yes(
+async def test_a_quoted_cancellation_is_offered_and_done_on_the_callers_yes(
     agent: HotelAgent, desk: Desk
 ) -> None:
     model = ScriptedModel([[ToolCall("c1", "quote_cancellation", {"booking_code": "QMZ6ZY"})]])
@@ -30,18 +31,31 @@ async def test_a_quoted_cancellation_is_offered_read_back_and_done_on_the_caller
         "Booking Q, M, Z, 6, Z, Y, arriving March 15, can be cancelled for a fee of 179 "
         "dollars, the price of one night. Shall I cancel it?"
     )
-    # The offered cancellation reads itself back (it cannot be undone): no model round.
-    assert await reply("Yes, please.") == (
-        "So that's cancelling booking Q, M, Z, 6, Z, Y, a double room from March 15 to "
-        "March 17, for a fee of 179 dollars, the price of one night. Shall I cancel it?"
-    )
     assert _booking(desk, "QMZ6ZY")["status"] == "confirmed"  # nothing done before the yes
-    assert await reply("Yes.") == (
+    # The offer asked "Shall I cancel it?" with the fee: a yes to it is not asked again by the
+    # cancellation's own read-back. "cancel" is the question's own word, so no take-back.
+    assert await reply("Yes, cancel it.") == (
         "Booking Q, M, Z, 6, Z, Y is cancelled, with a cancellation fee of 179 dollars."
     )
     assert len(model.requests) == 1  # only the quote was the model's
     row = _booking(desk, "QMZ6ZY")
     assert (row["status"], row["cancellation_fee_usd"]) == ("cancelled", 179)
+
+
+async def test_a_cancellation_the_model_calls_is_read_back_first(
+    agent: HotelAgent, desk: Desk
+) -> None:
+    model = ScriptedModel([[ToolCall("c1", "cancel_booking", {"booking_code": "QMZ6ZY"})]])
+    reply = Conversation(agent, desk, model).reply
+    assert await reply("Please cancel booking QMZ6ZY.") == (
+        "So that's cancelling booking Q, M, Z, 6, Z, Y, a double room from March 15 to "
+        "March 17, for a fee of 179 dollars, the price of one night. Shall I cancel it?"
+    )
+    assert _booking(desk, "QMZ6ZY")["status"] == "confirmed"
+    assert await reply("Yes.") == (
+        "Booking Q, M, Z, 6, Z, Y is cancelled, with a cancellation fee of 179 dollars."
+    )
+    assert _booking(desk, "QMZ6ZY")["status"] == "cancelled"
 
 
 async def test_a_declined_quote_cancels_nothing(agent: HotelAgent, desk: Desk) -> None:

@@ -88,6 +88,21 @@ def test_only_a_plain_yes_is_taken_as_yes(line: str, yes: bool) -> None:
     assert said_yes(line) is yes
 
 
+@pytest.mark.parametrize(
+    ("line", "yes"),
+    [
+        ("Yes, cancel it.", True),  # the question's own word takes nothing back
+        ("Please cancel it.", True),  # its "<verb> it" is a yes
+        ("No, don't cancel it.", False),
+        ("Yes, but change the date.", False),
+        ("Book it.", True),
+    ],
+)
+def test_the_questions_own_words_do_not_take_a_yes_back(line: str, yes: bool) -> None:
+    assert said_yes(line, "Booking QMZ6ZY costs 179 dollars to cancel. Shall I cancel it?") is yes
+    assert said_yes("Please cancel it.") is False  # without that question, "cancel" takes back
+
+
 async def test_a_call_is_read_back_and_runs_on_yes_without_a_model_round() -> None:
     ran: list[dict[str, Any]] = []
     tools = desk(ran)

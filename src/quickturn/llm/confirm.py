@@ -37,9 +37,31 @@ _TAKEN_BACK = re.compile(
 )
 
 
-def said_yes(line: str) -> bool:
-    """Whether the caller's ``line`` agrees, and only agrees (see the module docstring)."""
-    return bool(_YES.search(line)) and not _TAKEN_BACK.search(line)
+def said_yes(line: str, question: str = "") -> bool:
+    """Whether the caller's ``line`` agrees, and only agrees (see the module docstring).
+
+    ``question``: what the caller answers. Its own words do not take a yes back, and its
+    "<verb> it" is a yes: asked "Shall I cancel it?", "Yes, cancel it." agrees."""
+    asked = {w.lower() for w in re.findall(r"[A-Za-z']+", question)}
+    taken_back = [
+        m.group(0) for m in _TAKEN_BACK.finditer(line) if m.group(0).lower() not in asked
+    ]
+    if taken_back:
+        return False
+    if _YES.search(line):
+        return True
+    verbs = {v.lower() for v in re.findall(r"\b([A-Za-z]+) it\b", question)}
+    said = {v.lower() for v in re.findall(r"\b([A-Za-z]+) it\b", line)}
+    return bool(verbs & said)
+
+
+def answers_yes(history: Sequence[Message]) -> bool:
+    """Whether the caller's last line says yes to the agent's line before it."""
+    if not history or history[-1].get("role") != "user":
+        return False
+    before = history[-2].get("content") if len(history) > 1 else None
+    question = before if isinstance(before, str) else ""
+    return said_yes(str(history[-1].get("content") or ""), question)
 
 
 def awaiting_result(call: ToolCall) -> str:
@@ -66,7 +88,7 @@ def confirmed_call(history: Sequence[Message], registry: ToolRegistry) -> ToolCa
     asked = answered_question(history)
     if asked is None or not is_awaiting(asked.result.get("content")):
         return None
-    if not said_yes(str(history[-1].get("content") or "")):
+    if not answers_yes(history):
         return None
     name, args = asked.name, call_arguments(asked.call)
     if not isinstance(name, str) or name not in registry or args is None:

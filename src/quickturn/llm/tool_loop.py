@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quickturn.errors import ToolExecutionError
-from quickturn.llm.confirm import awaiting_result, confirmed_call, said_yes
+from quickturn.llm.confirm import answers_yes, awaiting_result, confirmed_call
 from quickturn.llm.context import hide_handoffs, since_entry, spoken_past
 from quickturn.llm.guards import AnsweredCalls, GuardOptions, ParrotWatch, merge_earlier_call
 from quickturn.llm.pending import mark_asked, mark_offered, pending_call
@@ -189,10 +189,12 @@ async def run_tool_loop(
     # Or yes to a call a tool's words offered: it goes on as offered (what it still lacks is
     # asked, or it is read back), no round first either.
     accepted: ToolCall | None = None
+    as_offered = False  # the yes was to exactly this call: the offer's words were its read-back
     if resumed is not None and resumed.offered is not None:
-        if said_yes(str(history[-1].get("content") or "")):
+        if answers_yes(history):
             settled = resumed.known_arguments(history)
             accepted = ToolCall(new_call_id(), resumed.tool, settled)
+            as_offered = not resumed.fields and settled == resumed.offered
         if accepted is not None or not resumed.fields:
             resumed = None  # nothing left for a forced round to decode from the caller's line
     prelude = agreed or accepted
@@ -205,7 +207,9 @@ async def run_tool_loop(
         if may_run_tools is not None:
             await may_run_tools.wait()
         yield ToolStarted((prelude,), clock())
-        ran = _Ran(confirmed=agreed is not None)
+        # Asked "Shall I cancel it?" by the offer and then again by the read-back, the caller
+        # would say yes twice to the same call.
+        ran = _Ran(confirmed=agreed is not None or as_offered)
         registry = _current(tools, working)
         async for ev in _run_calls([prelude], registry, working, options, answered, ran, clock):
             yield ev

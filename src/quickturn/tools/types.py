@@ -98,7 +98,9 @@ class ToolSpec:
     model's summary of a booking is slower (a round) and often wrong."""
     offer: OfferNext | None = field(default=None, compare=False)
     """The call the tool's words offer next (``say`` ends with the question). The caller's
-    answer goes into that call (``quickturn.llm.pending``): a yes, or the facts it still lacks."""
+    answer goes into that call (``quickturn.llm.pending``): a yes, or the facts it still lacks.
+    A yes to a call that needs nothing more runs it as offered, without its ``confirm``
+    read-back: the offer's words were the question, and the caller answered it."""
 
     def __post_init__(self) -> None:
         validate_tool_schema(self.schema())
