@@ -275,3 +275,36 @@ async def test_the_router_round_calls_the_picked_tool_and_never_re_picks_it() ->
     assert first == {"type": "function", "function": {"name": "start_reserve"}}
     # Handed back for the same line: the model chooses (the task was already started).
     assert client.requests[2].tool_choice == "required"
+
+
+def test_a_tasks_tool_keywords_pick_its_tool_and_must_name_its_tools() -> None:
+    task = Task(
+        "reserve", "A slot.", "Reserve a slot.", [lookup, hours],
+        tool_keywords={"lookup": ("free slot",), "hours": ("opening hours",)},
+    )
+    desk = with_tasks(Agent("Desk.", tools=[]), [task], tool_choice="auto")
+    agent = next(a for a in flow_agents(desk) if a.name == "reserve")
+    assert agent.picks is not None and agent.picks("Any free slot on Monday?") == "lookup"
+    with pytest.raises(ConfigError, match="tool_keywords"):
+        Task("reserve", "A slot.", "Reserve a slot.", [lookup], tool_keywords={"nope": ("x",)})
+
+
+async def test_an_auto_agents_first_round_calls_its_picked_tool() -> None:
+    from llm.test_tool_loop_guards import Scripted, calls_of
+    from quickturn.llm.tool_loop import run_tool_loop
+    from quickturn.llm.types import ChatRequest, LLMEvent
+
+    agent = Agent("Desk.", tools=[lookup, hours], picks=lambda line: "hours" if "open" in line
+                  else None)
+    registry = bind_agent(agent, DetachedContext(), lambda _: None)
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        return calls_of(ToolCall("c1", "hours", {})) if n == 1 else ["Nine to five."]
+
+    for line, first in (("When are you open?", {"type": "function", "function": {"name": "hours"}}),
+                        ("Hello.", "auto")):
+        client = Scripted(script)
+        history: list[dict[str, object]] = [{"role": "user", "content": line}]
+        async for _ in run_tool_loop(client, history, lambda: ("Desk.", registry)):
+            pass
+        assert client.requests[0].tool_choice == first

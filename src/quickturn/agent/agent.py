@@ -39,9 +39,9 @@ class Agent:
     with the 0.5B, and the deadline hit); what it needs is the request that started it. Tools
     still see the whole conversation (a booking code returned earlier is found)."""
     picks: ToolPicker | None = field(default=None, compare=False)
-    """With ``tool_choice`` "required": the caller's line -> the tool the first round must call
-    (the model writes only its arguments), or None to let the model choose. ``with_tasks`` sets
-    a ``KeywordRouter`` here from the keywords its tasks and routes declare."""
+    """The caller's line -> the tool the first round of a reply must call (the model writes
+    only its arguments), or None to let the model choose as ``tool_choice`` says. ``with_tasks``
+    sets a ``KeywordRouter`` here from the keywords its tasks and routes declare."""
 
     def __post_init__(self) -> None:
         if not self.instructions.strip():

@@ -67,6 +67,10 @@ class Task:
     keywords: tuple[str, ...] = ()
     """Phrases a caller uses for it ("towels", "wake-up call"): a line that names them beyond
     doubt starts it without the model choosing (``quickturn.agent.keyword_router``)."""
+    tool_keywords: Mapping[str, Sequence[str]] = field(default_factory=dict, compare=False)
+    """The same for the task's own tools: the first round of each of its replies calls the tool
+    the caller's words name beyond doubt ("broken" -> the repair request, not the wake-up call
+    the 0.5B picked among ten tools), else the model chooses as ``tool_choice`` says."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -77,6 +81,9 @@ class Task:
         unknown = [n for n in self.finishes_with if n not in names]
         if unknown:
             raise ConfigError(f"task {self.name!r}: finishes_with names no tool of it: {unknown}")
+        stray = [n for n in self.tool_keywords if n not in names]
+        if stray:
+            raise ConfigError(f"task {self.name!r}: tool_keywords name no tool of it: {stray}")
 
 
 ROUTES_HEADER = "Which tool for which request:"
@@ -110,9 +117,9 @@ def with_tasks(
     ``end_call``: two model rounds, 11 s with the 0.5B in the demo).
 
     ``keywords``: phrases callers use for the main agent's own tools, as ``Task.keywords`` are
-    for tasks. With any keywords and ``tool_choice`` "required", the main agent's first round
-    calls the tool a ``KeywordRouter`` picks from the caller's line, when the line leaves no
-    doubt; otherwise the model chooses."""
+    for tasks. With any keywords, the main agent's first round calls the tool a
+    ``KeywordRouter`` picks from the caller's line, when the line leaves no doubt; otherwise the
+    model chooses. ``Task.tool_keywords`` do the same inside a task."""
     if isinstance(main.tools, ToolRegistry):
         raise ConfigError("with_tasks needs the main agent's tools as a list, not a registry")
     own = set(tool_names(main.tools))
@@ -159,6 +166,7 @@ def with_tasks(
             name=t.name,
             tool_choice=t.tool_choice,
             reads=t.reads,
+            picks=KeywordRouter(t.tool_keywords).pick if t.tool_keywords else None,
         )
         for t in tasks
     }
@@ -170,7 +178,7 @@ def with_tasks(
         return function_tool(start, name=f"start_{task.name}", description=task.when)
 
     phrases = {f"start_{t.name}": t.keywords for t in tasks if t.keywords} | own_keywords
-    router = KeywordRouter(phrases) if phrases and tool_choice == "required" else None
+    router = KeywordRouter(phrases) if phrases else None
     table = [f"- {(t.requests or t.when).strip().rstrip('.')}: start_{t.name}" for t in tasks]
     table += [f"- {when.strip().rstrip('.')}: {tool}" for when, tool in routes]
     full = replace(

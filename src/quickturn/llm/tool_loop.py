@@ -231,8 +231,8 @@ async def run_tool_loop(
         last = round_no == options.max_rounds or late or words_only
         resuming = resumed is not None and round_no == 1 and not last
         choice: ToolChoice = "none" if last else registry.tool_choice if first_of_agent else "auto"
-        if choice == "required" and registry.picks is not None:
-            choice = _picked(registry, working)
+        if first_of_agent and not last and registry.picks is not None:
+            choice = _picked(registry, working, choice)
         known: dict[str, Any] | None = None
         if resuming and resumed is not None:
             choice = {"type": "function", "function": {"name": resumed.tool}}
@@ -677,23 +677,23 @@ def _ask_unheard(parameters: dict[str, Any], grounded: Grounding) -> ToolResult:
     return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
 
 
-def _picked(registry: ToolRegistry, working: list[Message]) -> ToolChoice:
-    """A router's first round: the tool its picker names from the caller's last line (the model
-    writes only the arguments), else "required" (the model chooses). A tool already called for
-    this line is not picked again: a task that finished or handed the line back would be
+def _picked(registry: ToolRegistry, working: list[Message], otherwise: ToolChoice) -> ToolChoice:
+    """An agent's first round: the tool its picker names from the caller's last line (the model
+    writes only the arguments), else ``otherwise`` (the model chooses). A tool already called
+    for this line is not picked again: a task that finished or handed the line back would be
     re-entered by the same words."""
     last = max((i for i, m in enumerate(working) if m.get("role") == "user"), default=-1)
     line = working[last].get("content") if last >= 0 else None
     name = registry.picks(line) if isinstance(line, str) and registry.picks else None
     if name is None or name not in registry:
-        return "required"
+        return otherwise
     called = {
         c.get("function", {}).get("name")
         for m in working[last + 1 :]
         for c in m.get("tool_calls") or ()
     }
     if name in called:
-        return "required"
+        return otherwise
     _log.debug("keyword route: %s for %r", name, line)
     return {"type": "function", "function": {"name": name}}
 

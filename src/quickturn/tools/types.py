@@ -219,8 +219,8 @@ class ToolRegistry:
         """What the model of the agent using these tools reads of the conversation (see
         ``Agent.reads``)."""
         self.picks = picks
-        """With ``tool_choice`` "required": picks the first round's tool from the caller's line
-        before the model does (see ``Agent.picks``)."""
+        """Picks the first round's tool from the caller's line before the model does (see
+        ``Agent.picks``)."""
 
     def with_tool_choice(
         self,
