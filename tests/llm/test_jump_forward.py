@@ -209,3 +209,18 @@ async def test_a_resumed_call_decodes_only_what_the_caller_was_asked(
     assert set(args) == {"room_type", "check_in", "guest_name", "phone"}  # nothing else
     assert {k: args[k] for k in known} == known and "Anna" in args["guest_name"]
     assert tokens <= 30
+
+
+def test_a_resumed_call_also_decodes_required_fields_still_missing() -> None:
+    from quickturn.llm.embedded_client import _resumed_keys
+
+    request = ChatRequest(
+        messages=[{"role": "user", "content": "Anna Miller, 555 0142."}],
+        tools=CALLER_TOOLS,
+        tool_choice={"type": "function", "function": {"name": "book_room"}},
+        known_arguments={"room_type": "double"},
+        asked_arguments=("guest_name", "phone"),
+    )
+    # check_in was left out of the first call and never asked: decoded now, or the resumed call
+    # fails its schema again.
+    assert _resumed_keys(request) == {"room_type", "guest_name", "phone", "check_in"}

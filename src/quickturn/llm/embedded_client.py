@@ -630,12 +630,26 @@ class _Done:
 
 
 def _resumed_keys(request: ChatRequest) -> frozenset[str] | None:
-    """A resumed call's arguments: the settled ones and those the caller was just asked for.
-    Nothing else is decoded: left free after the asked fields, the 0.5B went on to add a
-    non-refundable rate plan and an e-mail nobody asked for (46 decoded tokens instead of 20)."""
+    """A resumed call's arguments: the settled ones, those the caller was just asked for and
+    the required ones. Nothing else is decoded: left free after the asked fields, the 0.5B went
+    on to add a non-refundable rate plan and an e-mail nobody asked for (46 decoded tokens
+    instead of 20)."""
     if request.known_arguments is None or request.asked_arguments is None:
         return None
-    return frozenset(request.known_arguments) | frozenset(request.asked_arguments)
+    # And any required one still missing: the caller asked for a name and phone had also left
+    # out the transfer's direction, and the resumed call, decoded without it, failed its schema
+    # three times until the deadline.
+    name = request.forced_tool()
+    schema: dict[str, Any] = next(
+        (t.get("function", {}) for t in request.tools if t.get("function", {}).get("name") == name),
+        {},
+    )
+    required = (schema.get("parameters") or {}).get("required") or ()
+    return (
+        frozenset(request.known_arguments)
+        | frozenset(request.asked_arguments)
+        | frozenset(k for k in required if isinstance(k, str))
+    )
 
 
 def _with_keys(tool: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
