@@ -392,6 +392,30 @@ async def test_grounding_can_be_switched_off() -> None:
     assert RAN == [{"guest_name": "John Doe", "nights": 2}] and spoken == "Booked."
 
 
+async def test_a_reply_never_ends_in_silence() -> None:
+    from quickturn.errors import ToolExecutionError
+
+    def cancel(args: dict[str, Any]) -> dict[str, Any]:
+        raise ToolExecutionError("room 204 has no wake-up call today")
+
+    tools = ToolRegistry(
+        [ToolSpec("cancel", "Cancel.", {"type": "object", "properties": {}}, cancel)]
+    )
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        # The words-only round after the refusal writes nothing (as the 0.5B did).
+        return [] if request.tool_choice == "none" else calls_of(ToolCall("c1", "cancel", {}))
+
+    history: list[dict[str, Any]] = [{"role": "user", "content": "Cancel my wake-up call."}]
+    events = [ev async for ev in run_tool_loop(Scripted(script), history, tools)]
+    spoken = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    assert spoken == "Sorry, room 204 has no wake-up call today."
+    # No tool, no words: the fallback.
+    events = [ev async for ev in run_tool_loop(Scripted(lambda r, n: []), history, tools)]
+    spoken = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    assert spoken == ToolLoopOptions().fallback_reply
+
+
 async def test_a_tool_that_refused_is_not_called_again_and_the_refusal_is_said() -> None:
     from quickturn.errors import ToolExecutionError
 

@@ -175,6 +175,7 @@ async def run_tool_loop(
     # from 2026-03-20 to 2026-03-22", the 0.5B called create_booking twice more (94 and 101
     # tokens, 19 s) and never told the caller; the next round says the refusal instead.
     refused: set[str] = set()
+    refusals: list[str] = []  # what those tools said (their errors), in order
     words_only = False  # set when the model asked again for a result it already has
     retried = False  # set once when a reply parroted an earlier turn
     avoided: tuple[str, ...] = ()  # the parrot's text, barred as an opening on the retry
@@ -378,6 +379,12 @@ async def run_tool_loop(
             else:
                 for event in held:
                     yield event
+        if not calls and not "".join(text_parts).strip() and not _spoke(working, len(history)):
+            # The reply would end in silence (seen after a refusal: the words-only round wrote
+            # nothing): the caller hears the refusal itself, or the fallback.
+            words = f"Sorry, {refusals[-1]}" if refusals else options.fallback_reply
+            text_parts = [words]
+            yield TextDelta(words, clock())
         assistant: Message = {"role": "assistant", "content": "".join(text_parts) or None}
         if calls:
             assistant["tool_calls"] = [c.to_openai() for c in calls]
@@ -397,6 +404,7 @@ async def run_tool_loop(
             # rather than decoding a call that would be refused again. A loop that lets the
             # model chain calls (speak_after_result off) may correct the call instead.
             refused.update(ran.refused)
+            refusals.extend(ran.refusals)
             words_only = words_only or bool(ran.refused)
         if ran.words is not None:
             # Only the caller can go on from here (what a call lacks, or their yes to a
@@ -512,6 +520,7 @@ class _Ran:
     finish: str = "stop"
     said: list[str] = field(default_factory=list)  # ToolSpec.say of each result so far
     refused: list[str] = field(default_factory=list)  # tools that refused (not to be asked)
+    refusals: list[str] = field(default_factory=list)  # their errors, as sentences
     unsaid: bool = False  # a result the tool has no words for: the model must speak
 
 
@@ -534,6 +543,9 @@ async def _run_calls(
         answered.record(call, result)
         if result.refused and result.elicitation is None:
             ran.refused.append(call.name)
+            refusal = _refusal_sentence(result.content)
+            if refusal:
+                ran.refusals.append(refusal)
         message = result.to_message()
         if result.elicitation is not None:
             message = mark_asked(message, result.elicitation.fields)
@@ -675,6 +687,27 @@ def _ask_unheard(parameters: dict[str, Any], grounded: Grounding) -> ToolResult:
         {"error": f"the caller has not said {', '.join(fields)} yet: ask for it, never guess"}
     )
     return ToolResult(call.id, call.name, content, ok=False, elicitation=ask)
+
+
+def _spoke(working: list[Message], start: int) -> bool:
+    """Whether the agent said anything since ``start`` (this reply's messages)."""
+    return any(
+        m.get("role") == "assistant" and str(m.get("content") or "").strip()
+        for m in working[start:]
+    )
+
+
+def _refusal_sentence(content: str) -> str | None:
+    """A tool's refusal (``{"error": "no booking with code X"}``) as a sentence to speak."""
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, str) or not error.strip():
+        return None
+    text = error.strip()
+    return text if text[-1] in ".!?" else f"{text}."
 
 
 def _picked(registry: ToolRegistry, working: list[Message], otherwise: ToolChoice) -> ToolChoice:
