@@ -83,7 +83,7 @@ async def test_a_scripted_call_books_and_hangs_up(
             clock,
             book,
             [
-                (6.0, "book it for Ann Lee on +1 555 123 4567"),
+                (6.0, "book it for two adults, Ann Lee on +1 555 123 4567"),
                 (16.0, "yes please"),  # to create_booking's read-back
                 (26.0, "thanks bye"),
             ],

@@ -78,3 +78,22 @@ def test_the_engines_check_refuses_only_an_unheard_required_callers_value() -> N
     assert ok("book", "check_in", "2026-03-20")  # a date: converted, never checked
     assert ok("book", "note", "anything")  # not a caller's fact
     assert ok("other_tool", "guest_name", "John Doe")  # not among the tools: not judged
+
+
+def test_a_callers_count_must_be_heard_as_a_number_or_a_phrase_for_it() -> None:
+    params = {
+        "type": "object",
+        "properties": {
+            "party_size": {"type": "integer", "x-ask-caller": "the number of people"},
+            "nights": {"type": "integer"},  # not the caller's: never checked
+        },
+        "required": ["party_size", "nights"],
+    }
+    call = ToolCall("c1", "reserve", {"party_size": 10, "nights": 3})
+    assert ground_call(params, call, "A table for dinner tomorrow.").unheard_required == (
+        "party_size",
+    )
+    for heard, n in (("a table for four", 4), ("we are 5", 5), ("just myself", 1),
+                     ("for a couple", 2), ("party of twelve", 12)):
+        ok = ToolCall("c1", "reserve", {"party_size": n, "nights": 3})
+        assert ground_call(params, ok, heard).unheard_required == (), heard

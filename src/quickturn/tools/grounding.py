@@ -6,7 +6,10 @@ machine, on most booking turns). Schema validation passes, so neither the tool n
 notices, and the world changes under a made-up name. This module checks every caller's field
 (``elicit.is_callers``: names, phone numbers, e-mail addresses...) against what the caller
 actually said in the conversation. Dates and times are left out: the model is supposed to convert
-"March twentieth" into ``2026-03-20``, so their text need not appear.
+"March twentieth" into ``2026-03-20``, so their text need not appear. A caller's count (people,
+passengers, adults: an integer field marked as the caller's) must be heard as a number, a
+number word or a phrase that means it ("myself", "a couple"): the 0.5B wrote a taxi for 10
+passengers and a table for 10 when nobody had said how many.
 
 A required field whose value was never heard is treated as missing (the caller is asked for it,
 by ``elicit``); an optional one is dropped from the call. Nothing here knows any agent.
@@ -86,20 +89,36 @@ def heard_check(tools: Sequence[Mapping[str, Any]], heard: str) -> Callable[[str
     return ok
 
 
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+# Words that say a count without a number (English, as the rest of the caller's words here).
+_COUNT_PHRASES = {1: ("myself", "alone", "just me", "only me"), 2: ("couple", "both of us")}
+
+
 class _Heard:
     """What the caller said, as words and as one run of digits."""
 
     def __init__(self, heard: str) -> None:
-        self.words = set(_WORD.findall(heard.lower()))
+        self.text = heard.lower()
+        self.words = set(_WORD.findall(self.text))
         self.digits = "".join(_DIGITS.findall(heard))
 
     def invented(self, name: str, schema: object, value: object) -> bool:
         """Whether ``value`` of argument ``name`` is a caller's fact the caller never said."""
         if not isinstance(schema, Mapping) or not is_callers_fact(name, schema):
             return False
+        if isinstance(value, int) and not isinstance(value, bool):
+            return schema.get("type") == "integer" and not self.count_heard(value)
         if not isinstance(value, str) or blank(value):
             return False
         return not _was_heard(value, self.words, self.digits)
+
+    def count_heard(self, n: int) -> bool:
+        if str(n) in self.words or (0 <= n < len(_NUMBER_WORDS) and _NUMBER_WORDS[n] in self.words):
+            return True
+        return any(phrase in self.text for phrase in _COUNT_PHRASES.get(n, ()))
 
 
 def is_callers_fact(name: str, schema: Mapping[str, Any]) -> bool:
