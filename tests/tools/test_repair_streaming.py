@@ -61,6 +61,21 @@ def test_held_prose_brace_released_when_it_closes() -> None:
     assert content_of(parser.feed('12CD"} thanks')) == ' {"code": "AB12CD"} thanks'
 
 
+def test_an_object_whose_keys_rule_out_a_call_is_released_before_it_closes() -> None:
+    # A tool result echoed back names a declared tool but has a key no call of it has.
+    echo = '{"name": "get_booking", "status": "confirmed", "code": "AB12CD"} Anything else?'
+    parser = StreamingToolCallParser(HOTEL_TOOLS)
+    assert content_of(parser.feed('{"name": "get_booking", "sta')) == ""  # may still be a call
+    assert content_of(parser.feed('tus": "conf')) == '{"name": "get_booking", "status": "conf'
+    rest = parser.feed('irmed", "code": "AB12CD"} Anything else?') + parser.finish()
+    assert not calls_of(rest)
+    # The same text whole: the same decision (no call), the same content.
+    assert parse_tool_calls(echo, HOTEL_TOOLS).calls == ()
+    # A first key no call opens with is data at once ("status" is no parameter of any tool).
+    first = StreamingToolCallParser(HOTEL_TOOLS)
+    assert content_of(first.feed('{"status": "conf')) == '{"status": "conf'
+
+
 def test_tag_prefix_held_until_ruled_out() -> None:
     parser = StreamingToolCallParser(HOTEL_TOOLS)
     assert content_of(parser.feed("Price <tool")) == "Price"

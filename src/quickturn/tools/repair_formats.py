@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from quickturn.tools.coerce import coerce_arguments, validation_error
+from quickturn.tools.repair_head import ARG_KEYS as _ARG_KEYS
+from quickturn.tools.repair_head import ENVELOPE_KEYS as _ENVELOPE_KEYS
+from quickturn.tools.repair_head import NAME_KEYS as _NAME_KEYS
 from quickturn.tools.repair_literal import LiteralError, literal_from_node, parse_lenient
 from quickturn.tools.repair_names import ToolIndex
-
-_NAME_KEYS = ("name", "tool_name", "tool", "function")
-_ARG_KEYS = ("arguments", "parameters", "args", "input", "tool_input")
-_ENVELOPE_KEYS = frozenset({"type", "id"})
 
 
 @dataclass(frozen=True)
@@ -102,9 +101,11 @@ def _call_from_dict(obj: dict[str, Any], index: ToolIndex) -> RawCall | None:
     name = index.resolve(written, fuzzy=True, arg_keys=args.keys())
     if name is None:
         return None
-    # Flat style {"name": "get_booking", "code": "X"} only when every other key is a declared
-    # parameter; otherwise it is some other object that happens to have a name.
-    if not arg_keys and any(k not in index.tool(name).property_names for k in rest):
+    # Every other key must be a declared parameter (the flat style {"name": "get_booking",
+    # "code": "X"}, or one repeated beside the arguments); otherwise it is some other object
+    # that happens to have a name, such as a tool result echoed back (repair_head: the same
+    # rule decides a streamed object as soon as such a key is complete).
+    if any(k not in index.tool(name).property_names for k in rest):
         return None
     call = make_call(index, written, name, args)
     return RawCall(call.name, call.arguments, call.valid, tuple(notes) + call.notes)

@@ -101,6 +101,10 @@ class ToolIndex:
             self._norm.setdefault(normalise(name), []).append(name)
         self._words = {name: words(name) for name in self._tools}
 
+    @property
+    def names(self) -> list[str]:
+        return list(self._tools)
+
     def __len__(self) -> int:
         return len(self._tools)
 

@@ -28,6 +28,7 @@ from quickturn.tools.repair_formats import (
     call_from_python,
     calls_from_value,
 )
+from quickturn.tools.repair_head import cannot_be_call, object_head
 from quickturn.tools.repair_literal import (
     BracketScan,
     LiteralError,
@@ -135,6 +136,10 @@ def _decide_json(buf: str, p: int, final: bool, index: ToolIndex) -> Decision:
     # A call object starts with a quoted key; a list of calls with an object. Anything else
     # ("{curly}", "[laughs]") is prose, decided at once so that it streams without delay.
     if buf[j] not in ("\"'" if buf[p] == "{" else "{"):
+        return Skip(p + 1)
+    if buf[p] == "{" and cannot_be_call(object_head(buf[p : p + MAX_CALL_CHARS]), index):
+        # Its keys so far make it data (a tool result echoed back): released now, not at its
+        # end. Decided from the prefix alone, so a whole reply decides it the same way.
         return Skip(p + 1)
     scanned = scan_brackets(buf, p, min(n, p + MAX_CALL_CHARS))
     if scanned.state == "bad":
