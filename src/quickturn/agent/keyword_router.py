@@ -80,10 +80,6 @@ class KeywordRouter:
             raise ConfigError(f"keyword {phrase!r} of {tool!r} has no content word")
         return stemmed
 
-    @property
-    def tools(self) -> list[str]:
-        return list(self._routes)
-
     def scores(self, text: str) -> dict[str, float]:
         """Each route's score for ``text`` (routes with no matched phrase left out)."""
         have = set(stems(text, self._stemmer))

@@ -43,7 +43,7 @@ from quickturn.tools.repair_literal import (
     parse_lenient,
     scan_brackets,
 )
-from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult, new_call_id
+from quickturn.tools.types import ToolCall, ToolRegistry, ToolResult, error_of, new_call_id
 
 _log = logging.getLogger(__name__)
 
@@ -699,14 +699,9 @@ def _spoke(working: list[Message], start: int) -> bool:
 
 def _refusal_sentence(content: str) -> str | None:
     """A tool's refusal (``{"error": "no booking with code X"}``) as a sentence to speak."""
-    try:
-        body = json.loads(content)
-    except (json.JSONDecodeError, TypeError):
+    text = error_of(content)
+    if text is None:
         return None
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, str) or not error.strip():
-        return None
-    text = error.strip()
     return text if text[-1] in ".!?" else f"{text}."
 
 

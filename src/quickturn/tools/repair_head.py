@@ -86,9 +86,7 @@ def cannot_be_call(head: ObjectHead, index: ToolIndex) -> bool:
     if not head.keys:
         return False
     first = head.keys[0]
-    if first not in _OPENING_KEYS and not any(
-        first in index.tool(name).property_names for name in index.names
-    ):
+    if first not in _OPENING_KEYS and first not in index.parameter_names:
         return True
     written = next((head.strings[k] for k in NAME_KEYS if k in head.strings), None)
     if written is None:

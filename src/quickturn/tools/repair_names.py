@@ -100,10 +100,11 @@ class ToolIndex:
         for name in self._tools:
             self._norm.setdefault(normalise(name), []).append(name)
         self._words = {name: words(name) for name in self._tools}
-
-    @property
-    def names(self) -> list[str]:
-        return list(self._tools)
+        # Every declared tool's parameter names, for the streaming head check (repair_head),
+        # which runs on each delta while an object is open.
+        self.parameter_names = frozenset(
+            p for tool in self._tools.values() for p in tool.property_names
+        )
 
     def __len__(self) -> int:
         return len(self._tools)

@@ -300,3 +300,15 @@ def is_handoff_note(content: object) -> bool:
 
 def _error(message: str) -> str:
     return json.dumps({"error": message}, ensure_ascii=False)
+
+
+def error_of(content: str) -> str | None:
+    """The message of a failed call's content (what ``_error`` wrote), or None."""
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, str):
+        return None
+    return error.strip() or None
