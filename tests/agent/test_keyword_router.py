@@ -53,3 +53,19 @@ def test_bad_keywords_are_refused() -> None:
         KeywordRouter({"start_x": ("the",)})
     with pytest.raises(ConfigError, match="margin"):
         KeywordRouter(ROUTES, margin=0.5)
+
+
+def test_the_last_sentence_that_names_a_route_decides() -> None:
+    router = KeywordRouter(ROUTES)
+    # A barge-in joins two lines: the caller goes on with what they now want.
+    assert router.pick("I'd like to book a room. Sorry, could I get towels instead?") == (
+        "start_services"
+    )
+    # A last sentence naming nothing leaves the decision to the sentence before it.
+    assert router.pick("Could we get towels? It's room 501.") == "start_services"
+    # A close second inside the deciding sentence still leaves the choice to the model.
+    assert router.pick("I need towels. Is room service open?") is None
+    # A phrase split over two sentences counts only on the whole line.
+    assert router.pick("Up early tomorrow. Wake me with a call.") == "start_services"
+    # Decimal points and abbreviations do not end a sentence.
+    assert router.pick("A wake-up call at 6.30 a.m. please.") == "start_services"

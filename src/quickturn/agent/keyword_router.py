@@ -10,6 +10,11 @@ rare it is among the routes (inverse document frequency: "room" in many routes c
 "massage" in one counts much). The best route is picked only when it scores at least ``margin``
 times the second; otherwise the model chooses, as before. The picked tool becomes the round's
 named ``tool_choice``: the model still writes its arguments.
+
+A line of several sentences is decided by its last sentence that names any route: a caller who
+barges in goes on with what they now want, and the two lines reach the agent joined ("What time
+is checkout? Sorry, can I check out at one instead?" asks for a late checkout, not the policy).
+Only when no sentence alone names a route does the whole line count (a phrase split over two).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ STOP_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"[a-z0-9']+")
+# A sentence ends at . ? or ! followed by space (not "7.30" or "a.m.").
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def _stemmer() -> Any:  # the package has no type hints
@@ -94,8 +101,16 @@ class KeywordRouter:
         return sum(self._idf[s] for s in phrase)
 
     def pick(self, text: str) -> str | None:
-        """The one tool ``text`` names beyond doubt, or None (no phrase, or a close second)."""
-        ranked = sorted(self.scores(text).items(), key=lambda kv: -kv[1])
+        """The one tool ``text`` names beyond doubt, or None (no phrase, or a close second);
+        the last sentence that names a route decides (module docstring)."""
+        for sentence in reversed(_SENTENCE_END.split(text.strip())):
+            scores = self.scores(sentence)
+            if scores:
+                return self._beyond_doubt(scores)
+        return self._beyond_doubt(self.scores(text))
+
+    def _beyond_doubt(self, scores: Mapping[str, float]) -> str | None:
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if not ranked:
             return None
         if len(ranked) > 1 and ranked[0][1] < self.margin * ranked[1][1]:

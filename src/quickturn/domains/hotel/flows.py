@@ -114,7 +114,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "my booking", "my reservation", "cancel my stay", "extend my stay", "shorten my stay",
         "extra night", "one more night", "another night", "leave a day early", "change the dates",
         "move my dates", "early check-in", "check in early", "late checkout", "check out late",
-        "special request", "anniversary", "high floor", "quiet room", "crib", "upgrade",
+        "check out later", "check out instead", "checkout instead", "special request", "anniversary", "high floor", "quiet room", "crib", "upgrade",
         "confirmation code", "phone number on", "email on",
     ),
     "dining": (
@@ -170,7 +170,10 @@ TOOL_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "upgrade", "add a guest", "second guest",
         ),
         "request_early_checkin": ("early check-in", "check in early", "arrive early"),
-        "request_late_checkout": ("late checkout", "late check-out", "check out late"),
+        "request_late_checkout": (
+            "late checkout", "late check-out", "check out late", "check out later",
+            "check out instead", "checkout instead",
+        ),
         "add_special_request": (
             "special request", "anniversary", "high floor", "quiet room", "allergic", "allergy",
         ),
