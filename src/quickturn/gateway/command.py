@@ -98,6 +98,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-tokens-cap", type=int, default=1024, help="largest max_tokens accepted")
     p.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024)
     p.add_argument("--slots", type=int, default=1, help="embedded: llama.cpp contexts")
+    p.add_argument(
+        "--gguf", metavar="NAME|PATH",
+        help="embedded: a bundled model (qwen2.5-coder-0.5b, the default; qwen2.5-coder-1.5b "
+             "with the model-1-5b extra) or a GGUF file",
+    )
     p.add_argument("--n-ctx", type=int, default=12288, help="embedded: context length")
     p.add_argument("--n-threads", type=int, default=0,
                    help="embedded: llama.cpp threads (0: auto, 1 when the machine is "
@@ -154,15 +159,19 @@ async def build_engine(args: argparse.Namespace) -> tuple[Engine, int]:
     def progress(what: str, fraction: float) -> None:
         print(f"quickturn serve: {what} ({fraction:.0%})", file=sys.stderr, flush=True)
 
+    paths = ModelPaths(default_cache_dir())
+    # Joining a bundled model's parts is a one-time file copy: off the event loop.
+    model_path = await asyncio.to_thread(paths.gguf, args.gguf) if args.gguf else None
     embedded = await EmbeddedChatClient.create(
         EmbeddedOptions(
+            model_path=model_path,
             slots=args.slots,
             n_ctx=args.n_ctx,
             n_threads=args.n_threads,
             lookup_draft_tokens=args.lookup_draft,
             repair_calls=False,  # the gateway's repair stage does it, as for every engine
         ),
-        ModelPaths(default_cache_dir()),
+        paths,
         progress,
     )
     return Engine("embedded", embedded), embedded.slots
