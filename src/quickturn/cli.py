@@ -4,16 +4,22 @@ Each subcommand lives beside the code it drives (``<stage>/command.py``) and exp
 ``register(subparsers)``; command modules import no model at import time, so ``quickturn
 --help`` never loads one. A command whose module fails to import stays listed, with the reason.
 Environment variables are read here and in the command modules only.
+
+Every command runs with fixed allocator thresholds (``allocator``): calls, the gateway and soaks
+run for hours, and glibc's self-raising mmap threshold made resident memory climb for the first
+~17 minutes of a soak. ``QUICKTURN_MALLOC=default`` keeps glibc's own behaviour.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from quickturn.allocator import pin_malloc_thresholds
 from quickturn.errors import QuickturnError
 
 # (subcommand, module that registers it)
@@ -58,6 +64,8 @@ def _unavailable(sub: Any, name: str, module: str, exc: ImportError) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if os.environ.get("QUICKTURN_MALLOC", "pinned") != "default":
+        pin_malloc_thresholds()
     try:
         code: int = args.func(args)
     except QuickturnError as exc:
