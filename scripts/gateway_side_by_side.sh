@@ -22,6 +22,8 @@
 # hotel) is the bench workload: hotel-prose (the same prompt, no tools) makes every reply prose on
 # every target, which is what the 1.1x TTFT goal is about (a call is sent whole by the gateway but
 # streamed as JSON text by llama_cpp.server, so the two first tokens mean different things).
+# TARGETS (default "all") = "proxy" runs only llama_cpp_server and quickturn_proxy: the gateway's
+# overhead over its upstream, with more conversations in the same time.
 # Then: python scripts/gateway_ratios.py OUT_DIR/bench/results.json
 set -euo pipefail
 OUT=${1:?usage: $0 OUT_DIR [CONVERSATIONS] [TURNS] [THREADS]}
@@ -30,6 +32,7 @@ TURNS=${3:-3}
 THREADS=${4:-1}
 MAX_TOKENS=${MAX_TOKENS:-128}
 WORKLOAD=${WORKLOAD:-hotel}
+TARGETS=${TARGETS:-all}
 PY=${PYTHON:-python}
 MODEL=$($PY -c 'from quickturn.assets import ModelPaths, default_cache_dir; print(ModelPaths(default_cache_dir()).qwen_0_5b())')
 mkdir -p "$OUT"
@@ -56,18 +59,23 @@ if [ -z "$LCS" ]; then
     >"$OUT/llama_cpp_server.log" 2>&1 & pids+=($!)
 fi
 wait_up "$LCS"
-$PY -m quickturn serve --port 8102 --n-ctx 12288 --n-threads "$THREADS" \
-  >"$OUT/quickturn_embedded.log" 2>&1 & pids+=($!)
-wait_up http://127.0.0.1:8102/v1
+targets=(--endpoint llama_cpp_server="$LCS")
+if [ "$TARGETS" = all ]; then
+  $PY -m quickturn serve --port 8102 --n-ctx 12288 --n-threads "$THREADS" \
+    >"$OUT/quickturn_embedded.log" 2>&1 & pids+=($!)
+  wait_up http://127.0.0.1:8102/v1
+  targets+=(--endpoint quickturn_embedded=http://127.0.0.1:8102/v1 --embedded)
+elif [ "$TARGETS" != proxy ]; then
+  echo "TARGETS must be all or proxy, not $TARGETS" >&2; exit 2
+fi
 $PY -m quickturn serve --port 8103 --engine openai --upstream "$LCS" \
   --upstream-timeout-s 1800 >"$OUT/quickturn_proxy.log" 2>&1 & pids+=($!)
 wait_up http://127.0.0.1:8103/v1
+targets+=(--endpoint quickturn_proxy=http://127.0.0.1:8103/v1)
 
 $PY -m quickturn bench --workload "$WORKLOAD" --conversations "$CONVS" --turns "$TURNS" --interleave \
   --model quickturn --timeout 1800 --n-threads "$THREADS" --max-tokens "$MAX_TOKENS" --out "$OUT/bench" \
-  --endpoint llama_cpp_server="$LCS" \
-  --endpoint quickturn_embedded=http://127.0.0.1:8102/v1 \
-  --endpoint quickturn_proxy=http://127.0.0.1:8103/v1 \
-  --embedded 2>&1 | tee "$OUT/bench.log"
-$PY scripts/gateway_ratios.py "$OUT/bench/results.json" llama_cpp_server embedded \
-  | tee "$OUT/ratios.txt"
+  "${targets[@]}" 2>&1 | tee "$OUT/bench.log"
+baselines=(llama_cpp_server)
+[ "$TARGETS" = all ] && baselines+=(embedded)
+$PY scripts/gateway_ratios.py "$OUT/bench/results.json" "${baselines[@]}" | tee "$OUT/ratios.txt"
