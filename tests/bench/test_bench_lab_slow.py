@@ -36,6 +36,24 @@ def test_a2a_one_short_call(tmp_path: Path) -> None:
         assert (out / name).read_bytes()[:4] == PNG
 
 
+def test_a2a_with_the_flows_agent_on_the_real_model(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp", reason="needs quickturn[llm]")
+    out = tmp_path / "a2a-flows"
+    assert main(["bench", "a2a", "--llm", "embedded", "--flows", "--calls", "1", "--turns", "1",
+                 "--reply-deadline-s", "60", "--out", str(out), "--no-progress"]) == 0
+    data = json.loads((out / "a2a.json").read_text())
+    assert data["meta"]["flows"] is True
+    [turn] = data["turns"]
+    assert turn["a2a_ms"] > 0 and data["calls"][0]["turns_answered"] == 1
+    assert data["calls"][0]["errors"] == []
+
+
+def test_flows_need_a_model() -> None:
+    # The canned rules answer with the single prompt's tools; flows would never call them.
+    assert main(["bench", "a2a", "--flows", "--calls", "1", "--turns", "1",
+                 "--no-progress"]) == 2
+
+
 def test_ablate_patience_and_tts(tmp_path: Path) -> None:
     out = tmp_path / "ablate"
     assert main(["bench", "ablate", "--only", "patience,tts", "--lines", "4", "--replies", "2",

@@ -39,6 +39,13 @@ class Pipeline:
     turns: Any = None
     """The Smart Turn detector every call with ``turn_detector="smart"`` shares (stateless; one
     ONNX session and thread per process, not a model load per call)."""
+    flows: bool = False
+    """Each call's front desk is the hotel's flows agent (domains/hotel/flows.py), not the
+    single 40-tool prompt."""
+
+    def agent(self, conn: Any) -> Any:
+        """This call's front desk, bound to its database."""
+        return front_desk(self.hotel, conn, self.flows)
 
     async def aclose(self) -> None:
         await _close_all(self.owned)
@@ -50,17 +57,33 @@ async def _close_all(parts: list[Any]) -> None:
             await part.aclose()
 
 
-async def load_llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Progress) -> ChatClient:
+def front_desk(hotel: Any, conn: Any, flows: bool) -> Any:
+    """The hotel's agent on ``conn``: its flows, or the single 40-tool prompt."""
+    if flows:
+        from quickturn.domains.hotel.flows import hotel_flows
+
+        return hotel_flows(conn, hotel.policies)
+    from quickturn.agent.agent import Agent
+
+    return Agent(instructions=hotel.system_prompt, tools=hotel.tools(conn),
+                 greeting=hotel.greeting, name="front-desk")
+
+
+async def load_llm(spec: str, agent: Any, paths: Any, progress: Progress) -> ChatClient:
+    """The LLM for ``agent`` (an ``Agent``; flows get one warm slot per flow prefix)."""
     if spec == "canned":
         from quickturn.agent.canned import CannedChatClient
 
         return CannedChatClient(CANNED_RULES, CANNED_FALLBACK)
     if spec == "embedded":
+        from quickturn.agent.agent import tool_schemas
+        from quickturn.agent.flows import flow_warm_requests
         from quickturn.agent.stack import load_embedded_llm
 
-        warm = ChatRequest(messages=[{"role": "system", "content": hotel.system_prompt}],
-                           tools=tools.schemas())
-        return await load_embedded_llm(paths, warm, progress)
+        warm = ChatRequest(messages=[{"role": "system", "content": agent.instructions}],
+                           tools=tool_schemas(agent))
+        flows = flow_warm_requests(agent)
+        return await load_embedded_llm(paths, warm, progress, flows if len(flows) > 1 else ())
     if spec.startswith(("http://", "https://")):
         from quickturn.llm.openai_compat import OpenAICompatClient
 
@@ -68,7 +91,9 @@ async def load_llm(spec: str, hotel: Any, tools: Any, paths: Any, progress: Prog
     raise ConfigError(f"--llm {spec!r}: use canned, embedded or an http(s) URL")
 
 
-async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "piper") -> Pipeline:
+async def load_pipeline(
+    llm: str, paths: Any, progress: Progress, tts: str = "piper", flows: bool = False
+) -> Pipeline:
     """Load STT, the agent's TTS, the callers' voices and the LLM; all closed again if any
     of them fails to load."""
     import numpy as np
@@ -96,7 +121,7 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
         voices = {"piper": agent_tts if stack.tts == "piper" else espeak, "espeak": espeak}
         conn = hotel.new_conversation_db(seed)
         try:
-            client = await load_llm(llm, hotel, hotel.tools(conn), paths, progress)
+            client = await load_llm(llm, front_desk(hotel, conn, flows), paths, progress)
         finally:
             conn.close()
         owned.append(client)
@@ -106,7 +131,7 @@ async def load_pipeline(llm: str, paths: Any, progress: Progress, tts: str = "pi
         await _close_all(owned)
         raise
     name = "url" if llm.startswith("http") else llm
-    return Pipeline(stt, agent_tts, voices, client, name, hotel, seed, owned, turns)
+    return Pipeline(stt, agent_tts, voices, client, name, hotel, seed, owned, turns, flows)
 
 
 @dataclass(frozen=True)
@@ -133,7 +158,6 @@ async def run_call(
     measured."""
     from dataclasses import replace
 
-    from quickturn.agent.agent import Agent
     from quickturn.agent.agent_session import AgentSession
     from quickturn.agent.events import TurnCompleted
     from quickturn.audio.noise_gate import NoiseGate, NoiseGateOptions
@@ -155,8 +179,7 @@ async def run_call(
     meter = GateMeter(NoiseGate(stack.noise_gate or NoiseGateOptions()))
     started = time.perf_counter()
     clock = RealClock()
-    agent = Agent(instructions=pipe.hotel.system_prompt, tools=pipe.hotel.tools(conn),
-                  greeting=pipe.hotel.greeting, name="front-desk")
+    agent = pipe.agent(conn)
     shared_turns = pipe.turns if stack.turn_detector == "smart" else None
     session = AgentSession(agent, stt=pipe.stt, tts=pipe.tts, llm=pipe.llm, turns=shared_turns,
                            options=replace(stack, noise_gate=None), clock=clock,

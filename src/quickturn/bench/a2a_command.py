@@ -55,7 +55,8 @@ async def _run(
     def say(message: str) -> None:
         print(f"[a2a] {message}", file=sys.stderr, flush=True)
 
-    pipe = await load_pipeline(args.llm, ModelPaths(default_cache_dir()), say, args.tts)
+    pipe = await load_pipeline(args.llm, ModelPaths(default_cache_dir()), say, args.tts,
+                               args.flows)
     try:
         with progress_bar(len(specs) * args.turns, "a2a turns",
                           enabled=not args.no_progress) as advance:
@@ -93,7 +94,7 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         interrupted = True  # the turns measured so far are written below
     payload = {
-        "meta": {"started_at": started, "llm": args.llm, "tts": args.tts,
+        "meta": {"started_at": started, "llm": args.llm, "flows": args.flows, "tts": args.tts,
                  "patience_ms": args.patience_ms, "calls": args.calls, "turns": args.turns,
                  "reply_deadline_s": args.reply_deadline_s,
                  "host_cpus": os.cpu_count(), "load_avg": load_avg(),

@@ -37,6 +37,9 @@ def add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--llm", default="canned", metavar="canned|embedded|URL",
                    help="canned replies (the pipeline without a model), the embedded model, or "
                         "an OpenAI-compatible base URL")
+    p.add_argument("--flows", action="store_true",
+                   help="the front desk as flows (a router and small tasks, as the demo runs it "
+                        "on a model) instead of the single 40-tool prompt")
     p.add_argument("--tts", choices=("piper", "espeak"), default="piper")
     p.add_argument("--patience-ms", type=int, default=500, help="VAD patience")
     p.add_argument("--turns", type=int, default=6, help="caller turns per call")
@@ -61,6 +64,9 @@ def stack_options(args: argparse.Namespace) -> Any:
     from quickturn.agent.stack import StackOptions
     from quickturn.errors import ConfigError
 
+    if getattr(args, "flows", False) and args.llm == "canned":
+        raise ConfigError("--flows needs a model (--llm embedded or a URL): the canned replies "
+                          "call the single prompt's tools")
     stack = StackOptions(tts=args.tts, patience_ms=args.patience_ms)
     deadline = getattr(args, "reply_deadline_s", None)
     if deadline is None:

@@ -57,7 +57,8 @@ async def _run(args: argparse.Namespace, options: SoakOptions) -> SoakResult:
         print(f"[soak] {message}", file=sys.stderr, flush=True)
 
     with MemoryProbe(trace_heap=args.trace_heap) as probe:
-        pipe = await load_pipeline(args.llm, ModelPaths(default_cache_dir()), say, args.tts)
+        pipe = await load_pipeline(args.llm, ModelPaths(default_cache_dir()), say, args.tts,
+                               args.flows)
         stack = stack_options(args)
         pool = build_calls(64, args.turns)
 
@@ -91,7 +92,8 @@ def run_command(args: argparse.Namespace) -> int:
     result = asyncio.run(_run(args, options))
     load_after = load_avg()
     records = [t.record for t in result.turns]
-    meta = {"started_at": started, "llm": args.llm, "tts": args.tts, "parallel": args.parallel,
+    meta = {"started_at": started, "llm": args.llm, "flows": args.flows, "tts": args.tts,
+            "parallel": args.parallel,
             "minutes": args.minutes, "warmup_s": options.warmup, "turns_per_call": args.turns,
             "trace_heap": args.trace_heap, "host_cpus": os.cpu_count(),
             "load_avg_start_end": [load_before, load_after]}
