@@ -277,7 +277,7 @@ async def run(args: argparse.Namespace) -> int:
     report["meta"] = {
         "started": started.isoformat(),
         "agent": args.agent_endpoint or "embedded",
-        "model": args.model,
+        "model": args.model if args.agent_endpoint else (args.gguf or "qwen2.5-coder-0.5b"),
         "sim": args.sim,
         "mode": args.mode,
         "scenarios": args.scenarios,

@@ -114,7 +114,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "my booking", "my reservation", "cancel my stay", "extend my stay", "shorten my stay",
         "extra night", "one more night", "another night", "leave a day early", "change the dates",
         "move my dates", "early check-in", "check in early", "late checkout", "check out late",
-        "check out later", "check out instead", "checkout instead", "special request", "anniversary", "high floor", "quiet room", "crib", "upgrade",
+        "check out later", "check out instead", "checkout instead", "special request",
+        "anniversary", "high floor", "quiet room", "crib", "upgrade",
         "confirmation code", "phone number on", "email on",
     ),
     "dining": (
