@@ -42,6 +42,10 @@ class PiperOptions:
     max_words: int = 20
     word_timings: bool = True
     """Ask the voice for phoneme durations (needs ``onnx``; without it, no word timings)."""
+    memory_arena: bool = False
+    """onnxruntime's CPU arena. Off by default: it keeps the buffers of the longest sentence
+    spoken so far and never gives them back, so a long-running process grew ~270 MiB in steps
+    over its first quarter hour (the soak); off, RSS stays flat for ~3 % slower synthesis."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.threads <= 64:
@@ -55,7 +59,7 @@ class PiperOptions:
 
 
 def _load_voice(
-    model_path: Path, threads: int, word_timings: bool = True
+    model_path: Path, threads: int, word_timings: bool = True, memory_arena: bool = False
 ) -> tuple[Any, bool]:
     """The voice, and whether it reports phoneme durations."""
     try:
@@ -73,6 +77,7 @@ def _load_voice(
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    opts.enable_cpu_mem_arena = memory_arena
     model: str | bytes = str(model_path)
     aligned = False
     if word_timings:
@@ -117,7 +122,8 @@ class PiperTTS:
         try:
             model_path = await loop.run_in_executor(executor, paths.piper_voice)
             voice, aligned = await loop.run_in_executor(
-                executor, _load_voice, model_path, opts.threads, opts.word_timings
+                executor, _load_voice, model_path, opts.threads, opts.word_timings,
+                opts.memory_arena,
             )
         except BaseException:
             executor.shutdown(wait=False)
