@@ -47,3 +47,35 @@ def test_a_freed_large_buffer_goes_back_to_the_os_only_with_pinned_thresholds() 
 
 def test_it_never_raises_here() -> None:
     assert isinstance(pin_malloc_thresholds(), bool)
+
+
+_TRIM_SCRIPT = """
+import ctypes
+from quickturn.allocator import pin_malloc_thresholds, release_free_memory
+assert pin_malloc_thresholds()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = (ctypes.c_size_t,)
+libc.free.argtypes = (ctypes.c_void_p,)
+def rss_kib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4
+# 64 MiB in 64 KiB blocks (below the mmap threshold: heap memory), then one live block above
+# them, so the freed ones sit below the heap's top, where no automatic trim reaches them.
+blocks = [libc.malloc(64 * 1024) for _ in range(1024)]
+for p in blocks:
+    ctypes.memset(p, 1, 64 * 1024)
+sentinel = libc.malloc(64 * 1024)  # large: not from a free chunk elsewhere
+for p in blocks:
+    libc.free(p)
+kept = rss_kib()
+assert release_free_memory()
+print(kept - rss_kib())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc behaviour")
+def test_release_free_memory_hands_back_freed_heap_blocks_below_the_top() -> None:
+    out = subprocess.run([sys.executable, "-c", _TRIM_SCRIPT], capture_output=True, text=True,
+                         check=True)
+    assert int(out.stdout.strip()) > 48 * 1024

