@@ -9,12 +9,9 @@ import pytest
 
 from quickturn.allocator import pin_malloc_thresholds
 
-_SCRIPT = """
+# Shared by the child processes below: raw malloc/free, and this process's resident memory.
+_LIBC = """
 import ctypes, sys
-from quickturn.allocator import pin_malloc_thresholds
-if sys.argv[1] == "pinned":
-    assert pin_malloc_thresholds()
-    assert pin_malloc_thresholds()  # harmless to call again
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
 libc.malloc.argtypes = (ctypes.c_size_t,)
@@ -22,6 +19,13 @@ libc.free.argtypes = (ctypes.c_void_p,)
 def rss_kib():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4
+"""
+
+_SCRIPT = _LIBC + """
+from quickturn.allocator import pin_malloc_thresholds
+if sys.argv[1] == "pinned":
+    assert pin_malloc_thresholds()
+    assert pin_malloc_thresholds()  # harmless to call again
 before = rss_kib()
 for _ in range(3):  # an 8 MiB buffer allocated, filled and freed, as audio buffers are
     p = libc.malloc(8 * 1024 * 1024)
@@ -49,17 +53,9 @@ def test_it_never_raises_here() -> None:
     assert isinstance(pin_malloc_thresholds(), bool)
 
 
-_TRIM_SCRIPT = """
-import ctypes
+_TRIM_SCRIPT = _LIBC + """
 from quickturn.allocator import pin_malloc_thresholds, release_free_memory
 assert pin_malloc_thresholds()
-libc = ctypes.CDLL(None)
-libc.malloc.restype = ctypes.c_void_p
-libc.malloc.argtypes = (ctypes.c_size_t,)
-libc.free.argtypes = (ctypes.c_void_p,)
-def rss_kib():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4
 # 64 MiB in 64 KiB blocks (below the mmap threshold: heap memory), then one live block above
 # them, so the freed ones sit below the heap's top, where no automatic trim reaches them.
 blocks = [libc.malloc(64 * 1024) for _ in range(1024)]
