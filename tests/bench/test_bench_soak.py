@@ -12,6 +12,7 @@ import pytest
 
 from quickturn.bench.a2a import WATERFALL, TurnRecord
 from quickturn.bench.callers import CallSpec, build_calls
+from quickturn.bench.conversations import SCRIPTS
 from quickturn.bench.memory_probe import MemoryReading
 from quickturn.bench.soak import SoakOptions, format_soak, soak
 from quickturn.clock import VirtualClock
@@ -125,6 +126,12 @@ def test_callers_vary_and_long_calls_continue_across_scripts() -> None:
     assert len({c.persona.name for c in calls}) == 4
     assert len({c.persona.voice for c in calls}) == 2
     assert all(len(c.lines) == 60 for c in calls)
+    # A long call never wraps up mid-way: no script's closing line (a goodbye ends a real call).
+    closers = {script.user_turns[-1] for script in SCRIPTS}
+    assert not any(part in closers for c in calls for line in c.lines for part in line.parts)
+    assert [line.parts for line in build_calls(1, 3)[0].lines] == [
+        (t,) for t in SCRIPTS[0].user_turns[:3]
+    ]
     hesitant = next(c for c in calls if c.persona.pause_s is not None)
     assert any(len(line.parts) == 2 for line in hesitant.lines)
     with pytest.raises(ConfigError):

@@ -51,13 +51,19 @@ def build_calls(calls: int, turns: int) -> list[CallSpec]:
     """``calls`` calls of ``turns`` caller lines each, rotating scripts and personas."""
     if calls < 1 or turns < 1:
         raise ConfigError("need at least one call of at least one turn")
-    pool = [line for script in SCRIPTS for line in script.user_turns]
+    # A long call leaves out each script's last line: that is where its caller wraps up ("Thanks
+    # for your help."), and a real agent answers a goodbye by ending the call (a 60-turn run on
+    # the model ended at turn 27 that way).
+    pool = [line for script in SCRIPTS for line in script.user_turns[:-1]]
     out: list[CallSpec] = []
     for i in range(calls):
         persona = PERSONAS[i % len(PERSONAS)]
         script = SCRIPTS[i % len(SCRIPTS)]
-        start = pool.index(script.user_turns[0])
-        texts = [pool[(start + k) % len(pool)] for k in range(turns)]
+        if turns <= len(script.user_turns):
+            texts = list(script.user_turns[:turns])
+        else:
+            start = pool.index(script.user_turns[0])
+            texts = [pool[(start + k) % len(pool)] for k in range(turns)]
         lines = tuple(_line(t, persona) for t in texts)
         out.append(CallSpec(f"call{i}-{script.id}-{persona.name}", persona, lines))
     return out
