@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 # mallopt(3) parameter numbers (malloc.h).
 _M_TRIM_THRESHOLD = -1
@@ -30,7 +31,10 @@ TRIM_THRESHOLD_BYTES = 1024 * 1024
 ARENA_MAX = 2
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
+    """The C library, looked up once: ``find_library`` runs ``ldconfig``, and the release runs at
+    every call's end."""
     name = ctypes.util.find_library("c")
     if name is None:
         return None

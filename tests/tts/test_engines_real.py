@@ -123,7 +123,6 @@ def _engines_satisfy_the_protocols(
     return p, e, w  # checked by mypy: the engines are drop-in TTS/STT implementations
 
 
-
 # Run in a fresh process set up as every quickturn command is (allocator thresholds pinned),
 # so pytest's own heap and the other tests' buffers do not blur the measurement.
 _RSS_PROBE = """
