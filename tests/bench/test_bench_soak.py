@@ -77,6 +77,30 @@ def test_a_warm_up_longer_than_stated_flattens_in_the_late_half() -> None:
     assert "second half after the warm-up): 0.0 MiB/h" in format_soak(result)
 
 
+def test_memory_growth_compares_window_medians_not_single_samples() -> None:
+    from quickturn.bench.soak import SoakResult
+
+    # Flat at 500 MiB with calls swinging it: every third sample (a call at its peak) is 80 MiB
+    # higher. The warm sample falls on a low point and the end one on a peak, so sample to
+    # sample it reads +16 %; the medians of the 5-minute windows stay at 500.
+    samples = [(float(t), MemoryReading(500.0 + (80.0 if (t // 10) % 3 == 2 else 0.0), 7))
+               for t in range(0, 1801, 10)]
+    samples[-1] = (1800.0, MemoryReading(580.0, 7))
+    result = SoakResult(SoakOptions(seconds=1800.0, warmup_s=600.0), [], samples, 10, 1800.0)
+    mem = result.memory()
+    assert mem["growth_after_warm_pct"] == 16.0
+    assert [t for t, _ in mem["window_medians_mb"]] == [600.0, 900.0, 1200.0, 1500.0]
+    assert {v for _, v in mem["window_medians_mb"]} == {500.0}
+    assert mem["median_growth_after_warm_pct"] == 0.0
+    assert mem["median_slope_mb_per_h"] == pytest.approx(0.0)
+    assert "500, 500, 500, 500 MiB (first->last +0.0 %" in format_soak(result)
+    # A leak moves the medians: 1 MiB a minute after the warm-up is +5 MiB per window.
+    leaking = [(t, MemoryReading(r.rss_mb + max(0.0, t - 600) / 60.0, 7)) for t, r in samples]
+    leak = SoakResult(SoakOptions(seconds=1800.0, warmup_s=600.0), [], leaking, 10, 1800.0)
+    assert leak.memory()["median_slope_mb_per_h"] == pytest.approx(60.0, abs=1.0)
+    assert leak.memory()["median_growth_after_warm_pct"] > 2.5
+
+
 async def test_growth_and_drift_count_from_the_end_of_the_warm_up() -> None:
     clock = VirtualClock()
     pool = build_calls(4, 2)
@@ -118,6 +142,8 @@ def test_soak_options_are_validated() -> None:
         SoakOptions(edge_fraction=0.8)
     with pytest.raises(ConfigError):
         SoakOptions(seconds=60.0, warmup_s=60.0)
+    with pytest.raises(ConfigError):
+        SoakOptions(memory_window_s=0.0)
     assert SoakOptions(seconds=100.0).warmup == 20.0
 
 

@@ -10,11 +10,17 @@ well as from the start, and as a slope (MiB per hour, least squares over the sam
 warm-up): a leak keeps its slope, a warm-up flattens. Drift compares A2A in the first and last
 ``edge_fraction`` of the time after the warm-up, with a bootstrap interval of the p95 change:
 an interval that holds 0 is within the noise of that many turns.
+
+One memory sample lands between calls or with two calls at their peak (it swings by +-70 MiB
+on the voice pipeline), so the headline growth compares medians of fixed windows
+(``memory_window_s``): the first window after the warm-up against the last, and a slope fitted
+to the window medians.
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,12 +45,14 @@ class SoakOptions:
     warmup_s: float | None = None
     """Growth and drift are measured from here on; None: the first ``edge_fraction`` of the
     soak."""
+    memory_window_s: float = 300.0
+    """Memory is summarized as the median RSS of windows this long."""
 
     def __post_init__(self) -> None:
         if self.parallel < 1:
             raise ConfigError("parallel calls must be >= 1")
-        if self.seconds <= 0 or self.sample_every_s <= 0:
-            raise ConfigError("seconds and sample_every_s must be > 0")
+        if self.seconds <= 0 or self.sample_every_s <= 0 or self.memory_window_s <= 0:
+            raise ConfigError("seconds, sample_every_s and memory_window_s must be > 0")
         if not 0 < self.edge_fraction <= 0.5:
             raise ConfigError("edge_fraction must be in (0, 0.5]")
         if self.warmup_s is not None and not 0 <= self.warmup_s < self.seconds:
@@ -110,7 +118,8 @@ class SoakResult:
     def memory(self) -> dict[str, Any]:
         keys = ("start_mb", "warm_mb", "end_mb", "peak_mb", "growth_pct",
                 "growth_after_warm_pct", "slope_mb_per_h", "slope_pct_per_h",
-                "late_half_slope_mb_per_h")
+                "late_half_slope_mb_per_h", "window_medians_mb", "median_growth_after_warm_pct",
+                "median_slope_mb_per_h")
         if not self.samples:
             return dict.fromkeys(keys)
         start, end = self.samples[0][1], self.samples[-1][1]
@@ -141,7 +150,29 @@ class SoakResult:
         }
         heap_slope = slope_per_hour(heap)
         out["heap_slope_mb_per_h"] = None if heap_slope is None else round(heap_slope, 2)
-        return out
+        return out | self._window_medians(warm_at)
+
+    def _window_medians(self, warm_at: float) -> dict[str, Any]:
+        """Median RSS per ``memory_window_s`` window counted from the end of the warm-up (a
+        last window shorter than half of one is left out), their growth first to last, and a
+        slope fitted to them at each window's middle."""
+        width = self.options.memory_window_s
+        end = self.samples[-1][0]
+        windows: list[tuple[float, float]] = []
+        start = warm_at
+        while start < end and (end - start) >= width / 2:
+            values = [r.rss_mb for t, r in self.samples if start <= t < start + width]
+            if values:
+                windows.append((start, statistics.median(values)))
+            start += width
+        slope = slope_per_hour([(t + width / 2, v) for t, v in windows])
+        return {
+            "window_s": width,
+            "window_medians_mb": [[round(t, 1), round(v, 1)] for t, v in windows],
+            "median_growth_after_warm_pct": _pct(windows[0][1], windows[-1][1])
+            if len(windows) >= 2 else None,
+            "median_slope_mb_per_h": None if slope is None else round(slope, 1),
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -246,6 +277,11 @@ def format_soak(result: SoakResult) -> str:
         f"{m['growth_after_warm_pct']} %, slope after warm-up {m['slope_mb_per_h']} MiB/h = "
         f"{m['slope_pct_per_h']} %/h)",
     ]
+    if m.get("median_growth_after_warm_pct") is not None:
+        medians = ", ".join(f"{v:.0f}" for _, v in m["window_medians_mb"])
+        lines.append(f"RSS median per {m['window_s']:.0f} s window from the warm-up on: "
+                     f"{medians} MiB (first->last {m['median_growth_after_warm_pct']:+} %, "
+                     f"slope over the medians {m['median_slope_mb_per_h']} MiB/h)")
     if m.get("late_half_slope_mb_per_h") is not None:
         lines.append(f"RSS slope from {m['late_half_from_s']:.0f} s to the end (the second half "
                      f"after the warm-up): {m['late_half_slope_mb_per_h']} MiB/h")

@@ -43,7 +43,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--parallel", type=int, default=2, help="simultaneous calls")
     p.add_argument("--minutes", type=float, default=30.0, help="how long to keep calling")
     p.add_argument("--warmup-minutes", type=float, default=None,
-                   help="growth and drift count from here (default: the first fifth)")
+                   help="growth and drift count from here (default: a third of the soak, at most "
+                   "10 minutes: the voice pipeline's memory levels off after ~10)")
+    p.add_argument("--memory-window-minutes", type=float, default=5.0,
+                   help="memory is reported as the median RSS of windows this long")
     p.add_argument("--trace-heap", action="store_true",
                    help="also trace the Python heap (tracemalloc; slows Python code)")
     p.set_defaults(func=run_command)
@@ -83,8 +86,11 @@ async def _run(args: argparse.Namespace, options: SoakOptions) -> SoakResult:
 def run_command(args: argparse.Namespace) -> int:
     if args.turns < 1:
         raise ConfigError("--turns must be >= 1")
-    warmup = None if args.warmup_minutes is None else args.warmup_minutes * 60.0
-    options = SoakOptions(parallel=args.parallel, seconds=args.minutes * 60.0, warmup_s=warmup)
+    warmup_minutes = (min(10.0, args.minutes / 3) if args.warmup_minutes is None
+                      else args.warmup_minutes)
+    options = SoakOptions(parallel=args.parallel, seconds=args.minutes * 60.0,
+                          warmup_s=warmup_minutes * 60.0,
+                          memory_window_s=args.memory_window_minutes * 60.0)
     stack_options(args)
     out = out_dir(args, "soak")
     started = datetime.now(UTC).isoformat(timespec="seconds")
