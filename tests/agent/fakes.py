@@ -130,11 +130,19 @@ class ToneTTS:
     sample_rate_hz: int = RATE
     texts: list[str] = field(default_factory=list)
 
+    clause_s: float | None = None
+    """Set: each comma clause is its own chunk, made this long after the one before (as
+    Piper reads a long sentence clause by clause)."""
+
     async def synthesize(self, text: str) -> AsyncIterator[TTSChunk]:
         self.texts.append(text)
         await self.clock.sleep(self.latency_s)
-        n = int(len(text) * self.ms_per_char * self.sample_rate_hz / 1000)
-        yield TTSChunk(np.full(n, 300, np.int16), self.sample_rate_hz, text)
+        parts = [text] if self.clause_s is None else text.replace(", ", ",\n").split("\n")
+        for i, part in enumerate(parts):
+            if i and self.clause_s is not None:
+                await self.clock.sleep(self.clause_s)
+            n = int(len(part) * self.ms_per_char * self.sample_rate_hz / 1000)
+            yield TTSChunk(np.full(n, 300, np.int16), self.sample_rate_hz, part)
 
     async def aclose(self) -> None:
         return None

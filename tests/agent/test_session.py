@@ -65,6 +65,20 @@ async def test_states_and_metrics_are_exact_on_the_virtual_clock() -> None:
     assert speaking.at_s == pytest.approx(speech_end + first_audio)
 
 
+async def test_a_sentence_plays_from_its_first_clause_not_once_all_of_it_is_made() -> None:
+    def clauses(req: ChatRequest) -> list[Any]:
+        return words("You're booked, two nights, five hundred dollars in total.")
+
+    h = Harness(clauses, options=NO_PREEMPT)
+    h.tts.clause_s = 0.4  # each later clause takes 0.4 s more to synthesize
+    s = await h.run([(0.5, "hello there")], end_s=6.0)
+    [t] = s.turns
+    assert t.a2a_ms is not None and t.first_tts_audio_ms is not None
+    # The first clause plays as soon as it is made: the 0.8 s the other two take is not waited.
+    assert t.a2a_ms == pytest.approx(t.first_tts_audio_ms)
+    assert t.agent_text == "You're booked, two nights, five hundred dollars in total."
+
+
 async def test_preemptive_generation_is_reused_and_saves_the_patience() -> None:
     off = Harness(front_desk, options=NO_PREEMPT)
     await off.run([(0.5, "hello there")], end_s=4.0)

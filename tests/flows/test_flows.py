@@ -242,9 +242,9 @@ def test_keywords_of_tasks_and_own_tools_make_the_main_agent_pick() -> None:
         with_tasks(Agent("Desk.", tools=[hours]), [], keywords={"nope": ("x",)})
 
 
-async def test_the_router_round_calls_the_picked_tool_and_never_re_picks_it() -> None:
+async def test_the_picked_hand_over_is_made_without_a_round_and_never_re_picked() -> None:
     from llm.test_tool_loop_guards import Scripted, calls_of
-    from quickturn.llm.tool_loop import MessageAdded, run_tool_loop
+    from quickturn.llm.tool_loop import MessageAdded, ReplyDone, run_tool_loop
     from quickturn.llm.types import ChatRequest, LLMEvent
 
     desk = keyword_desk()
@@ -255,10 +255,11 @@ async def test_the_router_round_calls_the_picked_tool_and_never_re_picks_it() ->
 
     on_agent(desk)
 
+    def offered(request: ChatRequest) -> set[str]:
+        return {t["function"]["name"] for t in request.tools or ()}
+
     def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
         if n == 1:
-            return calls_of(ToolCall("c1", "start_reserve", {}))
-        if n == 2:
             return calls_of(ToolCall("c2", "finish_task", {}))
         return ["Anything else?"]
 
@@ -268,13 +269,21 @@ async def test_the_router_round_calls_the_picked_tool_and_never_re_picks_it() ->
         {"role": "user", "content": "I need an appointment."},
     ]
     tools = lambda: (live["agent"].instructions, live["tools"])  # noqa: E731
+    done = None
     async for ev in run_tool_loop(client, history, tools):
         if isinstance(ev, MessageAdded):
             history.append(ev.message)
-    first = client.requests[0].tool_choice
-    assert first == {"type": "function", "function": {"name": "start_reserve"}}
+        if isinstance(ev, ReplyDone):
+            done = ev
+    # start_reserve() takes no arguments: picked from the words, it is called with no round,
+    # so the engine's first request is already the task's.
+    made = [c["function"]["name"] for m in history for c in m.get("tool_calls") or ()]  # type: ignore[attr-defined]
+    assert made == ["start_reserve", "finish_task"]
+    assert "finish_task" in offered(client.requests[0])
     # Handed back for the same line: the model chooses (the task was already started).
-    assert client.requests[2].tool_choice == "required"
+    assert "start_reserve" in offered(client.requests[1])
+    assert client.requests[1].tool_choice == "required"
+    assert len(client.requests) == 2 and done is not None and done.rounds == 2
 
 
 def test_a_tasks_tool_keywords_pick_its_tool_and_must_name_its_tools() -> None:
@@ -294,17 +303,50 @@ async def test_an_auto_agents_first_round_calls_its_picked_tool() -> None:
     from quickturn.llm.tool_loop import run_tool_loop
     from quickturn.llm.types import ChatRequest, LLMEvent
 
-    agent = Agent("Desk.", tools=[lookup, hours], picks=lambda line: "hours" if "open" in line
+    agent = Agent("Desk.", tools=[lookup, hours], picks=lambda line: "lookup" if "free" in line
                   else None)
     registry = bind_agent(agent, DetachedContext(), lambda _: None)
 
     def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
-        return calls_of(ToolCall("c1", "hours", {})) if n == 1 else ["Nine to five."]
+        return (calls_of(ToolCall("c1", "lookup", {"day": "2026-03-02"})) if n == 1
+                else ["Two are free."])
 
-    for line, first in (("When are you open?", {"type": "function", "function": {"name": "hours"}}),
-                        ("Hello.", "auto")):
+    for line, first in (("Any slot free on Monday?", "lookup"), ("Hello.", "auto")):
         client = Scripted(script)
         history: list[dict[str, object]] = [{"role": "user", "content": line}]
         async for _ in run_tool_loop(client, history, lambda: ("Desk.", registry)):
             pass
-        assert client.requests[0].tool_choice == first
+        want = first if first == "auto" else {"type": "function", "function": {"name": first}}
+        assert client.requests[0].tool_choice == want
+
+
+async def test_a_picked_tool_without_arguments_runs_without_a_model_round() -> None:
+    from llm.test_tool_loop_guards import Scripted, calls_of
+    from quickturn.llm.tool_loop import ReplyDone, ToolLoopOptions, ToolStarted, run_tool_loop
+    from quickturn.llm.types import ChatRequest, LLMEvent, TextDelta
+
+    agent = Agent("Desk.", tools=[lookup, hours], picks=lambda line: "hours")
+    registry = bind_agent(agent, DetachedContext(), lambda _: None)
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if isinstance(request.tool_choice, dict):
+            return calls_of(ToolCall("c1", "hours", {}))
+        return ["Nine to five."]
+
+    for without_round in (True, False):
+        client = Scripted(script)
+        history: list[dict[str, object]] = [{"role": "user", "content": "When are you open?"}]
+        events = [ev async for ev in run_tool_loop(
+            client, history, lambda: ("Desk.", registry),
+            ToolLoopOptions(call_without_round=without_round))]
+        ran = [c.name for ev in events if isinstance(ev, ToolStarted) for c in ev.calls]
+        done = next(ev for ev in events if isinstance(ev, ReplyDone))
+        said = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+        # The call and the words are the same either way; only the model round goes.
+        assert ran == ["hours"] and "Nine to five." in said
+        if without_round:
+            assert len(client.requests) == 1 and client.requests[0].tool_choice == "none"
+            assert done.rounds == 1
+        else:
+            assert client.requests[0].tool_choice == {"type": "function",
+                                                      "function": {"name": "hours"}}
