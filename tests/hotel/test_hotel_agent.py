@@ -57,7 +57,7 @@ async def test_a_scripted_call_books_and_hangs_up(
         if last["role"] == "tool":
             return ["Goodbye."] if "ending" in str(last["content"]) else ["It is booked."]
         if "bye" in str(last["content"]):
-            return [call("end_call", reason="caller said goodbye")]
+            return [call("end_call")]
         return [call("create_booking", **BOOKING)]
 
     clock = VirtualClock()

@@ -73,8 +73,8 @@ async def test_end_call_and_transfer_act_on_the_tool_context(
 ) -> None:
     ctx = DetachedContext()
     tools = build_hotel_tools(conn, agent.policies, ctx)
-    assert (await tools.execute(ToolCall("c1", "end_call", {"reason": "caller said bye"}))).ok
-    assert ctx.ended == "caller said bye"
+    assert (await tools.execute(ToolCall("c1", "end_call", {}))).ok
+    assert ctx.ended == "caller said goodbye"
     transfer = {"department": "billing", "reason": "disputes a charge", "summary": "minibar"}
     assert (await tools.execute(ToolCall("c2", "transfer_to_human", transfer))).ok
     assert ctx.handed_off == ("billing", "disputes a charge")
@@ -87,8 +87,9 @@ async def test_a_refused_end_call_does_not_end_the_call(
 ) -> None:
     ctx = DetachedContext()
     tools = build_hotel_tools(conn, agent.policies, ctx)
-    result = await tools.execute(ToolCall("c1", "end_call", {"reason": "   "}))
-    assert not result.ok and "must not be empty" in result.content
+    # end_call takes no arguments: a call that writes one is refused, and the call goes on.
+    result = await tools.execute(ToolCall("c1", "end_call", {"reason": "bye"}))
+    assert not result.ok and "reason" in result.content
     assert ctx.ended is None
 
 

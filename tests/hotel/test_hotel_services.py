@@ -208,7 +208,7 @@ async def test_transfer_and_end_call_are_recorded(desk: Desk) -> None:
         summary="room 402 guest, noise from next door all night",
     )
     assert out["status"] == "transferring"
-    await desk.ok("end_call", reason="caller said goodbye")
+    await desk.ok("end_call")
     assert desk.rows("SELECT kind, department FROM call_events ORDER BY id") == [
         {"kind": "transfer_to_human", "department": "manager"},
         {"kind": "end_call", "department": None},

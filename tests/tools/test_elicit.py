@@ -85,7 +85,7 @@ async def test_blank_values_count_as_missing(desk: ToolRegistry) -> None:
 @pytest.mark.parametrize(
     ("name", "arguments"),
     [
-        ("end_call", {}),  # `reason` is the model's to write
+        ("transfer_to_human", {"department": "billing"}),  # `reason` is the model's to write
         ("create_booking", {**GUEST, **STAY, "adults": "two"}),  # a type error: the model's
         ("create_booking", {**STAY, "pets": 1}),  # an unknown argument spoils the whole call
         ("create_booking", {**GUEST, **STAY, "room_type": "penthouse"}),  # outside the enum
