@@ -181,6 +181,14 @@ async def test_shared_tools_of_the_main_agent_are_in_every_task() -> None:
         assert "end_call" in [t.name for t in agent.tools], agent.name
     with pytest.raises(ConfigError, match="hang_up"):
         with_tasks(main, tasks, shared=("hang_up",))
+    # A shared tool's keywords pick it inside a task too, beside the task's own.
+    keyed = with_tasks(main, [Task("reserve", "A slot.", "Reserve a slot.", [lookup],
+                                   tool_keywords={"lookup": ("free slot",)})],
+                       shared=("end_call",), keywords={"end_call": ("goodbye",)})
+    task = flow_agents(keyed)[1]
+    assert task.picks is not None
+    assert task.picks("Thanks, goodbye.") == "end_call"
+    assert task.picks("Any free slot on Monday?") == "lookup"
 
 
 async def test_a_task_reads_only_its_part_of_the_call() -> None:

@@ -34,7 +34,7 @@ from quickturn.agent.keyword_router import KeywordRouter
 from quickturn.errors import ConfigError
 from quickturn.llm.types import ChatRequest
 from quickturn.tools.function_tool import FunctionTool, function_tool
-from quickturn.tools.types import Reads, ToolRegistry
+from quickturn.tools.types import Reads, ToolPicker, ToolRegistry
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -159,6 +159,14 @@ def with_tasks(
 
         return replace(tool, fn=fn)
 
+    # A shared tool's keywords pick it inside every task too: a goodbye inside a task was
+    # left to the model (a round, ~1 s with the 0.5B) although "goodbye" names end_call.
+    shared_keywords = {n: own_keywords[n] for n in shared if n in own_keywords}
+
+    def task_picks(task: Task) -> ToolPicker | None:
+        phrases = {**shared_keywords, **task.tool_keywords}
+        return KeywordRouter(phrases).pick if phrases else None
+
     task_agents = {
         t.name: Agent(
             instructions=f"{t.instructions}\n{FINISH_NOTE}",
@@ -166,7 +174,7 @@ def with_tasks(
             name=t.name,
             tool_choice=t.tool_choice,
             reads=t.reads,
-            picks=KeywordRouter(t.tool_keywords).pick if t.tool_keywords else None,
+            picks=task_picks(t),
         )
         for t in tasks
     }
