@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -34,6 +35,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quickturn", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--debug", metavar="PARTS", default="",
+        help="debug log lines of these parts to stderr, comma-separated module names under "
+        "quickturn (e.g. agent.turn_taking,agent.preemptive,llm.tool_loop: a turn's fragments, "
+        "holds and model rounds)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, module in COMMANDS:
         try:
@@ -61,9 +68,23 @@ def _unavailable(sub: Any, name: str, module: str, exc: ImportError) -> None:
     p.set_defaults(func=run)
 
 
+def debug_logging(parts: str) -> list[str]:
+    """DEBUG for the named loggers (``agent.turn_taking`` or ``quickturn.agent.turn_taking``),
+    with the time since start on each line; warnings only for the rest. Returns the names."""
+    names = [p.strip() for p in parts.split(",") if p.strip()]
+    names = [n if n.startswith("quickturn") else f"quickturn.{n}" for n in names]
+    if names:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                            format="%(relativeCreated)9.0f ms %(name)s: %(message)s")
+        for name in names:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+    return names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug_logging(args.debug)
     if os.environ.get("QUICKTURN_MALLOC", "pinned") != "default":
         pin_malloc_thresholds()
     try:

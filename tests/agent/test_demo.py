@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import wave
 from pathlib import Path
 from xml.etree import ElementTree
@@ -50,6 +51,20 @@ async def test_caller_wav_of_any_rate_and_channels_is_converted(tmp_path: Path) 
     with pytest.raises(AudioFormatError, match="junk.wav"):
         await run_demo(bad, ModelPaths(tmp_path / "empty-cache"))
     assert not (tmp_path / "empty-cache").exists()
+
+
+def test_debug_names_parts_of_quickturn_to_log() -> None:
+    from quickturn.cli import debug_logging
+
+    names = debug_logging("agent.turn_taking, quickturn.llm.tool_loop,")
+    try:
+        assert names == ["quickturn.agent.turn_taking", "quickturn.llm.tool_loop"]
+        assert all(logging.getLogger(n).isEnabledFor(logging.DEBUG) for n in names)
+        assert not logging.getLogger("quickturn.tts").isEnabledFor(logging.DEBUG)
+    finally:
+        for n in names:
+            logging.getLogger(n).setLevel(logging.NOTSET)
+    assert debug_logging("") == []
 
 
 def test_demo_options_validated(tmp_path: Path) -> None:

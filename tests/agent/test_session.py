@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -77,6 +78,17 @@ async def test_a_sentence_plays_from_its_first_clause_not_once_all_of_it_is_made
     # The first clause plays as soon as it is made: the 0.8 s the other two take is not waited.
     assert t.a2a_ms == pytest.approx(t.first_tts_audio_ms)
     assert t.agent_text == "You're booked, two nights, five hundred dollars in total."
+
+
+async def test_debug_lines_trace_a_turn_from_its_utterance_to_the_decision(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="quickturn.agent.turn_taking")
+    h = Harness(front_desk, options=NO_PREEMPT)
+    await h.run([(0.5, "hello there")], end_s=4.0)
+    lines = [r.getMessage() for r in caplog.records if r.name == "quickturn.agent.turn_taking"]
+    assert any("utterance ended" in m and "'hello there'" in m and "hold" in m for m in lines)
+    assert any("turn decided: 'hello there' (speculative reply none)" in m for m in lines)
 
 
 async def test_preemptive_generation_is_reused_and_saves_the_patience() -> None:

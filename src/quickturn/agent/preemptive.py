@@ -8,6 +8,7 @@ adopts the job (same transcript: all that work is already done) or cancels it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -20,6 +21,8 @@ from quickturn.clock import Clock
 from quickturn.errors import QuickturnError
 from quickturn.llm.types import Message
 from quickturn.stt.overlap import drop_overlap
+
+_log = logging.getLogger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 
@@ -108,6 +111,8 @@ class TurnWork:
             return
         self.stamps.stamp("transcript", at_s)
         self.text = join_text(self.prefix, text)
+        _log.debug("speculative decode of %.2f s of audio: %r (turn so far %r)",
+                   len(audio) / 16000, text, self.text)
         self.transcribed.set()
         await self._generate()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -31,6 +32,10 @@ from quickturn.errors import QuickturnError
 from quickturn.turns.types import EndOfTurnDetector
 from quickturn.vad.events import SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
 from quickturn.vad.types import HearsOnsets, VADStream
+
+# Debug lines trace each turn's fragments, holds and hand-overs (``logging.DEBUG`` on this
+# module): a turn cut mid-number ("555 [pause] 0142" heard as "550-") is found from them.
+_log = logging.getLogger(__name__)
 
 # The end-of-turn model hears at most the last 8 s (Smart Turn's window); more is not kept.
 _TURN_AUDIO_MAX = 8 * 16000
@@ -160,6 +165,9 @@ class CallerTurns:
         if self.deciding_now():
             assert self.deciding is not None
             # The caller went on before the turn was confirmed: one turn, not two.
+            _log.debug("%.2f s: caller went on before the turn was decided (text so far %r, "
+                       "audio pending %s)", ev.start_s, self._pending_text,
+                       self._deciding_audio is not None)
             self.deciding.cancel()
             self.deciding = None
             if self._deciding_audio is not None:
@@ -186,6 +194,8 @@ class CallerTurns:
         ):
             return False
         work.withdrawn = True
+        _log.debug("%.2f s: caller went on before the answer began: reply to %r withdrawn",
+                   self._call.clock.now(), work.text)
         work.handle.interrupt(self._call.clock.now())
         if work.task is not None:
             work.task.cancel()  # before it can reach a tool call
@@ -227,6 +237,8 @@ class CallerTurns:
             return
         ev = replace(ev, audio=self._with_pending_audio(ev.audio))
         self._discard_preempt()
+        _log.debug("%.2f s: pause: speculative STT+reply on %.2f s of audio after %r",
+                   ev.end_s, len(ev.audio) / 16000, self._pending_text)
         work = self._new_work(ev.end_s, self._pending_text)
         work.start_transcribe_and_reply(ev.audio, self._call.spawn)
         self._preempt = work
@@ -286,6 +298,10 @@ class CallerTurns:
         self._pending_text = text
         self._deciding_audio = None
         hold = await self._detector.hold_s(turn_audio, text) if text else 0.0
+        _log.debug("%.2f s: utterance ended (%.2f s of audio, turn %.2f s): %r, %s; hold %.2f s",
+                   ev.end_s, len(ev.audio) / 16000, len(turn_audio) / 16000, text,
+                   "from the speculative decode" if transcript_at is None else "decoded now",
+                   hold)
         if hold > 0:
             await call.clock.sleep_until(ev.at_s + hold)
         decided = call.clock.now() if await self._onset_settled() else ev.at_s + hold
@@ -306,6 +322,8 @@ class CallerTurns:
         )
         if not reused:
             self._discard_preempt()
+        _log.debug("%.2f s: turn decided: %r (speculative reply %s)", decided, text,
+                   "reused" if reused else "not reused" if pre is not None else "none")
         self._preempt = None
         if not text:
             call.to(AgentState.LISTENING, "empty transcript")
