@@ -358,3 +358,74 @@ async def test_a_picked_tool_without_arguments_runs_without_a_model_round() -> N
         else:
             assert client.requests[0].tool_choice == {"type": "function",
                                                       "function": {"name": "hours"}}
+
+
+async def test_a_line_naming_another_task_or_an_exit_is_handed_back_and_routed_without_rounds(
+) -> None:
+    @tool
+    def end_call() -> str:
+        """End the call."""
+        return "ending"
+
+    main = Agent("Front desk.", tools=[hours, end_call], name="desk")
+    reserve = Task("reserve", "Reserve.", "Reserve a slot.", [lookup],
+                   keywords=("reserve a slot",))
+    cancel = Task("cancel", "Cancel.", "Cancel a slot.", [lookup], keywords=("cancel my slot",))
+    desk = with_tasks(main, [reserve, cancel], exits=("end_call",),
+                      keywords={"end_call": ("goodbye",), "hours": ("opening hours",)})
+    in_reserve = next(a for a in flow_agents(desk) if a.name == "reserve")
+    # An exit is never in a task model's view; a main-agent tool that is no exit (a question)
+    # and the task's own start keep the line in the task.
+    assert "end_call" not in [getattr(t, "name", None) for t in in_reserve.tools]
+    assert in_reserve.picks is not None
+    assert in_reserve.picks("Actually, cancel my slot.") == "finish_task"
+    assert in_reserve.picks("Okay, goodbye.") == "finish_task"
+    assert in_reserve.picks("What are your opening hours?") is None
+    assert in_reserve.picks("I want to reserve a slot.") is None
+    with pytest.raises(ConfigError, match="exits"):
+        with_tasks(main, [reserve], exits=("end_call",))  # an exit needs keywords
+
+    for line, made, model_asked in (
+        # Handed back, started, and the task's model writes its call: one round, and the two
+        # hand-overs do not spend the reply's rounds (max_rounds=2 leaves one for the words).
+        ("Actually, cancel my slot.", ["finish_task", "start_cancel", "lookup"], 2),
+        ("Okay, goodbye.", ["finish_task", "end_call"], 1),
+    ):
+        calls, asked, rounds = await _reply_in(in_reserve, line)
+        assert calls == made, line
+        assert asked == rounds == model_asked, line
+
+
+async def _reply_in(agent: Agent, line: str) -> tuple[list[str], int, int]:
+    """One reply of ``agent`` to ``line`` (a scripted model that calls ``lookup`` whenever it
+    may): the calls made, the engine requests, and the rounds the reply counted."""
+    from llm.test_tool_loop_guards import Scripted, calls_of
+    from quickturn.llm.tool_loop import MessageAdded, ReplyDone, ToolLoopOptions, run_tool_loop
+    from quickturn.llm.types import ChatRequest, LLMEvent
+
+    live: dict[str, Any] = {}
+
+    def on_agent(agent: Agent) -> None:
+        live["agent"], live["tools"] = agent, bind_agent(agent, DetachedContext(), on_agent)
+
+    on_agent(agent)
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if request.tool_choice != "none":
+            return calls_of(ToolCall(f"c{n}", "lookup", {"day": "2026-03-02"}))
+        return ["Done."]
+
+    client = Scripted(script)
+    history: list[dict[str, object]] = [
+        {"role": "system", "content": agent.instructions},
+        {"role": "user", "content": line},
+    ]
+    tools = lambda: (live["agent"].instructions, live["tools"])  # noqa: E731
+    rounds = -1
+    async for ev in run_tool_loop(client, history, tools, ToolLoopOptions(max_rounds=2)):
+        if isinstance(ev, MessageAdded):
+            history.append(ev.message)
+        if isinstance(ev, ReplyDone):
+            rounds = ev.rounds
+    calls = [c["function"]["name"] for m in history for c in m.get("tool_calls") or ()]  # type: ignore[attr-defined]
+    return calls, len(client.requests), rounds

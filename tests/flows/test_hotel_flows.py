@@ -50,9 +50,16 @@ async def test_a_booking_task_hands_back_to_the_main_desk(conn: sqlite3.Connecti
     await desk.execute(ToolCall("c1", "start_book_room", {}))
     booking = switched[-1]
     assert set(tool_names(booking.tools)) == {
-        "check_availability", "get_rates", "create_booking", "end_call",
-        "finish_task",
+        "check_availability", "get_rates", "create_booking", "finish_task",
     }
+    # Ending the call is reached by a goodbye's words, not by the task's model (it hung up on
+    # "Hello, I have a reservation and I need to change the dates").
+    assert booking.picks is not None
+    assert booking.picks("Hello, I have a reservation and I need to change the dates.") == (
+        "finish_task"
+    )
+    assert booking.picks("That's all, goodbye.") == "finish_task"
+    assert main.picks is not None and main.picks("That's all, goodbye.") == "end_call"
     task = bind_tools(booking.tools, DetachedContext(), switched.append)
     free = await task.execute(
         ToolCall("c2", "check_availability", {"check_in": "2026-03-20", "check_out": "2026-03-22"})

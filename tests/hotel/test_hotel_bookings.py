@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .desk import Desk
+from .desk import BOOKING, Desk
 
 
 async def test_room_types_and_rates(desk: Desk) -> None:
@@ -116,6 +116,13 @@ async def test_returning_guest_is_reused(desk: Desk) -> None:
     assert desk.count("guests") == guests
 
 
+async def test_a_phone_number_said_in_words_is_its_digits(desk: Desk) -> None:
+    out = await desk.ok("create_booking", **{**BOOKING, "phone": "five five five, oh one four two"})
+    guest = desk.rows("SELECT g.phone FROM bookings b JOIN guests g ON g.id = b.guest_id "
+                      "WHERE b.code = ?", out["booking_code"])[0]
+    assert "5550142" in guest["phone"].replace(" ", "")
+
+
 async def test_last_room_then_overbooking_refused(desk: Desk) -> None:
     # Suites: O'Brien arrives 03-19, so the night of 03-22 has 4 suites free and 03-19 has 3.
     for i in range(3):
@@ -144,6 +151,9 @@ async def test_get_and_find_bookings(desk: Desk) -> None:
     b = await desk.ok("get_booking", booking_code="rf-jq ps")
     assert b["guest_name"] == "James Whitaker" and b["room_number"] == "402"
     assert b["special_requests"] == ["extra pillows and a quiet room away from the elevator"]
+    # Read out one character at a time, digits as words, as STT writes it.
+    spelled = await desk.ok("get_booking", booking_code="seven H X D six X")
+    assert spelled["booking_code"] == "7HXD6X"
 
     garcias = (await desk.ok("find_booking_by_name", guest_name="Garcia"))["bookings"]
     assert {g["guest_name"] for g in garcias} == {"Maria Garcia", "Daniel Garcia"}

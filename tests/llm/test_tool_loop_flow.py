@@ -166,3 +166,27 @@ def test_a_call_lead_writes_the_settled_arguments_for_the_walker() -> None:
     assert state is not None  # the engine continues from here with the next key
     assert walker.feed(state, '"guest_name": "Ann"}}') is not None
     assert call_lead("book", {}) == "" and call_lead(None, {"a": 1}) == ""
+
+
+async def test_a_line_that_names_another_tool_is_no_answer_to_the_question() -> None:
+    history: list[dict[str, Any]] = [{"role": "user", "content": "Book two nights for me."}]
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            return calls_of(ToolCall("c1", "book", {"nights": 2}))
+        assert request.forced_tool() != "book", "no round decodes an answer to the question"
+        return ["Three rooms are free."]
+
+    tools = registry().with_tool_choice(
+        "auto", picks=lambda line: "lookup" if "free" in line else None
+    )
+    client = Scripted(script)
+    events = [ev async for ev in run_tool_loop(client, history, tools)]
+    history.extend(ev.message for ev in events if hasattr(ev, "message"))
+    assert done(events).finish_reason == "elicitation"
+    # Asked for a name, the caller asks something the picker names beyond doubt instead.
+    history.append({"role": "user", "content": "Wait, are any rooms free?"})
+    events = [ev async for ev in run_tool_loop(client, history, tools)]
+    said = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+    assert said == "Three rooms are free." and RAN == [{}]
+    assert len(client.requests) == 2 and client.requests[1].tool_choice == "none"

@@ -12,7 +12,9 @@ turns a main agent plus a list of ``Task`` s into agents that hand the call to e
 - each task's agent has the task's tools plus ``finish_task()``, which hands the call back to
   the main agent; the main agent answers the caller's line as if asked directly (the hand-over
   is hidden from it, like every hand-over). It takes no arguments: asked for a one-sentence
-  result, the 0.5B copied its whole last reply into it (66 tokens, 5 s).
+  result, the 0.5B copied its whole last reply into it (66 tokens, 5 s);
+- inside a task, a line whose keywords name another task (or an ``exits`` tool: goodbye) is
+  handed back and routed without a model round, as the first line of a call would be.
 
 Hand-over uses the Agent API's rule that a tool returning an ``Agent`` switches to it. Every
 agent's prompt prefix (instructions + tools) is fixed, so the embedded engine keeps each warm in
@@ -89,7 +91,8 @@ class Task:
 ROUTES_HEADER = "Which tool for which request:"
 
 
-FINISH_NOTE = "When the task is done, or the caller wants something else, call finish_task."
+FINISH_TOOL = "finish_task"
+FINISH_NOTE = f"When the task is done, or the caller wants something else, call {FINISH_TOOL}."
 
 
 def with_tasks(
@@ -99,6 +102,7 @@ def with_tasks(
     routes: Sequence[tuple[str, str]] = (),
     shared: Sequence[str] = (),
     keywords: Mapping[str, Sequence[str]] | None = None,
+    exits: Sequence[str] = (),
 ) -> Agent:
     """``main`` with a ``start_<task>`` tool per task; see the module docstring.
 
@@ -119,16 +123,25 @@ def with_tasks(
     ``keywords``: phrases callers use for the main agent's own tools, as ``Task.keywords`` are
     for tasks. With any keywords, the main agent's first round calls the tool a
     ``KeywordRouter`` picks from the caller's line, when the line leaves no doubt; otherwise the
-    model chooses. ``Task.tool_keywords`` do the same inside a task."""
+    model chooses. ``Task.tool_keywords`` do the same inside a task.
+
+    Inside a task, a line whose keywords name another task, or one of the ``exits`` (main-agent
+    tools with keywords, such as ending the call), hands the call back to the main agent
+    without a model round; the main agent's router then starts that task or calls that tool,
+    again without one. Unlike ``shared`` tools, exits are never in a task model's view: given a
+    shared ``end_call``, the 0.5B's booking task hung up on "Hello, I have a reservation and I
+    need to change the dates"."""
     if isinstance(main.tools, ToolRegistry):
         raise ConfigError("with_tasks needs the main agent's tools as a list, not a registry")
     own = set(tool_names(main.tools))
     own_keywords = dict(keywords or {})
     stray = [tool for _, tool in routes if tool not in own] + [n for n in shared if n not in own]
     stray += [n for n in own_keywords if n not in own]
+    stray += [n for n in exits if n not in own_keywords]
     if stray:
         raise ConfigError(
-            f"routes, shared or keywords name tools the main agent does not have: {stray}"
+            f"routes, shared, keywords or exits name tools the main agent does not have "
+            f"(an exit needs keywords): {stray}"
         )
     common = [t for t in main.tools if getattr(t, "name", None) in shared]
     names = [t.name for t in tasks]
@@ -163,9 +176,24 @@ def with_tasks(
     # left to the model (a round, ~1 s with the 0.5B) although "goodbye" names end_call.
     shared_keywords = {n: own_keywords[n] for n in shared if n in own_keywords}
 
+    phrases = {f"start_{t.name}": t.keywords for t in tasks if t.keywords} | own_keywords
+    router = KeywordRouter(phrases) if phrases else None
+
     def task_picks(task: Task) -> ToolPicker | None:
-        phrases = {**shared_keywords, **task.tool_keywords}
-        return KeywordRouter(phrases).pick if phrases else None
+        own_phrases = {**shared_keywords, **task.tool_keywords}
+        inside = KeywordRouter(own_phrases).pick if own_phrases else None
+        leaves = {f"start_{t.name}" for t in tasks if t is not task} | set(exits)
+        if router is None or not leaves & set(router.phrases):
+            return inside
+
+        def pick(line: str) -> str | None:
+            name = inside(line) if inside is not None else None
+            if name is None and router.pick(line) in leaves:
+                # Handed back, the main agent's router picks the same from this line.
+                return FINISH_TOOL
+            return name
+
+        return pick
 
     task_agents = {
         t.name: Agent(
@@ -185,8 +213,6 @@ def with_tasks(
 
         return function_tool(start, name=f"start_{task.name}", description=task.when)
 
-    phrases = {f"start_{t.name}": t.keywords for t in tasks if t.keywords} | own_keywords
-    router = KeywordRouter(phrases) if phrases else None
     table = [f"- {(t.requests or t.when).strip().rstrip('.')}: start_{t.name}" for t in tasks]
     table += [f"- {when.strip().rstrip('.')}: {tool}" for when, tool in routes]
     full = replace(

@@ -50,6 +50,10 @@ _log = logging.getLogger(__name__)
 CALL_OPENINGS = ("{", "```", "<tool_call>", "[{")
 """How models open a call written as text; barred on rounds whose tools are withheld."""
 
+_FREE_ROUNDS = 3
+"""Calls made without an engine round (``call_without_round``) one reply may add to
+``max_rounds``: a task handing a line back, and the main agent starting the task it names."""
+
 
 @dataclass(frozen=True)
 class ToolLoopOptions:
@@ -229,7 +233,7 @@ async def run_tool_loop(
         words_only = ran.all_ok  # the model says how it went (tools withheld)
     on_duty: ToolRegistry | None = None
     engine_rounds = 0  # rounds the engine was asked for (a fixed call asks none)
-    for round_no in range(1, options.max_rounds + 1):
+    for round_no in range(1, options.max_rounds + _FREE_ROUNDS + 1):
         registry = _current(tools, working)
         # An agent's own tool_choice holds for its first round: the reply's first, or the
         # first after a hand-over to it (a task told to act before it speaks).
@@ -237,11 +241,19 @@ async def run_tool_loop(
         # On the last round tools are withheld, so the model must answer in words.
         wrap_up = options.wrap_up_after_s
         late = round_no > 1 and wrap_up is not None and clock() - started >= wrap_up
-        last = round_no == options.max_rounds or late or words_only
+        # ``max_rounds`` bounds the engine's rounds; a call made without one (a hand-over
+        # picked from the caller's words) is free, up to ``_FREE_ROUNDS`` of them.
+        spent = engine_rounds + 1 >= options.max_rounds
+        last = spent or round_no == options.max_rounds + _FREE_ROUNDS or late or words_only
         resuming = resumed is not None and round_no == 1 and not last
         choice: ToolChoice = "none" if last else registry.tool_choice if first_of_agent else "auto"
         if first_of_agent and not last and registry.picks is not None:
             choice = _picked(registry, working, choice)
+            named = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
+            if resuming and resumed is not None and named not in (None, resumed.tool):
+                # The caller's words name another tool beyond doubt ("Thanks, goodbye." when
+                # asked for a code): no answer to the question, so no round decoding one.
+                resuming, resumed = False, None
         known: dict[str, Any] | None = None
         if resuming and resumed is not None:
             choice = {"type": "function", "function": {"name": resumed.tool}}
@@ -355,7 +367,7 @@ async def run_tool_loop(
             finish_reason = "deadline"
             break
         if parroted and not calls:
-            if not retried and round_no < options.max_rounds:
+            if not retried and engine_rounds < options.max_rounds:
                 retried = True
                 if getattr(client, "avoids_openings", False) and request.tools:
                     avoided = ("".join(text_parts),)

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from quickturn.domains.hotel.db import HOTEL_NOW, HOTEL_TODAY, RATES_UNTIL
 from quickturn.errors import ToolExecutionError
 from quickturn.tools.elicit import CallerInputError
+from quickturn.tools.spoken_chars import spoken_characters
 
 MAX_STAY_NIGHTS = 30
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -93,6 +94,9 @@ def stay_dates(check_in: str, check_out: str) -> tuple[date, date]:
 
 
 def phone(value: str) -> str:
+    spoken = spoken_characters(value)  # "five five five, oh one four two"
+    if spoken is not None and spoken.isdigit() and not any(c.isdigit() for c in value):
+        value = spoken
     digits = re.sub(r"[\s\-().]", "", value.strip())
     if not re.fullmatch(r"\+?\d{7,15}", digits):
         raise CallerInputError(
@@ -135,8 +139,9 @@ _CODE_ARGUMENT = {
 
 
 def booking_code(value: str, what: str = "booking") -> str:
-    """A confirmation code as stored: people say codes with spaces or dashes ("H X 4 K 2 P")."""
-    code = re.sub(r"[\s\-]", "", value).upper()
+    """A confirmation code as stored: people say codes with spaces or dashes ("H X 4 K 2 P"),
+    digits as words ("H K four five nine two")."""
+    code = spoken_characters(value) or re.sub(r"[\s\-]", "", value).upper()
     if not re.fullmatch(r"[A-Z0-9]{6}", code):
         # A name or a date in the code field: say what a code looks like, so the model asks.
         raise CallerInputError(

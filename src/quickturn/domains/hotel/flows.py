@@ -241,8 +241,11 @@ ROUTES = (
 # against when a call's date is not one they said (the 0.5B wrote today's date for it).
 HOTEL_GUARDS = GuardOptions(today=HOTEL_TODAY)
 
-# The main agent's tools every task has too: a goodbye inside a task ends the call at once.
-SHARED = ("end_call",)
+# The main agent's tools a caller's words reach from inside every task: a goodbye in a task is
+# handed back and ends the call, no model round on the way. Not shown to the task's model: as a
+# shared tool, the booking task's 0.5B called end_call on "Hello, I have a reservation and I
+# need to change the dates" (a 60-turn run ended there).
+EXITS = ("end_call",)
 
 # A booking made ends its task: the caller's next request goes to the main agent, which routes.
 FINISHES: dict[str, tuple[str, ...]] = {
@@ -298,7 +301,7 @@ def hotel_flows(conn: sqlite3.Connection, policies: PolicyBook | None = None) ->
         greeting=GREETING,
         name="front-desk",
     )
-    return with_tasks(main, tasks, routes=ROUTES, shared=SHARED, keywords=OWN_KEYWORDS)
+    return with_tasks(main, tasks, routes=ROUTES, exits=EXITS, keywords=OWN_KEYWORDS)
 
 
 def _pick(tools: dict[str, FunctionTool], names: Sequence[str]) -> list[FunctionTool]:
