@@ -168,25 +168,39 @@ def test_a_call_lead_writes_the_settled_arguments_for_the_walker() -> None:
     assert call_lead("book", {}) == "" and call_lead(None, {"a": 1}) == ""
 
 
-async def test_a_line_that_names_another_tool_is_no_answer_to_the_question() -> None:
-    history: list[dict[str, Any]] = [{"role": "user", "content": "Book two nights for me."}]
+async def test_the_picker_names_a_tool_only_once_the_line_answers_no_question() -> None:
+    tools = registry().with_tool_choice(
+        "auto", picks=lambda line: "lookup" if "free" in line else None
+    )
 
     def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
         if n == 1:
             return calls_of(ToolCall("c1", "book", {"nights": 2}))
-        assert request.forced_tool() != "book", "no round decodes an answer to the question"
-        return ["Three rooms are free."]
+        if request.forced_tool() == "book":  # the resumed round: the caller's line as the answer
+            line = str(request.messages[-1]["content"])
+            name = "Anna Miller" if "Anna" in line else "John Doe"
+            return calls_of(ToolCall(f"c{n}", "book", {"guest_name": name}))
+        return ["Done."]
 
-    tools = registry().with_tool_choice(
-        "auto", picks=lambda line: "lookup" if "free" in line else None
-    )
-    client = Scripted(script)
-    events = [ev async for ev in run_tool_loop(client, history, tools)]
-    history.extend(ev.message for ev in events if hasattr(ev, "message"))
-    assert done(events).finish_reason == "elicitation"
-    # Asked for a name, the caller asks something the picker names beyond doubt instead.
-    history.append({"role": "user", "content": "Wait, are any rooms free?"})
-    events = [ev async for ev in run_tool_loop(client, history, tools)]
-    said = "".join(ev.text for ev in events if isinstance(ev, TextDelta))
-    assert said == "Three rooms are free." and RAN == [{}]
-    assert len(client.requests) == 2 and client.requests[1].tool_choice == "none"
+    async def turn(client: Scripted, history: list[dict[str, Any]], line: str) -> str:
+        history.append({"role": "user", "content": line})
+        events = [ev async for ev in run_tool_loop(client, history, tools)]
+        history.extend(ev.message for ev in events if hasattr(ev, "message"))
+        return "".join(ev.text for ev in events if isinstance(ev, TextDelta))
+
+    # Asked for a name, the caller answers with words the picker knows: the answer goes into
+    # the asked-about call, not to the picked tool.
+    client, history = Scripted(script), []
+    assert await turn(client, history, "Book two nights.") == "May I have your full name?"
+    assert await turn(client, history, "Anna Miller. Is a sea view free?") == "Done."
+    assert RAN == [{"guest_name": "Anna Miller", "nights": 2}]
+    assert [r.forced_tool() for r in client.requests] == [None, "book", None]
+    # Asked again, the caller asks something the picker names instead: the resumed round finds
+    # no answer, and the picked tool runs (without a round: it takes no arguments).
+    RAN.clear()
+    client, history = Scripted(script), []
+    assert await turn(client, history, "Book two nights.") == "May I have your full name?"
+    assert await turn(client, history, "Wait, are any rooms free?") == "Done."
+    assert RAN == [{}]
+    assert [r.forced_tool() for r in client.requests] == [None, "book", None]
+    assert client.requests[-1].tool_choice == "none"

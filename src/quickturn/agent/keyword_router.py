@@ -29,9 +29,11 @@ import snowballstemmer
 
 from quickturn.errors import ConfigError
 
-# Words that say nothing about which request it is (function words and greetings).
+# Words that say nothing about which request it is (function words and greetings). "my" and
+# "our" are kept: "my booking" is one the caller has, and as a stop word it reduced to "book", so
+# "Hi, I'd like to book" went to the booking changes.
 STOP_WORDS = frozenset(
-    "a an the my our your i we you me us to for of on in at is are be it this that and or with "
+    "a an the your i we you me us to for of on in at is are be it this that and or with "
     "can could would please like need want do does hi hello hey some any just get have has "
     "i'd i'm we'd we're it's there".split()
 )

@@ -233,6 +233,7 @@ async def run_tool_loop(
         words_only = ran.all_ok  # the model says how it went (tools withheld)
     on_duty: ToolRegistry | None = None
     engine_rounds = 0  # rounds the engine was asked for (a fixed call asks none)
+    unanswered = False  # set when the resumed round found the line answers no question
     for round_no in range(1, options.max_rounds + _FREE_ROUNDS + 1):
         registry = _current(tools, working)
         # An agent's own tool_choice holds for its first round: the reply's first, or the
@@ -247,13 +248,14 @@ async def run_tool_loop(
         last = spent or round_no == options.max_rounds + _FREE_ROUNDS or late or words_only
         resuming = resumed is not None and round_no == 1 and not last
         choice: ToolChoice = "none" if last else registry.tool_choice if first_of_agent else "auto"
-        if first_of_agent and not last and registry.picks is not None:
+        # Asked a question, the caller's line is first decoded as its answer (resuming); only
+        # when it is none ("Thanks, goodbye." asked for a code) may the picker name a tool. A
+        # picker first sent "My name is Anna Miller and my phone number is 5550142", the answer
+        # the booking task asked for, to the booking changes ("phone number on" a booking).
+        pick_now = (first_of_agent or unanswered) and not resuming
+        unanswered = False
+        if pick_now and not last and registry.picks is not None:
             choice = _picked(registry, working, choice)
-            named = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
-            if resuming and resumed is not None and named not in (None, resumed.tool):
-                # The caller's words name another tool beyond doubt ("Thanks, goodbye." when
-                # asked for a code): no answer to the question, so no round decoding one.
-                resuming, resumed = False, None
         known: dict[str, Any] | None = None
         if resuming and resumed is not None:
             choice = {"type": "function", "function": {"name": resumed.tool}}
@@ -351,7 +353,7 @@ async def run_tool_loop(
         if resuming and resumed is not None and not timed_out:
             if not calls or not resumed.answered_by(calls[0], history):
                 # The caller said something else (a new question): an ordinary round instead.
-                resumed = None
+                resumed, unanswered = None, True
                 continue
             calls = calls[:1]
             yield ToolCallEvent(calls[0], clock())

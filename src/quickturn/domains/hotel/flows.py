@@ -116,7 +116,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "move my dates", "early check-in", "check in early", "late checkout", "check out late",
         "check out later", "check out instead", "checkout instead", "special request",
         "anniversary", "high floor", "quiet room", "crib", "upgrade",
-        "confirmation code", "phone number on", "email on",
+        "confirmation code", "phone number on my booking", "phone number on my reservation",
+        "email on my booking", "email on my reservation",
     ),
     "dining": (
         "restaurant", "table for", "dinner", "lunch", "room service", "menu", "order food",
