@@ -204,3 +204,33 @@ async def test_the_picker_names_a_tool_only_once_the_line_answers_no_question() 
     assert RAN == [{}]
     assert [r.forced_tool() for r in client.requests] == [None, "book", None]
     assert client.requests[-1].tool_choice == "none"
+
+
+async def test_a_named_calls_established_facts_are_written_for_the_model() -> None:
+    history: list[dict[str, Any]] = [
+        {"role": "user", "content": "Look me up, I'm Anna Miller."},
+        {"role": "assistant", "content": None, "tool_calls": [
+            ToolCall("c0", "lookup", {}).to_openai()]},
+        {"role": "tool", "tool_call_id": "c0", "content": '{"guest_name": "Anna Miller"}'},
+        {"role": "assistant", "content": "Found you."},
+        {"role": "user", "content": "Book two nights."},
+    ]
+    tools = registry().with_tool_choice("auto", picks=lambda line: "book")
+
+    def script(request: ChatRequest, n: int) -> list[LLMEvent | str]:
+        if n == 1:
+            # An engine that can writes the settled name itself; this one returns it whole.
+            assert request.known_arguments == {"guest_name": "Anna Miller"}
+            return calls_of(ToolCall("c1", "book", {"guest_name": "Anna Miller", "nights": 2}))
+        return ["Booked."]
+
+    client = Scripted(script)
+    events = [ev async for ev in run_tool_loop(client, history, tools)]
+    assert done(events) and RAN == [{"guest_name": "Anna Miller", "nights": 2}]
+    # Off with the established facts: the model writes every argument.
+    from quickturn.llm.guards import GuardOptions
+
+    client = Scripted(lambda request, n: ["Which name?"])
+    options = ToolLoopOptions(guards=GuardOptions(use_established_facts=False))
+    assert done([ev async for ev in run_tool_loop(client, history, tools, options)])
+    assert client.requests[0].known_arguments is None

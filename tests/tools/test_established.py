@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quickturn.tools.established import established_values, fill_established
+from quickturn.tools.established import established_values, fill_established, settled_facts
 from quickturn.tools.types import ToolCall
 
 PARAMS: dict[str, Any] = {
@@ -75,3 +75,15 @@ def test_times_dates_and_left_out_optional_facts_are_not_filled() -> None:
     call, _ = fill_established(PARAMS, late(booking_code="", time=""), history, HEARD)
     # A time is the caller's new request, and an optional fact left out stays out.
     assert call.arguments == {"booking_code": "8S8TRK", "time": ""}
+
+
+def test_settled_facts_are_the_required_ones_established_beyond_doubt() -> None:
+    # The code a tool returned is written for the model; the time is the caller's new request.
+    assert settled_facts(PARAMS, BOOKED) == {"booking_code": "8S8TRK"}
+    # A line that names the field may be giving a new value: the model writes it.
+    anew = [*BOOKED[:-1], {"role": "user", "content": "For my other booking, code HX4K2P."}]
+    assert settled_facts(PARAMS, anew) == {}
+    # Two codes returned: ambiguous, nothing settled.
+    two = [*BOOKED[:-1], tool({"booking_code": "HX4K2P"}), BOOKED[-1]]
+    assert settled_facts(PARAMS, two) == {}
+    assert settled_facts(PARAMS, BOOKED[-1:]) == {}

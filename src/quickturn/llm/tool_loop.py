@@ -34,7 +34,7 @@ from quickturn.llm.types import (
     Usage,
 )
 from quickturn.tools.elicit import elicitation, from_tool_error
-from quickturn.tools.established import fill_established
+from quickturn.tools.established import fill_established, settled_facts
 from quickturn.tools.grounding import Grounding, ground_call, heard_text, is_callers_fact
 from quickturn.tools.heard_dates import fix_dates, fix_times
 from quickturn.tools.repair_literal import (
@@ -261,6 +261,13 @@ async def run_tool_loop(
             choice = {"type": "function", "function": {"name": resumed.tool}}
             # What the caller gave before is settled: only the asked fields are decoded.
             known = resumed.known_arguments(history)
+        elif isinstance(choice, dict) and options.guards.ground_caller_facts \
+                and options.guards.use_established_facts:
+            # A named tool's facts the call has established (a code a tool returned) are
+            # written for the model; it decodes only the rest.
+            named = choice.get("function", {}).get("name")
+            if isinstance(named, str) and named in registry:
+                known = settled_facts(registry.spec(named).parameters, working) or None
         # What this agent reads: a task only its own part of the call (``Agent.reads``).
         read = since_entry(working) if registry.reads == "since_entry" else working
         request = ChatRequest(

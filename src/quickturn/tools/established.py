@@ -75,6 +75,34 @@ def fill_established(
     return replace(call, arguments=filled), "\n".join(used)
 
 
+def settled_facts(
+    parameters: Mapping[str, Any], history: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
+    """The required caller's facts of a tool (string fields) that the call has established
+    beyond doubt, to be written into a call before the model decodes the rest
+    (``ChatRequest.known_arguments``): asked for a late checkout right after a booking, the 0.5B
+    spent half its round writing ``"booking_code": "6-character code"``, which
+    ``fill_established`` then replaced. A field the caller's latest line may be giving anew (it
+    names the field's last word: "the code is...", "my phone is...") is left to the model."""
+    props: Mapping[str, Any] = parameters.get("properties", {})
+    latest = next(
+        (str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), ""
+    ).lower()
+    out: dict[str, str] = {}
+    values: dict[str, list[str]] | None = None
+    for name in parameters.get("required", []):
+        schema = props.get(name)
+        if not isinstance(schema, Mapping) or schema.get("type") != "string":
+            continue
+        if not is_callers_fact(name, schema) or name.rsplit("_", 1)[-1] in latest:
+            continue
+        values = established_values(history) if values is None else values
+        known = values.get(name, [])
+        if len(known) == 1:
+            out[name] = known[0]
+    return out
+
+
 def _echoes_description(schema: Mapping[str, Any], value: object) -> bool:
     """A value that is the field's own description ("6-character code"): a small model's
     placeholder, not a fact."""
