@@ -234,3 +234,37 @@ async def test_a_named_calls_established_facts_are_written_for_the_model() -> No
     options = ToolLoopOptions(guards=GuardOptions(use_established_facts=False))
     assert done([ev async for ev in run_tool_loop(client, history, tools, options)])
     assert client.requests[0].known_arguments is None
+
+
+async def test_a_named_call_whose_every_argument_is_known_runs_without_a_round() -> None:
+    from datetime import date
+
+    from quickturn.llm.guards import GuardOptions
+    from quickturn.tools.types import ToolRegistry, ToolSpec
+
+    ran: list[dict[str, Any]] = []
+    params = {
+        "type": "object",
+        "properties": {
+            "booking_code": {"type": "string", "x-ask-caller": "the code"},
+            "time": {"type": "string", "description": "HH:MM"},
+        },
+        "required": ["booking_code", "time"],
+    }
+    tools = ToolRegistry(
+        [ToolSpec("late", "Late checkout.", params, lambda a: ran.append(a) or {"ok": True})],
+        picks=lambda line: "late",
+    )
+    history: list[dict[str, Any]] = [
+        {"role": "user", "content": "Book it."},
+        {"role": "tool", "tool_call_id": "c0", "content": '{"booking_code": "8S8TRK"}'},
+        {"role": "assistant", "content": "Booked, code 8S8TRK."},
+        {"role": "user", "content": "Can I check out at one in the afternoon instead?"},
+    ]
+    client = Scripted(lambda request, n: ["Done, one o'clock."])
+    options = ToolLoopOptions(guards=GuardOptions(today=date(2026, 3, 14)))
+    events = [ev async for ev in run_tool_loop(client, history, tools, options)]
+    assert done(events).rounds == 1
+    # The code the booking returned and the time said: the call is made, the model only speaks.
+    assert ran == [{"booking_code": "8S8TRK", "time": "13:00"}]
+    assert [r.tool_choice for r in client.requests] == ["none"]

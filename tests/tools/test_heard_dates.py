@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from quickturn.tools.heard_dates import date_fields, dates_in, fix_dates, fix_times, times_in
+from quickturn.tools.heard_dates import (
+    date_fields,
+    dates_in,
+    fix_dates,
+    fix_times,
+    said_now,
+    times_in,
+)
 from quickturn.tools.types import ToolCall
 
 TODAY = date(2026, 3, 14)  # a Saturday
@@ -117,3 +124,24 @@ def test_a_time_the_caller_did_not_say_becomes_the_one_they_did() -> None:
     assert fix_times(late, right, history) == right
     two = said("At 4 pm or 5 pm.")
     assert fix_times(late, wrong, two) == wrong  # two times said: ambiguous
+
+
+def test_the_dates_and_time_a_line_gives_beyond_doubt_are_written_before_decoding() -> None:
+    late = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "time": {"type": "string", "description": "HH:MM"},
+        },
+        "required": ["code", "time"],
+    }
+    assert said_now(STAY, said("Leaving the 22nd, arriving March 20."), TODAY) == {
+        "check_in": "2026-03-20", "check_out": "2026-03-22"
+    }
+    assert said_now(late, said("Can I check out at one in the afternoon?"), TODAY) == {
+        "time": "13:00"
+    }
+    # Only the latest line counts, and only as many dates as the tool's required date fields.
+    assert said_now(STAY, said("From March 20 to the 22nd.", "Two adults."), TODAY) == {}
+    assert said_now(STAY, said("Arriving March 20."), TODAY) == {}
+    assert said_now(TABLE, said("Friday or Saturday at 7 pm?"), TODAY) == {}

@@ -36,7 +36,7 @@ from quickturn.llm.types import (
 from quickturn.tools.elicit import elicitation, from_tool_error
 from quickturn.tools.established import fill_established, settled_facts
 from quickturn.tools.grounding import Grounding, ground_call, heard_text, is_callers_fact
-from quickturn.tools.heard_dates import fix_dates, fix_times
+from quickturn.tools.heard_dates import fix_dates, fix_times, said_now
 from quickturn.tools.repair_literal import (
     LiteralError,
     close_truncated,
@@ -267,7 +267,12 @@ async def run_tool_loop(
             # written for the model; it decodes only the rest.
             named = choice.get("function", {}).get("name")
             if isinstance(named, str) and named in registry:
-                known = settled_facts(registry.spec(named).parameters, working) or None
+                parameters = registry.spec(named).parameters
+                known = settled_facts(parameters, working)
+                if options.guards.today is not None:
+                    # And the dates and times the caller's line gives beyond doubt.
+                    known.update(said_now(parameters, working, options.guards.today))
+                known = known or None
         # What this agent reads: a task only its own part of the call (``Agent.reads``).
         read = since_entry(working) if registry.reads == "since_entry" else working
         request = ChatRequest(
@@ -310,8 +315,8 @@ async def run_tool_loop(
         said: list[str] = []  # what the caller has been given of this round
         repeated = 0
         timed_out = False
-        fixed = None if resuming or not options.call_without_round else _fixed_call(registry,
-                                                                                    choice)
+        fixed = (None if resuming or not options.call_without_round
+                 else _fixed_call(registry, choice, known))
         engine_rounds += fixed is None
         stream = (_only(fixed, clock) if fixed is not None
                   else _until(client.stream(request), deadline_at, loop_time))
@@ -759,17 +764,23 @@ def _picked(registry: ToolRegistry, working: list[Message], otherwise: ToolChoic
     return {"type": "function", "function": {"name": name}}
 
 
-def _fixed_call(registry: ToolRegistry, choice: ToolChoice) -> ToolCall | None:
-    """The call ``choice`` leaves no freedom in: a named tool without parameters."""
+def _fixed_call(
+    registry: ToolRegistry, choice: ToolChoice, known: dict[str, Any] | None
+) -> ToolCall | None:
+    """The call ``choice`` leaves no freedom in: a named tool whose every parameter is
+    ``known`` (none, for a hand-over). A tool with optional parameters left unknown is the
+    model's to write: the caller may have said them."""
     if not isinstance(choice, dict):
         return None
     name = choice.get("function", {}).get("name")
     if not isinstance(name, str) or name not in registry:
         return None
     parameters = registry.spec(name).parameters
-    if parameters.get("properties") or parameters.get("required"):
+    have = known or {}
+    names = set(parameters.get("properties") or {}) | set(parameters.get("required") or ())
+    if names - set(have):
         return None
-    return ToolCall(new_call_id(), name, {})
+    return ToolCall(new_call_id(), name, dict(have))
 
 
 async def _only(call: ToolCall, clock: Callable[[], float]) -> AsyncGenerator[LLMEvent, None]:
