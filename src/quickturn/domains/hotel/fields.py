@@ -33,11 +33,19 @@ CheckOut = Annotated[
 Day = Annotated[str, Field(description=_DATE, json_schema_extra=ask_caller("the date"))]
 Time = Annotated[str, Field(description=_TIME, json_schema_extra=ask_caller("the time"))]
 Code = Annotated[
-    str, Field(description=_CODE, json_schema_extra=ask_caller("the confirmation code"))
+    str,
+    Field(
+        description=_CODE, max_length=40, json_schema_extra=ask_caller("the confirmation code")
+    ),
 ]
-GuestName = Annotated[str, Field(description="guest's full name", json_schema_extra=ask_caller())]
-Phone = Annotated[str, Field(json_schema_extra=ask_caller("a phone number"))]
-Email = Annotated[str, Field(json_schema_extra=ask_caller("an email address"))]
+GuestName = Annotated[
+    str, Field(description="guest's full name", max_length=60, json_schema_extra=ask_caller())
+]
+# Lengths bound what a call may spend on a value (a grammar-constrained engine enforces them):
+# the 0.5B wrote "550-1234567890..." for a phone the caller had not finished saying until the
+# demo's 6 s deadline. Room for spoken forms ("five five five, oh one four two").
+Phone = Annotated[str, Field(max_length=40, json_schema_extra=ask_caller("a phone number"))]
+Email = Annotated[str, Field(max_length=80, json_schema_extra=ask_caller("an email address"))]
 Room = Annotated[str, Field(description="room number, e.g. 402", json_schema_extra=ask_caller())]
 Adults = Annotated[int, Field(ge=1, le=4, json_schema_extra=ask_caller("the number of adults"))]
 Children = Annotated[int, Field(ge=0, le=3)]
