@@ -187,11 +187,12 @@ def with_tasks(
             return inside
 
         def pick(line: str) -> str | None:
-            name = inside(line) if inside is not None else None
-            if name is None and router.pick(line) in leaves:
+            # Another task named beyond doubt goes first: "I need to change my booking" names
+            # the booking task's own create_booking by "book" too.
+            if router.pick(line) in leaves:
                 # Handed back, the main agent's router picks the same from this line.
                 return FINISH_TOOL
-            return name
+            return inside(line) if inside is not None else None
 
         return pick
 
