@@ -201,6 +201,7 @@ def test_the_model_never_sees_the_extension_keys(desk: ToolRegistry) -> None:
     seen = spec.schema()["function"]["parameters"]
     assert seen["properties"]["guest_name"] == {
         "description": "guest's full name",
+        "maxLength": 60,
         "type": "string",
     }
     assert all(ASK_CALLER not in str(s) for s in desk.schemas())

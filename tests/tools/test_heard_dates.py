@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from quickturn.tools.heard_dates import (
+    count_of,
     date_fields,
     dates_in,
     fix_dates,
@@ -145,3 +146,16 @@ def test_the_dates_and_time_a_line_gives_beyond_doubt_are_written_before_decodin
     assert said_now(STAY, said("From March 20 to the 22nd.", "Two adults."), TODAY) == {}
     assert said_now(STAY, said("Arriving March 20."), TODAY) == {}
     assert said_now(TABLE, said("Friday or Saturday at 7 pm?"), TODAY) == {}
+
+
+def test_a_count_said_before_what_it_counts_is_read() -> None:
+    assert count_of("A double room for two adults, please.", "adults") == 2
+    assert count_of("2 adults and one child", "children") == 1
+    assert count_of("three nights", "nights") == 3
+    assert count_of("two adults, or maybe three adults", "adults") is None  # unsure
+    assert count_of("a table for four", "party_size") is None
+    stay = {**STAY, "properties": {**STAY["properties"],
+                                   "adults": {"type": "integer", "minimum": 1, "maximum": 4}},
+            "required": ["check_in", "check_out", "adults"]}
+    assert said_now(stay, said("For two adults."), TODAY) == {"adults": 2}
+    assert said_now(stay, said("For nine adults."), TODAY) == {}  # past the schema's maximum

@@ -1,4 +1,4 @@
-"""Dates and times the caller said, and a call's dates and times checked by them.
+"""Dates, times and counts the caller said, and a call's dates and times checked by them.
 
 A small model converts "Thursday the 19th" into a date badly: the 0.5B wrote today's date
 (``2026-03-14``, from its instructions) for "a table for four on Thursday the 19th", and the
@@ -258,15 +258,16 @@ def fix_times(
 
 def said_now(
     parameters: Mapping[str, Any], history: Sequence[Mapping[str, Any]], today: date
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The required date and time fields of a tool that the caller's latest line gives beyond
     doubt, to be written into a call before the model decodes the rest: as many dates as the
     tool's required date fields (in order, earliest first, as ``fix_dates`` assigns them), and
-    one time for its one required time field. Decoding "2026-03-20" costs the 0.5B ~10 tokens
+    one time for its one required time field, and a required count the line says ("two
+    adults": ``count_of``). Decoding "2026-03-20" costs the 0.5B ~10 tokens
     (most of a second) and it still wrote today's date for "Thursday the 19th"."""
     latest = next((line for line in reversed(_caller_lines(history)) if line.strip()), "")
     required = set(parameters.get("required", []))
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     dates = [n for n in date_fields(parameters) if n in required]
     said_dates = sorted(dates_in(latest, today)) if dates else []
     if dates and len(said_dates) == len(dates):
@@ -275,4 +276,34 @@ def said_now(
     said_times = times_in(latest) if len(times) == 1 else []
     if len(said_times) == 1:
         out[times[0]] = f"{said_times[0]:%H:%M}"
+    props: Mapping[str, Any] = parameters.get("properties", {})
+    for name in required:
+        schema = props.get(name)
+        if isinstance(schema, Mapping) and schema.get("type") == "integer":
+            count = count_of(latest, name)
+            low, high = schema.get("minimum"), schema.get("maximum")
+            if count is not None and (low is None or count >= low) and (
+                high is None or count <= high
+            ):
+                out[name] = count
     return out
+
+
+_COUNT_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split()
+)}
+_COUNTED = re.compile(r"\b(\d{1,2}|" + "|".join(_COUNT_WORDS) + r")\s+([a-z]+)\b")
+
+
+def count_of(text: str, field: str) -> int | None:
+    """How many of ``field`` (an integer argument named for what it counts: ``adults``,
+    ``guests``, ``nights``) ``text`` says, when it says one count of it ("for two adults"):
+    the number right before the field's last word, singular or plural."""
+    noun = field.rsplit("_", 1)[-1].lower()
+    stems = {noun, noun.removesuffix("s"), noun.removesuffix("ren")}
+    found = {
+        int(n) if n.isdigit() else _COUNT_WORDS[n]
+        for n, word in _COUNTED.findall(text.lower())
+        if word in stems or word.removesuffix("s") in stems or word.removesuffix("ren") in stems
+    }
+    return found.pop() if len(found) == 1 else None
