@@ -25,7 +25,7 @@ from quickturn.llm.asked import answered_question
 from quickturn.llm.guards import merge_earlier_call
 from quickturn.llm.types import Message
 from quickturn.tools.elicit import blank, missing_required
-from quickturn.tools.grounding import ground_call
+from quickturn.tools.grounding import ground_call, latest_caller_line
 from quickturn.tools.types import ToolCall, ToolRegistry
 
 ASKED_KEY = "asked_caller"
@@ -75,10 +75,7 @@ class PendingTool:
         """Whether ``call`` takes one of the asked fields from the caller's latest line."""
         if call.name != self.tool:
             return False
-        latest = next(
-            (str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"),
-            "",
-        )
+        latest = latest_caller_line(history)
         asked = {k: v for k, v in call.arguments.items() if k in self.fields and not blank(v)}
         if not asked:
             return False

@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from quickturn.tools.elicit import blank
-from quickturn.tools.grounding import ground_call, is_callers_fact
+from quickturn.tools.grounding import ground_call, is_callers_fact, latest_caller_line
 from quickturn.tools.types import ToolCall
 
 _SCALAR = (str, int, float)
@@ -85,9 +85,7 @@ def settled_facts(
     ``fill_established`` then replaced. A field the caller's latest line may be giving anew (it
     names the field's last word: "the code is...", "my phone is...") is left to the model."""
     props: Mapping[str, Any] = parameters.get("properties", {})
-    latest = next(
-        (str(m.get("content") or "") for m in reversed(history) if m.get("role") == "user"), ""
-    ).lower()
+    latest = latest_caller_line(history).lower()
     out: dict[str, str] = {}
     values: dict[str, list[str]] | None = None
     for name in parameters.get("required", []):

@@ -53,6 +53,13 @@ def heard_text(messages: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
 
 
+def latest_caller_line(messages: Sequence[Mapping[str, Any]]) -> str:
+    """What the caller said last in ``messages`` ("" before they spoke)."""
+    return next(
+        (str(m.get("content") or "") for m in reversed(messages) if m.get("role") == "user"), ""
+    )
+
+
 def ground_call(parameters: Mapping[str, Any], call: ToolCall, heard: str) -> Grounding:
     """Check ``call``'s caller's fields against ``heard`` (see the module docstring)."""
     props: Mapping[str, Any] = parameters.get("properties", {})
